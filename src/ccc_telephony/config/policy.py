@@ -1,0 +1,243 @@
+"""The admin's policy file: hours, holidays, languages, menu, queues and prompt texts.
+
+It is validated whole at start-up (and by `ccc-telephony config check`); every error names
+the key that is wrong, so an admin never has to read a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[Weekday, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+Digit = Annotated[str, StringConstraints(pattern=r"^[0-9*#]$")]
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+Extension = Annotated[str, StringConstraints(pattern=r"^[0-9]{3,15}$")]
+
+# Prompts every language with a voice must have a text for; the IVR plays nothing else.
+PROMPT_NAMES = (
+    "greeting",
+    "language_menu",
+    "main_menu",
+    "invalid_choice",
+    "no_input",
+    "information",
+    "county_prompt",
+    "county_unknown",
+    "county_served_by",
+    "phone_number_is",
+    "identify_prompt",
+    "identify_invalid",
+    "identify_thanks",
+    "connecting",
+    "operator",
+    "closed",
+    "message_offer",
+    "message_thanks",
+    "goodbye",
+    "technical_problem",
+)
+
+
+class PolicyError(ValueError):
+    """The policy file is unreadable or invalid; the message names every bad key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Interval(_Strict):
+    open: time
+    close: time
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Interval:
+        if self.close <= self.open:
+            raise ValueError(f"close {self.close} must be after open {self.open}")
+        return self
+
+
+class Holiday(_Strict):
+    date: date
+    name: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+
+
+class Language(_Strict):
+    code: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+    key: Digit
+    name: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    # espeak-ng voice used to generate this language's prompts; None: recordings only.
+    tts_voice: str | None = None
+    # Voice for this language's own line of the language menu while it has no recording
+    # (Hmong has no TTS voice; its line is read from its text by another voice until then).
+    language_menu_voice: str | None = None
+
+
+class MenuOption(_Strict):
+    action: Literal["queue", "information", "operator"]
+    queue: Name | None = None
+    program: Name | None = None
+    identify_caller: bool = True
+
+    @model_validator(mode="after")
+    def _queue_needs_name(self) -> MenuOption:
+        if self.action == "queue" and not self.queue:
+            raise ValueError("a queue option needs 'queue'")
+        return self
+
+
+class Menu(_Strict):
+    max_attempts: int = Field(default=3, ge=1, le=9)
+    first_digit_timeout_seconds: float = Field(default=6.0, gt=0, le=60)
+    options: dict[Digit, MenuOption]
+
+    @field_validator("options")
+    @classmethod
+    def _has_operator(cls, options: dict[str, MenuOption]) -> dict[str, MenuOption]:
+        if not any(option.action == "operator" for option in options.values()):
+            raise ValueError("the menu must offer the operator")
+        return options
+
+
+class Queue(_Strict):
+    description: str = ""
+    # Static members until agent management exists, e.g. "PJSIP/agent-ebd-1".
+    members: list[
+        Annotated[str, StringConstraints(pattern=r"^(PJSIP|Local)/[A-Za-z0-9_@.-]{1,64}$")]
+    ] = []
+    music_class: Name = "default"
+    ring_timeout_seconds: int = Field(default=15, ge=1, le=120)
+
+
+class CallerIdentification(_Strict):
+    case_number_pattern: str = r"^[0-9]{10}$"
+    max_digits: int = Field(default=20, ge=9, le=32)
+    max_attempts: int = Field(default=2, ge=1, le=5)
+    inter_digit_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+
+    @field_validator("case_number_pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        if compiled.fullmatch("123456789"):
+            raise ValueError("a case number pattern must not accept 9 digits (an SSN)")
+        return pattern
+
+
+class Messages(_Strict):
+    max_seconds: int = Field(default=120, ge=5, le=600)
+    max_silence_seconds: int = Field(default=5, ge=1, le=60)
+
+
+class Policy(_Strict):
+    main_number: Extension
+    time_zone: str = "America/Chicago"
+    hours: dict[Weekday, list[Interval]]
+    holidays: list[Holiday] = []
+    languages: list[Language]
+    menu: Menu
+    operator_queue: Name = "operator"
+    queues: dict[Name, Queue]
+    caller_identification: CallerIdentification = CallerIdentification()
+    messages: Messages = Messages()
+    prompts: dict[Name, dict[str, str]]
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {zone!r}") from None
+        return zone
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Policy:
+        problems: list[str] = []
+        codes = [lang.code for lang in self.languages]
+        keys = [lang.key for lang in self.languages]
+        if len(set(codes)) != len(codes):
+            problems.append("languages: duplicate code")
+        if len(set(keys)) != len(keys):
+            problems.append("languages: duplicate key")
+        if not self.languages or self.languages[0].tts_voice is None:
+            problems.append("languages: the first language must have a tts_voice")
+        if self.operator_queue not in self.queues:
+            problems.append(f"operator_queue: {self.operator_queue!r} is not in queues")
+        for digit, option in self.menu.options.items():
+            if option.queue and option.queue not in self.queues:
+                problems.append(f"menu.options.{digit}.queue: {option.queue!r} is not in queues")
+        for name in PROMPT_NAMES:
+            for lang in self.languages:
+                if lang.tts_voice and not self.prompts.get(name, {}).get(lang.code):
+                    problems.append(f"prompts.{name}.{lang.code}: missing text")
+        for name, texts in self.prompts.items():
+            for code in texts:
+                if code not in codes:
+                    problems.append(f"prompts.{name}.{code}: not a configured language")
+        seen: set[date] = set()
+        for holiday in self.holidays:
+            if holiday.date in seen:
+                problems.append(f"holidays: {holiday.date} listed twice")
+            seen.add(holiday.date)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def language(self, code: str) -> Language:
+        return next(lang for lang in self.languages if lang.code == code)
+
+
+def load_policy(path: Path) -> Policy:
+    """Read and validate the policy file, turning every failure into one readable PolicyError."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read: {exc.strerror}") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{path}: expected a mapping at the top level")
+    try:
+        return Policy.model_validate(raw)
+    except ValidationError as exc:
+        raise PolicyError(f"{path}: invalid policy:\n{format_errors(exc)}") from None
+
+
+def format_errors(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        lines.append(f"  {where}: {error['msg']}")
+    return "\n".join(lines)

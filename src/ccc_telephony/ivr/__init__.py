@@ -1,0 +1,1 @@
+"""The main-number IVR: greeting, language, hours, menu, caller identification, queue entry."""

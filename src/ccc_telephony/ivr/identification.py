@@ -1,0 +1,80 @@
+"""What a caller keyed to identify themselves: a case number, an SSN, or nothing.
+
+An SSN never leaves this module in clear except inside `CallerIdentity.ssn`, which is held in
+memory only (for the answering agent's screen pop) and is excluded from repr and from every
+serialised form. What is stored is its last four digits and a keyed hash (HMAC-SHA256), so
+repeat calls by one person can be matched without keeping the number.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass, field
+
+_SSN = re.compile(r"^[0-9]{9}$")
+
+
+class IdentityKind(enum.StrEnum):
+    CASE_NUMBER = "case_number"
+    SSN = "ssn"
+    SKIPPED = "skipped"
+    INVALID = "invalid"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class CallerIdentity:
+    kind: IdentityKind
+    case_number: str | None = None
+    ssn_last4: str | None = None
+    ssn_hmac: str | None = None
+    ssn: str | None = field(default=None, repr=False, compare=False)
+
+    def public(self) -> dict[str, str]:
+        """The fields that may be stored, logged and shown: never the full SSN."""
+        data = {"kind": self.kind.value}
+        if self.case_number:
+            data["case_number"] = self.case_number
+        if self.ssn_last4:
+            data["ssn_last4"] = self.ssn_last4
+        if self.ssn_hmac:
+            data["ssn_hmac"] = self.ssn_hmac
+        return data
+
+
+def valid_ssn(digits: str) -> bool:
+    """SSA's rules: 9 digits; area not 000, 666 or 900-999; group not 00; serial not 0000."""
+    if not _SSN.fullmatch(digits):
+        return False
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    return area not in {"000", "666"} and area[0] != "9" and group != "00" and serial != "0000"
+
+
+def identify(keyed: str, *, case_pattern: str, hash_key: bytes) -> CallerIdentity:
+    """Classify what the caller keyed (terminator already removed).
+
+    `*` alone means "I have neither"; an empty entry means nothing was keyed.
+    """
+    if keyed == "":
+        return CallerIdentity(IdentityKind.NONE)
+    if keyed == "*":
+        return CallerIdentity(IdentityKind.SKIPPED)
+    if not keyed.isdigit() or not keyed.isascii():
+        return CallerIdentity(IdentityKind.INVALID)
+    if re.fullmatch(case_pattern, keyed):
+        return CallerIdentity(IdentityKind.CASE_NUMBER, case_number=keyed)
+    if valid_ssn(keyed):
+        return CallerIdentity(
+            IdentityKind.SSN,
+            ssn_last4=keyed[-4:],
+            ssn_hmac=ssn_hash(keyed, hash_key),
+            ssn=keyed,
+        )
+    return CallerIdentity(IdentityKind.INVALID)
+
+
+def ssn_hash(ssn: str, key: bytes) -> str:
+    return hmac.new(key, ssn.encode("ascii"), hashlib.sha256).hexdigest()
