@@ -1,31 +1,62 @@
-# ccc-telephony: `make run` and `make test` do all set-up on a fresh machine (root needed for
-# the Asterisk sandbox). See README.md.
+# ccc-telephony. `make run` and `make test` do all set-up on a fresh machine: virtualenv,
+# host packages (apt), the Asterisk 22 chroot (cached in /var/cache/ccc-telephony), a private
+# PostgreSQL (unless DATABASE_URL is set), migrations and sounds. Root is required for the
+# Asterisk sandbox (debootstrap, chroot). See README.md.
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+INSTANCE ?= dev
 
-.PHONY: venv test unit lint clean
+.PHONY: venv run up down status test unit integration lint format sounds bench clean
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
-	touch $@
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+## The service in the foreground with the whole sandbox; Ctrl-C stops everything it started.
+run: venv
+	$(BIN)/ccc-telephony sandbox run --instance $(INSTANCE)
+
+## The same stack in the background; returns when ARI, AMI, the API and the database answer.
+up: venv
+	$(BIN)/ccc-telephony sandbox up --instance $(INSTANCE)
+
+down: venv
+	$(BIN)/ccc-telephony sandbox down --instance $(INSTANCE)
+
+status: venv
+	$(BIN)/ccc-telephony sandbox status --instance $(INSTANCE)
+
+## Every test: unit, then integration against the real Asterisk and PostgreSQL.
+test: venv
+	$(BIN)/pytest -q -p no:cacheprovider
 
 unit: venv
 	$(BIN)/pytest -q tests/unit
 
-test: venv
-	$(BIN)/pytest -q
+integration: venv
+	$(BIN)/pytest -q tests/integration
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+sounds: venv
+	$(BIN)/ccc-telephony prompts generate
+
+bench: venv
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) .run
+	rm -rf $(VENV) .run sounds/generated

@@ -151,6 +151,14 @@ class CallerIdentification(_Strict):
         return pattern
 
 
+class StaticPhone(_Strict):
+    """A phone Asterisk calls at a fixed address (no registration), e.g. a queue member."""
+
+    contact: Annotated[
+        str, StringConstraints(pattern=r"^sip:[A-Za-z0-9_.-]{1,64}@[A-Za-z0-9.:-]{1,64}$")
+    ]
+
+
 class Messages(_Strict):
     max_seconds: int = Field(default=120, ge=5, le=600)
     max_silence_seconds: int = Field(default=5, ge=1, le=60)
@@ -167,6 +175,9 @@ class Policy(_Strict):
     queues: dict[Name, Queue]
     caller_identification: CallerIdentification = CallerIdentification()
     messages: Messages = Messages()
+    static_phones: dict[
+        Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,31}$")], StaticPhone
+    ] = {}
     prompts: dict[Name, dict[str, str]]
 
     @field_validator("time_zone")
@@ -194,6 +205,13 @@ class Policy(_Strict):
         for digit, option in self.menu.options.items():
             if option.queue and option.queue not in self.queues:
                 problems.append(f"menu.options.{digit}.queue: {option.queue!r} is not in queues")
+        phones = {f"PJSIP/{name}" for name in self.static_phones}
+        for queue_name, queue in self.queues.items():
+            for member in queue.members:
+                if member.startswith("PJSIP/") and member not in phones:
+                    problems.append(
+                        f"queues.{queue_name}.members: {member!r} is not a static phone"
+                    )
         for name in PROMPT_NAMES:
             for lang in self.languages:
                 if lang.tts_voice and not self.prompts.get(name, {}).get(lang.code):

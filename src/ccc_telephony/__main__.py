@@ -1,0 +1,5 @@
+import sys
+
+from ccc_telephony.cli import main
+
+sys.exit(main())

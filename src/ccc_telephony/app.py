@@ -1,0 +1,241 @@
+"""The composition root: builds the clients, the store and each feature, starts and stops them.
+
+Start order makes every dependency ready before anything that uses it; stop order is the reverse
+and graceful: no new calls, calls in progress finished or handed to the dialplan, then every
+call event flushed to the database (or to the spool when the database is down).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ccc_telephony.asterisk.agi import AgiServer
+from ccc_telephony.asterisk.ami import Ami
+from ccc_telephony.asterisk.ari import AriClient, AriError, AriEventStream
+from ccc_telephony.asterisk.ari.dispatcher import StasisDispatcher
+from ccc_telephony.config.directory import Directory, load_directory
+from ccc_telephony.config.policy import Policy, load_policy
+from ccc_telephony.config.settings import Settings
+from ccc_telephony.events import CallEventBus
+from ccc_telephony.hours import http as hours_http
+from ccc_telephony.hours.agi import agi_handlers
+from ccc_telephony.hours.service import Clock, HoursService, utc_now
+from ccc_telephony.ivr import http as ivr_http
+from ccc_telephony.ivr.context import IvrContext, ScreenPop
+from ccc_telephony.ivr.stasis import MainNumber
+from ccc_telephony.prompts import http as prompts_http
+from ccc_telephony.prompts.cli import library
+from ccc_telephony.prompts.library import PromptLibrary
+from ccc_telephony.store import calls as calls_store
+from ccc_telephony.store import overrides as overrides_store
+from ccc_telephony.store.engine import make_engine, ping
+from ccc_telephony.store.events import CallEvent, EventWriter
+from ccc_telephony.web import health
+from ccc_telephony.web.auth import bearer_auth, json_errors
+from ccc_telephony.web.metrics import Metrics
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Service:
+    settings: Settings
+    clock: Clock = utc_now
+    policy: Policy = field(init=False)
+    directory: Directory = field(init=False)
+    metrics: Metrics = field(default_factory=Metrics)
+
+    def __post_init__(self) -> None:
+        self.policy = load_policy(self.settings.policy_file)
+        self.directory = load_directory(self.settings.directory_file)
+        s = self.settings
+        self.engine: AsyncEngine = make_engine(s.database_url)
+        self.writer = EventWriter(
+            engine=self.engine,
+            spool_path=s.data_dir / "spool" / "events.jsonl",
+            batch_size=s.event_batch_size,
+            flush_interval=s.event_flush_ms / 1000,
+            on_write=lambda _n, seconds: self.metrics.event_write_seconds.observe(seconds),
+        )
+        self.bus = CallEventBus(durable=self.writer.emit)
+        self.hours = HoursService(self.policy, load_override=self._load_override, clock=self.clock)
+        self.prompts: PromptLibrary = library(s, self.policy)
+        self.ari = AriClient(
+            base_url=s.ari_url,
+            user=s.ari_user,
+            password=s.secret("ari-password").get_secret_value(),
+            app=s.ari_app,
+        )
+        self.ami = Ami(
+            host=s.ami_host,
+            port=s.ami_port,
+            user=s.ami_user,
+            secret=s.secret("ami-secret").get_secret_value(),
+        )
+        self.screen_pop = ScreenPop()
+        ctx = IvrContext(
+            policy=self.policy,
+            directory=self.directory,
+            prompts=self.prompts,
+            hours=self.hours,
+            caller_hash_key=s.secret("caller-hash-key").get_secret_value().encode(),
+            screen_pop=self.screen_pop,
+            emit=self.emit,
+        )
+        self.dispatcher = StasisDispatcher(self.ari, handlers={}, adopt="adopted")
+        self.main_number = MainNumber(ctx, self.dispatcher)
+        self.dispatcher.add_handlers(self.main_number.handlers())
+        self.events = AriEventStream(
+            self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
+        )
+        self.agi = AgiServer(host=s.agi_host, port=s.agi_port, handlers=agi_handlers(self.hours))
+        self._first_connect = True
+        self._tasks: list[asyncio.Task[None]] = []
+        self._runner: web.AppRunner | None = None
+        self._register_metrics()
+
+    # --- call events ----------------------------------------------------------------------
+    def emit(self, call_id: str, name: str, details: Mapping[str, Any]) -> None:
+        self.bus.publish(
+            CallEvent(call_id=call_id, name=name, details=dict(details), at=self.clock())
+        )
+
+    async def _load_override(self, now: Any) -> Any:
+        row = await overrides_store.active_override(self.engine, now)
+        return None if row is None else row.to_override()
+
+    # --- start and stop -------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.writer.start()
+        await self.hours.refresh()
+        await asyncio.to_thread(self.prompts.publish)
+        await self.agi.start()
+        self.ami.start()
+        self._tasks = [
+            asyncio.create_task(self.hours.run(), name="hours-refresh"),
+            asyncio.create_task(self.events.run(), name="ari-events"),
+        ]
+        self._runner = web.AppRunner(self.web_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
+        await site.start()
+        log.info(
+            "service started",
+            http=f"{self.settings.http_host}:{self.settings.http_port}",
+            ari_app=self.settings.ari_app,
+            agi_port=self.agi.port,
+        )
+
+    async def stop(self) -> None:
+        log.info("service stopping: no new calls", in_progress=self.dispatcher.in_progress)
+        await self.dispatcher.drain(self.settings.shutdown_grace_seconds)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.agi.stop()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        self.ami.close()
+        await self.writer.stop()
+        await self.ari.close()
+        await self.engine.dispose()
+        log.info("service stopped", spooled_events=self.writer.spooled)
+
+    async def run_until_signalled(self) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()
+
+    # --- reconciliation -------------------------------------------------------------------
+    async def _on_ari_connect(self) -> None:
+        await self.dispatcher.reconcile()
+        if self._first_connect:
+            self._first_connect = False
+            await self._close_calls_lost_while_away()
+
+    async def _close_calls_lost_while_away(self) -> None:
+        """Calls the database thinks are open but we do not hold: watch or end them."""
+        try:
+            open_ids = await calls_store.open_calls(self.engine)
+        except Exception as exc:
+            log.warning("cannot read open calls; skipping reconciliation", error=type(exc).__name__)
+            return
+        live = {channel["id"] for channel in await self.ari.channels()}
+        held = set(self.dispatcher.calls) | self.dispatcher.watching()
+        for call_id in open_ids:
+            if call_id in held:
+                continue
+            if call_id in live:
+                with contextlib.suppress(AriError):
+                    await self.main_number.watch_until_end(call_id)
+            else:
+                self.main_number.ended(call_id, "ended_while_service_away", cause=None)
+
+    # --- HTTP -----------------------------------------------------------------------------
+    def web_app(self) -> web.Application:
+        token = self.settings.secret("admin-token").get_secret_value()
+        app = web.Application(
+            middlewares=[json_errors, bearer_auth(token)], client_max_size=25 * 1024 * 1024
+        )
+        app.add_routes(health.routes(checks=self._readiness_checks(), metrics=self.metrics))
+        app.add_routes(hours_http.routes(self.hours, self.engine))
+        app.add_routes(ivr_http.routes(self.engine))
+        app.add_routes(prompts_http.routes(self.prompts, self.engine))
+        return app
+
+    def _readiness_checks(self) -> dict[str, health.Check]:
+        async def ari() -> bool:
+            await self.ari.asterisk_info()
+            return self.events.connected.is_set()
+
+        async def database() -> bool:
+            return await ping(self.engine)
+
+        return {"ari": ari, "ami": self.ami.ping, "database": database}
+
+    def _register_metrics(self) -> None:
+        m = self.metrics
+        m.gauge(
+            "ccc_calls_in_progress", "Calls in the IVR now", lambda: self.dispatcher.in_progress
+        )
+        m.counter(
+            "ccc_calls_total",
+            "Calls ended, by outcome",
+            lambda: dict(self.main_number.outcomes),
+            label="outcome",
+        )
+        m.counter(
+            "ccc_ari_reconnects_total",
+            "ARI events websocket reconnects",
+            lambda: self.events.reconnects,
+        )
+        m.counter(
+            "ccc_events_written_total",
+            "Call events written to the database",
+            lambda: self.writer.written,
+        )
+        m.gauge(
+            "ccc_events_spooled",
+            "Call events waiting in the outage spool",
+            lambda: self.writer.spooled,
+        )
+        m.gauge(
+            "ccc_agi_connections_total",
+            "FastAGI connections handled",
+            lambda: self.agi.stats.handled,
+        )

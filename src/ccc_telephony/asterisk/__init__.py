@@ -1,0 +1,1 @@
+"""Shared Asterisk plumbing: the ARI and AMI clients, our FastAGI server, config generation."""

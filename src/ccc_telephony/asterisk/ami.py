@@ -1,0 +1,81 @@
+"""AMI through panoramisk, with a timeout on every await.
+
+panoramisk reconnects by itself after a lost connection (Asterisk restarts) but never reports a
+wrong secret (it just stays unauthenticated), so readiness is judged by `authenticated` plus a
+Ping answered in time. Only this module imports panoramisk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from panoramisk import Manager
+
+_quiet = logging.getLogger("ccc_telephony.asterisk.panoramisk")
+
+
+class _Manager(Manager):  # type: ignore[misc]
+    """panoramisk's Manager, but a deliberate close() does not schedule a reconnect."""
+
+    closing = False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closing:
+            super().connection_lost(exc)
+
+    def connect(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.closing:
+            return super().connect(*args, **kwargs)
+        return None
+
+
+class Ami:
+    def __init__(
+        self, *, host: str, port: int, user: str, secret: str, timeout: float = 5.0
+    ) -> None:
+        self._timeout = timeout
+        self._manager = _Manager(
+            host=host,
+            port=port,
+            username=user,
+            secret=secret,
+            ping_delay=10,
+            reconnect_timeout=1,
+            log=_quiet,
+        )
+
+    def start(self) -> None:
+        self._manager.connect()
+
+    def on_event(self, pattern: str, callback: Callable[[Any, Any], None]) -> None:
+        self._manager.register_event(pattern, callback)
+
+    @property
+    def authenticated(self) -> bool:
+        return bool(self._manager.authenticated)
+
+    async def action(self, action: dict[str, str]) -> Any:
+        if not self.authenticated:
+            raise ConnectionError("AMI not connected or not authenticated")
+        async with asyncio.timeout(self._timeout):
+            return await self._manager.send_action(action, as_list=False)
+
+    async def ping(self) -> bool:
+        try:
+            reply = await self.action({"Action": "Ping"})
+        except (ConnectionError, TimeoutError):
+            return False
+        return bool(getattr(reply, "success", False))
+
+    async def wait_authenticated(self, timeout: float) -> bool:
+        async with asyncio.timeout(timeout):
+            while not self.authenticated:
+                await asyncio.sleep(0.05)
+        return True
+
+    def close(self) -> None:
+        self._manager.closing = True
+        self._manager.close()

@@ -1,0 +1,199 @@
+"""One caller's channel while our app holds it in Stasis: play, collect digits, record, hand off.
+
+Every wait is bounded and every wait ends at once when the caller hangs up (`CallerGone`), so a
+call flow can be written as straight-line code without ever leaving a caller in silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from ccc_telephony.asterisk.ari.client import AriClient, AriNotFound
+
+log = structlog.get_logger(__name__)
+
+MAX_BUFFERED_DIGITS = 64
+_playback_ids = itertools.count(1)
+_GONE_EVENTS = frozenset({"StasisEnd", "ChannelHangupRequest", "ChannelDestroyed"})
+
+
+class CallerGone(Exception):
+    """The caller hung up (or the channel left our app): stop the flow."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    name: str
+    duration: float
+    finished: bool
+
+
+class StasisChannel:
+    def __init__(self, ari: AriClient, channel: dict[str, Any], args: list[str]) -> None:
+        self.ari = ari
+        self.id: str = channel["id"]
+        caller = channel.get("caller") or {}
+        self.caller_number: str = str(caller.get("number", ""))
+        self.caller_name: str = str(caller.get("name", ""))
+        self.dialed: str = str((channel.get("dialplan") or {}).get("exten", ""))
+        self.args = args
+        self._digits: list[str] = []
+        self._digit_arrived = asyncio.Event()
+        self._gone = asyncio.get_running_loop().create_future()
+        self._playbacks: dict[str, asyncio.Future[None]] = {}
+        self._recordings: dict[str, asyncio.Future[Recording]] = {}
+        self.handed_off = False
+
+    # --- events from the dispatcher ---------------------------------------------------------
+    def feed(self, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        if kind == "ChannelDtmfReceived":
+            if len(self._digits) < MAX_BUFFERED_DIGITS:
+                self._digits.append(str(event.get("digit", ""))[:1])
+            self._digit_arrived.set()
+        elif kind in ("PlaybackFinished", "PlaybackFailed"):
+            self._resolve(self._playbacks.pop(event["playback"]["id"], None), None)
+        elif kind in ("RecordingFinished", "RecordingFailed"):
+            recording = event["recording"]
+            result = Recording(
+                name=recording["name"],
+                duration=float(recording.get("duration") or 0),
+                finished=kind == "RecordingFinished",
+            )
+            self._resolve(self._recordings.pop(recording["name"], None), result)
+        elif kind in _GONE_EVENTS:
+            self.mark_gone()
+
+    def mark_gone(self) -> None:
+        if not self._gone.done():
+            self._gone.set_result(None)
+
+    def resync(self) -> None:
+        """After the events link came back: playbacks we may have missed the end of are over."""
+        for future in list(self._playbacks.values()):
+            self._resolve(future, None)
+        self._playbacks.clear()
+
+    @property
+    def gone(self) -> bool:
+        return self._gone.done()
+
+    @staticmethod
+    def _resolve(future: asyncio.Future[Any] | None, value: Any) -> None:
+        if future is not None and not future.done():
+            future.set_result(value)
+
+    # --- primitives -------------------------------------------------------------------------
+    async def answer(self) -> None:
+        await self._call(self.ari.answer(self.id))
+
+    async def play(
+        self, media: list[str], *, interruptible: bool = True, timeout: float = 120
+    ) -> None:
+        """Play prompts in order; a key press (if interruptible) stops them and stays buffered."""
+        if not media:
+            return
+        if interruptible and self._digits:
+            return
+        playback_id = f"{self.id}-pb{next(_playback_ids)}"
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._playbacks[playback_id] = done
+        await self._call(self.ari.play(self.id, media, playback_id=playback_id))
+        waits: list[asyncio.Future[Any]] = [done]
+        digit_task = None
+        if interruptible:
+            self._digit_arrived.clear()
+            digit_task = asyncio.ensure_future(self._digit_arrived.wait())
+            waits.append(digit_task)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await self._race(waits, timeout)
+        finally:
+            if digit_task is not None:
+                digit_task.cancel()
+            if not done.done():
+                self._playbacks.pop(playback_id, None)
+                with contextlib.suppress(AriNotFound):
+                    await self.ari.stop_playback(playback_id)
+
+    def flush_digits(self) -> None:
+        self._digits.clear()
+
+    async def read_digits(
+        self, *, max_digits: int, first_timeout: float, inter_timeout: float, terminator: str = "#"
+    ) -> tuple[str, bool]:
+        """Digits keyed (without the terminator) and whether the entry was ended properly
+        (terminator pressed or max_digits reached) rather than by a timeout."""
+        keyed = ""
+        timeout = first_timeout
+        while True:
+            while self._digits:
+                digit = self._digits.pop(0)
+                if digit == terminator and terminator:
+                    return keyed, True
+                keyed += digit
+                if len(keyed) >= max_digits:
+                    return keyed, True
+                timeout = inter_timeout
+            self._digit_arrived.clear()
+            waiter = asyncio.ensure_future(self._digit_arrived.wait())
+            try:
+                await self._race([waiter], timeout)
+            except TimeoutError:
+                return keyed, False
+            finally:
+                waiter.cancel()
+
+    async def record(self, name: str, *, max_seconds: int, max_silence_seconds: int) -> Recording:
+        """Record until '#', silence, the time limit or hang-up; a hang-up still keeps the message."""
+        done: asyncio.Future[Recording] = asyncio.get_running_loop().create_future()
+        self._recordings[name] = done
+        await self._call(
+            self.ari.record(
+                self.id, name=name, max_seconds=max_seconds, max_silence_seconds=max_silence_seconds
+            )
+        )
+        async with asyncio.timeout(max_seconds + 10):
+            return await done
+
+    async def set_variables(self, values: dict[str, str]) -> None:
+        for name, value in values.items():
+            await self._call(self.ari.set_variable(self.id, name, value))
+
+    async def continue_to(self, context: str, extension: str) -> None:
+        """Leave Stasis for the dialplan (queue entry); events keep coming if subscribed."""
+        self.handed_off = True
+        await self._call(
+            self.ari.continue_in_dialplan(self.id, context=context, extension=extension)
+        )
+
+    async def hangup(self) -> None:
+        with contextlib.suppress(AriNotFound):
+            await self.ari.hangup(self.id)
+
+    # --- plumbing ---------------------------------------------------------------------------
+    async def _call(self, request: Any) -> None:
+        if self.gone:
+            request.close()
+            raise CallerGone
+        try:
+            await request
+        except AriNotFound:
+            self.mark_gone()
+            raise CallerGone from None
+
+    async def _race(self, waits: list[asyncio.Future[Any]], timeout: float) -> None:
+        gone = asyncio.shield(self._gone)
+        finished, _ = await asyncio.wait(
+            [*waits, gone], timeout=timeout, return_when="FIRST_COMPLETED"
+        )
+        if self._gone.done():
+            raise CallerGone
+        if not finished:
+            raise TimeoutError

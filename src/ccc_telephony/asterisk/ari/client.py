@@ -1,0 +1,176 @@
+"""ARI REST calls the service uses, each a thin typed wrapper over one endpoint.
+
+Credentials go in an Authorization header, never in a URL (URLs end up in logs). A channel that
+hung up between an event and our request answers 404: that is `AriNotFound`, which call flows
+treat as "the caller is gone", not as a failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+
+Json = dict[str, Any]
+
+
+class AriError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"ARI {status}: {message}")
+        self.status = status
+
+
+class AriNotFound(AriError):
+    """The channel, playback or recording no longer exists."""
+
+
+class AriClient:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        user: str,
+        password: str,
+        app: str,
+        timeout: float = 10.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.app = app
+        self._auth = aiohttp.BasicAuth(user, password)
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=64, keepalive_timeout=30)
+            self._session = aiohttp.ClientSession(
+                auth=self._auth, timeout=self._timeout, connector=connector
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    @property
+    def events_url(self) -> str:
+        ws_base = "ws" + self.base_url.removeprefix("http")
+        return f"{ws_base}/ari/events"
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        body: Json | None = None,
+    ) -> Any:
+        url = f"{self.base_url}/ari{path}"
+        async with self.session.request(method, url, params=params, json=body) as reply:
+            if reply.status == 204:
+                return None
+            text = await reply.text()
+            if reply.status >= 400:
+                error = AriNotFound if reply.status == 404 else AriError
+                raise error(reply.status, _message(text))
+            return await reply.json(content_type=None) if text else None
+
+    # --- Asterisk and applications ---------------------------------------------------------
+    async def asterisk_info(self) -> Json:
+        result: Json = await self.request("GET", "/asterisk/info")
+        return result
+
+    async def application(self) -> Json:
+        result: Json = await self.request("GET", f"/applications/{self.app}")
+        return result
+
+    async def subscribe(self, event_source: str) -> None:
+        await self.request(
+            "POST", f"/applications/{self.app}/subscription", params={"eventSource": event_source}
+        )
+
+    # --- channels ---------------------------------------------------------------------------
+    async def channel(self, channel_id: str) -> Json:
+        result: Json = await self.request("GET", f"/channels/{channel_id}")
+        return result
+
+    async def channels(self) -> list[Json]:
+        result: list[Json] = await self.request("GET", "/channels")
+        return result
+
+    async def answer(self, channel_id: str) -> None:
+        await self.request("POST", f"/channels/{channel_id}/answer")
+
+    async def hangup(self, channel_id: str, reason: str = "normal") -> None:
+        await self.request("DELETE", f"/channels/{channel_id}", params={"reason": reason})
+
+    async def set_variable(self, channel_id: str, name: str, value: str) -> None:
+        await self.request(
+            "POST", f"/channels/{channel_id}/variable", params={"variable": name, "value": value}
+        )
+
+    async def continue_in_dialplan(
+        self, channel_id: str, *, context: str, extension: str, priority: int = 1
+    ) -> None:
+        params = {"context": context, "extension": extension, "priority": priority}
+        await self.request("POST", f"/channels/{channel_id}/continue", params=params)
+
+    async def play(self, channel_id: str, media: list[str], *, playback_id: str) -> None:
+        await self.request(
+            "POST",
+            f"/channels/{channel_id}/play/{playback_id}",
+            params={"media": ",".join(media)},
+        )
+
+    async def stop_playback(self, playback_id: str) -> None:
+        await self.request("DELETE", f"/playbacks/{playback_id}")
+
+    async def record(
+        self,
+        channel_id: str,
+        *,
+        name: str,
+        max_seconds: int,
+        max_silence_seconds: int,
+        beep: bool = True,
+        terminate_on: str = "#",
+    ) -> None:
+        params: dict[str, str | int] = {
+            "name": name,
+            "format": "wav",
+            "maxDurationSeconds": max_seconds,
+            "maxSilenceSeconds": max_silence_seconds,
+            "beep": "true" if beep else "false",
+            "terminateOn": terminate_on,
+            "ifExists": "overwrite",
+        }
+        await self.request("POST", f"/channels/{channel_id}/record", params=params)
+
+    async def stop_recording(self, name: str) -> None:
+        await self.request("POST", f"/recordings/live/{name}/stop")
+
+    async def delete_stored_recording(self, name: str) -> None:
+        await self.request("DELETE", f"/recordings/stored/{name}")
+
+    async def send_dtmf(
+        self, channel_id: str, dtmf: str, *, between_ms: int = 100, duration_ms: int = 120
+    ) -> None:
+        params = {"dtmf": dtmf, "between": between_ms, "duration": duration_ms}
+        await self.request("POST", f"/channels/{channel_id}/dtmf", params=params)
+
+    async def originate(self, params: Mapping[str, str | int]) -> Json:
+        result: Json = await self.request("POST", "/channels", params=params)
+        return result
+
+
+def _message(text: str) -> str:
+    """ARI's JSON error message, or the first 200 characters of whatever came back."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text[:200]
+    return str(data.get("message", text[:200])) if isinstance(data, dict) else text[:200]

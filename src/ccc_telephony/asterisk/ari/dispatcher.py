@@ -1,0 +1,185 @@
+"""Routes ARI events to the calls our app holds, one isolated task per call.
+
+Features register a handler per Stasis argument (`Stasis(ccc-ivr,main)` runs the "main"
+handler). A handler's exception is logged with the call id and the caller is handed to the
+dialplan fallback (the operator queue while open), so one broken call never affects another
+and never leaves a caller in silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+
+from ccc_telephony.asterisk.ari.channel import CallerGone, StasisChannel
+from ccc_telephony.asterisk.ari.client import AriClient, AriError
+
+log = structlog.get_logger(__name__)
+
+CallHandler = Callable[[StasisChannel], Awaitable[None]]
+Watcher = Callable[[dict[str, Any]], None]
+FALLBACK = ("ccc-fallback", "s")
+
+
+class StasisDispatcher:
+    def __init__(self, ari: AriClient, *, handlers: dict[str, CallHandler], adopt: str) -> None:
+        """`adopt` names the handler for channels found in our app that we know nothing of
+        (the service restarted while they were in the IVR)."""
+        self._ari = ari
+        self._handlers = handlers
+        self._adopt = adopt
+        self.calls: dict[str, StasisChannel] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._watchers: dict[str, Watcher] = {}
+        self.accepting = True
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    def add_handlers(self, handlers: dict[str, CallHandler]) -> None:
+        self._handlers.update(handlers)
+
+    # --- events -----------------------------------------------------------------------------
+    def on_event(self, event: dict[str, Any]) -> None:
+        kind = event.get("type")
+        if kind == "StasisStart":
+            self._on_stasis_start(event)
+            return
+        channel_id = _channel_id(event)
+        if channel_id is None:
+            return
+        call = self.calls.get(channel_id)
+        if call is not None:
+            call.feed(event)
+        if kind == "ChannelDestroyed":
+            watcher = self._watchers.pop(channel_id, None)
+            if watcher is not None:
+                watcher(event)
+
+    def _on_stasis_start(self, event: dict[str, Any]) -> None:
+        channel = event["channel"]
+        if channel["id"] in self.calls:
+            return
+        args = [str(arg) for arg in event.get("args", [])]
+        handler_name = args[0] if args else ""
+        if not self.accepting:
+            asyncio.ensure_future(self._to_fallback(channel["id"]))
+            return
+        self._start(StasisChannel(self._ari, channel, args), handler_name)
+
+    def _start(self, call: StasisChannel, handler_name: str) -> None:
+        handler = self._handlers.get(handler_name)
+        self.calls[call.id] = call
+        self.idle.clear()
+        self._tasks[call.id] = asyncio.create_task(
+            self._run(call, handler, handler_name), name=f"call-{call.id}"
+        )
+
+    async def _run(self, call: StasisChannel, handler: CallHandler | None, name: str) -> None:
+        bound = log.bind(call_id=call.id)
+        try:
+            if handler is None:
+                bound.error("no handler for stasis argument", handler=name[:32])
+                raise LookupError(name)
+            await handler(call)
+        except CallerGone:
+            pass
+        except Exception:
+            bound.exception("call flow failed; handing caller to the fallback")
+            if not call.gone and not call.handed_off:
+                await self._to_fallback(call.id)
+        finally:
+            self.calls.pop(call.id, None)
+            self._tasks.pop(call.id, None)
+            if not self._tasks:
+                self.idle.set()
+
+    async def _to_fallback(self, channel_id: str) -> None:
+        try:
+            await self._ari.continue_in_dialplan(
+                channel_id, context=FALLBACK[0], extension=FALLBACK[1]
+            )
+        except AriError:
+            with contextlib.suppress(AriError):
+                await self._ari.hangup(channel_id)
+
+    # --- after the call leaves Stasis -------------------------------------------------------
+    async def watch(self, channel_id: str, watcher: Watcher) -> None:
+        """Call `watcher` with ChannelDestroyed even after the channel left our app."""
+        self._watchers[channel_id] = watcher
+        await self._ari.subscribe(f"channel:{channel_id}")
+
+    def watching(self) -> set[str]:
+        return set(self._watchers)
+
+    # --- reconnect and shutdown -------------------------------------------------------------
+    async def reconcile(self) -> None:
+        """Compare our calls with the channels Asterisk says our app holds right now."""
+        app = await self._ari.application()
+        held = set(app.get("channel_ids", []))
+        for channel_id, call in list(self.calls.items()):
+            if channel_id in held:
+                call.resync()
+            elif not call.handed_off:
+                call.mark_gone()
+        for channel_id in held - self.calls.keys():
+            await self._adopt_channel(channel_id)
+        for channel_id in list(self._watchers):
+            await self._rewatch(channel_id)
+
+    async def _adopt_channel(self, channel_id: str) -> None:
+        try:
+            channel = await self._ari.channel(channel_id)
+        except AriError:
+            return
+        log.info("adopting call found in the app", call_id=channel_id)
+        if not self.accepting:
+            await self._to_fallback(channel_id)
+            return
+        self._start(StasisChannel(self._ari, channel, ["adopted"]), self._adopt)
+
+    async def _rewatch(self, channel_id: str) -> None:
+        try:
+            await self._ari.subscribe(f"channel:{channel_id}")
+        except AriError:
+            watcher = self._watchers.pop(channel_id)
+            watcher(
+                {
+                    "type": "ChannelDestroyed",
+                    "channel": {"id": channel_id},
+                    "cause": 0,
+                    "cause_txt": "gone while events were down",
+                }
+            )
+
+    async def drain(self, grace: float) -> None:
+        """Stop taking calls; give calls in progress `grace` seconds, then hand them over."""
+        self.accepting = False
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(grace):
+                await self.idle.wait()
+        for channel_id, task in list(self._tasks.items()):
+            task.cancel()
+            call = self.calls.get(channel_id)
+            if call is not None and not call.gone and not call.handed_off:
+                await self._to_fallback(channel_id)
+        if self._tasks:
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+
+    @property
+    def in_progress(self) -> int:
+        return len(self._tasks)
+
+
+def _channel_id(event: dict[str, Any]) -> str | None:
+    channel = event.get("channel")
+    if isinstance(channel, dict):
+        return str(channel.get("id"))
+    for key in ("playback", "recording"):
+        target = (event.get(key) or {}).get("target_uri", "")
+        if target.startswith("channel:"):
+            return str(target[len("channel:") :])
+    return None

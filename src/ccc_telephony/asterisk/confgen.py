@@ -1,0 +1,261 @@
+"""Asterisk configuration generated from the policy and the site's addresses and secrets.
+
+The hand-written dialplan lives in the repo (`dialplan/extensions.conf`) where an admin edits it;
+everything that follows from the policy (main number, queues, static phones) or from the site
+(ports, passwords) is generated here so the two can never drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ccc_telephony.config.policy import Policy
+
+MODULES = (
+    # core and dialplan
+    "pbx_config",
+    "res_timing_timerfd",
+    "res_sorcery_config",
+    "res_sorcery_memory",
+    "res_sorcery_astdb",
+    "res_clioriginate",
+    "res_speech",
+    "res_agi",
+    "res_musiconhold",
+    # ARI
+    "res_http_websocket",
+    "res_websocket_client",
+    "res_ari",
+    "res_ari_model",
+    "res_ari_applications",
+    "res_ari_asterisk",
+    "res_ari_bridges",
+    "res_ari_channels",
+    "res_ari_device_states",
+    "res_ari_endpoints",
+    "res_ari_events",
+    "res_ari_playbacks",
+    "res_ari_recordings",
+    "res_ari_sounds",
+    "res_stasis",
+    "res_stasis_answer",
+    "res_stasis_device_state",
+    "res_stasis_playback",
+    "res_stasis_recording",
+    "res_stasis_snoop",
+    "app_stasis",
+    # applications and functions
+    "app_dial",
+    "app_queue",
+    "app_playback",
+    "app_record",
+    "app_mixmonitor",
+    "app_stack",
+    "app_read",
+    "app_senddtmf",
+    "app_userevent",
+    "app_echo",
+    "app_verbose",
+    "func_callerid",
+    "func_channel",
+    "func_strings",
+    "func_logic",
+    "func_cut",
+    "func_global",
+    "func_hangupcause",
+    "func_pjsip_endpoint",
+    # bridges
+    "bridge_simple",
+    "bridge_native_rtp",
+    "bridge_softmix",
+    "bridge_holding",
+    "bridge_builtin_features",
+    "bridge_builtin_interval_features",
+    # codecs and formats
+    "codec_ulaw",
+    "codec_alaw",
+    "codec_a_mu",
+    "codec_gsm",
+    "codec_resample",
+    "format_wav",
+    "format_gsm",
+    "format_pcm",
+    "format_wav_gsm",
+    "format_sln",
+    # SIP
+    "res_rtp_asterisk",
+    "res_pjproject",
+    "res_pjsip",
+    "res_pjsip_session",
+    "chan_pjsip",
+    "res_pjsip_pubsub",
+    "res_pjsip_endpoint_identifier_ip",
+    "res_pjsip_endpoint_identifier_user",
+    "res_pjsip_authenticator_digest",
+    "res_pjsip_outbound_authenticator_digest",
+    "res_pjsip_registrar",
+    "res_pjsip_sdp_rtp",
+    "res_pjsip_dtmf_info",
+    "res_pjsip_caller_id",
+    "res_pjsip_nat",
+    "res_pjsip_rfc3326",
+    "res_pjsip_diversion",
+    "res_pjsip_header_funcs",
+    "res_pjsip_logger",
+    "res_pjsip_refer",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Site:
+    """Where this Asterisk listens and how the service reaches it."""
+
+    sip_address: str = "127.0.0.1"
+    sip_port: int = 5060
+    trunk_match: tuple[str, ...] = ("127.0.0.1",)
+    rtp_start: int = 10000
+    rtp_end: int = 10999
+    http_address: str = "127.0.0.1"
+    http_port: int = 8088
+    ami_address: str = "127.0.0.1"
+    ami_port: int = 5038
+    ari_user: str = "ccc"
+    ari_password: str = field(repr=False)
+    ami_user: str = "ccc"
+    ami_secret: str = field(repr=False)
+    admin_password: str = field(repr=False)
+    ari_app: str = "ccc-ivr"
+    agi_url: str = "agi://127.0.0.1:4573"
+    sounds_dir: str = "/var/lib/asterisk/sounds/ccc"
+    verbose_log: bool = True
+
+
+def render(policy: Policy, site: Site) -> dict[str, str]:
+    """All generated files by name; the installer adds the repo's extensions.conf beside them."""
+    return {
+        "modules.conf": _modules(),
+        "logger.conf": _logger(site),
+        "http.conf": _http(site),
+        "ari.conf": _ari(site),
+        "manager.conf": _manager(site),
+        "pjsip.conf": _pjsip(policy, site),
+        "rtp.conf": f"[general]\nrtpstart={site.rtp_start}\nrtpend={site.rtp_end}\n",
+        "queues.conf": _queues(policy),
+        "musiconhold.conf": "[default]\nmode=files\ndirectory=moh\n",
+        "extensions_ccc_generated.conf": _generated_dialplan(policy, site),
+        "cdr.conf": "[general]\nenable=no\n",
+        "cel.conf": "[general]\nenable=no\n",
+        "features.conf": "[general]\n",
+        "stasis.conf": "",
+        "pjproject.conf": "[log_mappings]\ntype=log_mappings\n",
+        "websocket_client.conf": "",
+        "udptl.conf": "[general]\n",
+        "acl.conf": "",
+        "ccss.conf": "[general]\n",
+    }
+
+
+def _modules() -> str:
+    lines = ["[modules]", "autoload=no"]
+    lines += [f"load => {name}.so" for name in MODULES]
+    return "\n".join(lines) + "\n"
+
+
+def _logger(site: Site) -> str:
+    # Verbose messages include dialplan steps (never caller digits: DTMF is logged only at debug).
+    levels = "notice,warning,error" + (",verbose(3)" if site.verbose_log else "")
+    return (
+        "[general]\ndateformat=%F %T.%3q\n\n[logfiles]\n"
+        f"messages.log => {levels}\nconsole => notice,warning,error\n"
+    )
+
+
+def _http(site: Site) -> str:
+    return (
+        f"[general]\nenabled=yes\nbindaddr={site.http_address}\nbindport={site.http_port}\n"
+        "servername=ccc-telephony\n"
+    )
+
+
+def _ari(site: Site) -> str:
+    return (
+        "[general]\nenabled=yes\npretty=no\n\n"
+        f"[{site.ari_user}]\ntype=user\nread_only=no\npassword={site.ari_password}\n"
+    )
+
+
+def _manager(site: Site) -> str:
+    return (
+        f"[general]\nenabled=yes\nport={site.ami_port}\nbindaddr={site.ami_address}\n"
+        "displayconnects=no\n\n"
+        f"[{site.ami_user}]\nsecret={site.ami_secret}\n"
+        "read=system,call,agent,user,reporting,dtmf\n"
+        "write=system,call,agent,originate,reporting\n"
+        "writetimeout=5000\n"
+    )
+
+
+def _pjsip(policy: Policy, site: Site) -> str:
+    sections = [
+        "[global]\ntype=global\nendpoint_identifier_order=username,ip\nuser_agent=ccc-telephony\n",
+        f"[transport-udp]\ntype=transport\nprotocol=udp\nbind={site.sip_address}:{site.sip_port}\n",
+        "[endpoint-base](!)\ntype=endpoint\ndisallow=all\nallow=ulaw,alaw,gsm\n"
+        "direct_media=no\nrtp_symmetric=yes\nforce_rport=yes\nrewrite_contact=yes\n"
+        "send_rpid=yes\ntrust_id_inbound=no\n",
+        # The PSTN side: every call from the trunk's addresses lands in ccc-inbound. DTMF by
+        # RFC 4733 when the caller offers it, else by SIP INFO.
+        "[caller-trunk](endpoint-base)\ncontext=ccc-inbound\ndtmf_mode=auto_info\n",
+        "[caller-trunk]\ntype=identify\nendpoint=caller-trunk\n"
+        + "".join(f"match={address}\n" for address in site.trunk_match),
+        # The admin's phone: records prompts by feature code, registers with digest auth.
+        "[admin](endpoint-base)\ncontext=ccc-admin\ndtmf_mode=auto_info\nauth=admin-auth\n"
+        "aors=admin\n",
+        "[admin]\ntype=aor\nmax_contacts=1\nremove_existing=yes\n",
+        f"[admin-auth]\ntype=auth\nauth_type=digest\nusername=admin\npassword={site.admin_password}\n",
+    ]
+    for name, phone in policy.static_phones.items():
+        sections.append(
+            f"[{name}](endpoint-base)\ncontext=ccc-phones\ndtmf_mode=auto_info\naors={name}\n"
+        )
+        sections.append(f"[{name}]\ntype=aor\ncontact={phone.contact}\n")
+    return "\n".join(sections)
+
+
+def _queues(policy: Policy) -> str:
+    sections = [
+        "[general]\npersistentmembers=no\nshared_lastcall=yes\nlog_membername_as_agent=yes\n"
+    ]
+    for name, queue in policy.queues.items():
+        lines = [
+            f"[{name}]",
+            f"musicclass={queue.music_class}",
+            "strategy=rrmemory",
+            f"timeout={queue.ring_timeout_seconds}",
+            "retry=2",
+            # A caller waits for a person even when nobody is logged in: never voicemail.
+            "joinempty=yes",
+            "leavewhenempty=no",
+            "ringinuse=no",
+            "announce-frequency=0",
+        ]
+        lines += [f"member => {member}" for member in queue.members]
+        sections.append("\n".join(lines) + "\n")
+    return "\n".join(sections)
+
+
+def _generated_dialplan(policy: Policy, site: Site) -> str:
+    queue_exts = "".join(
+        f"exten => {name},1,Queue({name})\n same => n,Hangup(16)\n" for name in policy.queues
+    )
+    return (
+        "; Generated by ccc-telephony from the policy; edit the policy, not this file.\n"
+        "[globals]\n"
+        f"CCC_ARI_APP={site.ari_app}\n"
+        f"CCC_AGI={site.agi_url}\n"
+        f"CCC_SOUNDS={site.sounds_dir}\n"
+        f"CCC_OPERATOR_QUEUE={policy.operator_queue}\n"
+        f"CCC_MAIN_NUMBER={policy.main_number}\n\n"
+        "[ccc-main-number]\n"
+        f"exten => {policy.main_number},1,Goto(ccc-ivr,s,1)\n\n"
+        "[ccc-queues]\n" + queue_exts
+    )

@@ -1,0 +1,210 @@
+"""`ccc-telephony`: run the service, check the policy, and the admin's verbs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from ccc_telephony import logs
+from ccc_telephony.config.directory import load_directory
+from ccc_telephony.config.policy import PolicyError, load_policy
+from ccc_telephony.config.settings import MissingSecretError, Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    settings = Settings()
+    logs.configure(fmt=settings.log_format, level=settings.log_level, file=settings.log_file)
+    try:
+        result: int = args.func(settings, args)
+    except (PolicyError, MissingSecretError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ccc-telephony", description=__doc__)
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the service in the foreground")
+    run.set_defaults(func=_run)
+
+    config = sub.add_parser("config", help="policy file commands").add_subparsers(metavar="ACTION")
+    check = config.add_parser("check", help="validate the policy and directory without starting")
+    check.add_argument("--policy", type=Path)
+    check.add_argument("--directory", type=Path)
+    check.set_defaults(func=_config_check)
+
+    override = sub.add_parser("override", help="force the hours open or closed (snow day)")
+    verbs = override.add_subparsers(metavar="ACTION")
+    set_ = verbs.add_parser("set", help="force open or closed until a time")
+    set_.add_argument("state", choices=["open", "closed"])
+    end = set_.add_mutually_exclusive_group(required=True)
+    end.add_argument("--until", help="ISO time with zone, e.g. 2026-11-24T08:00-06:00")
+    end.add_argument("--minutes", type=int)
+    set_.add_argument("--reason", required=True)
+    set_.add_argument("--by", default="cli")
+    set_.set_defaults(func=_override_set)
+    clear = verbs.add_parser("clear", help="end the override now")
+    clear.add_argument("--by", default="cli")
+    clear.set_defaults(func=_override_clear)
+    show = verbs.add_parser("show", help="recent overrides")
+    show.set_defaults(func=_override_show)
+
+    prompts = sub.add_parser("prompts", help="prompt sounds").add_subparsers(metavar="ACTION")
+    prompts.add_parser(
+        "generate", help="make English/Spanish sounds from the scripts"
+    ).set_defaults(func=lambda s, _a: _prompts("cmd_generate")(s))
+    prompts.add_parser("list", help="every prompt and where its sound comes from").set_defaults(
+        func=lambda s, _a: _prompts("cmd_list")(s)
+    )
+    upload = prompts.add_parser("upload", help="replace a prompt with a WAV recording")
+    upload.add_argument("language")
+    upload.add_argument("name")
+    upload.add_argument("wav", type=Path)
+    upload.set_defaults(func=_prompts_upload)
+
+    db = sub.add_parser("db", help="database").add_subparsers(metavar="ACTION")
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
+
+    sandbox = sub.add_parser("sandbox", help="the developer sandbox (needs root)")
+    sandbox.add_argument("action", choices=["run", "up", "down", "status", "prepare"])
+    sandbox.add_argument("--instance", default="dev")
+    sandbox.set_defaults(func=_sandbox)
+    return parser
+
+
+def _run(settings: Settings, _: argparse.Namespace) -> int:
+    from ccc_telephony.app import Service
+
+    asyncio.run(Service(settings).run_until_signalled())
+    return 0
+
+
+def _config_check(settings: Settings, args: argparse.Namespace) -> int:
+    policy_path = args.policy or settings.policy_file
+    directory_path = args.directory or settings.directory_file
+    policy = load_policy(policy_path)
+    directory = load_directory(directory_path)
+    print(
+        f"policy ok: {policy_path} (main number {policy.main_number}, "
+        f"{len(policy.queues)} queues, {len(policy.languages)} languages)"
+    )
+    print(
+        f"directory ok: {directory_path} ({len(directory.consortia)} consortia, "
+        f"{len(directory.counties)} counties)"
+    )
+    return 0
+
+
+def _override_set(settings: Settings, args: argparse.Namespace) -> int:
+    from ccc_telephony.store import overrides
+    from ccc_telephony.store.engine import make_engine
+
+    policy = load_policy(settings.policy_file)
+    now = datetime.now(policy.zone)
+    if args.minutes is not None:
+        if not 1 <= args.minutes <= 60 * 24 * 14:
+            print("error: --minutes must be 1 to 20160", file=sys.stderr)
+            return 2
+        until = now + timedelta(minutes=args.minutes)
+    else:
+        try:
+            until = datetime.fromisoformat(args.until)
+        except ValueError:
+            print("error: --until must be an ISO date-time", file=sys.stderr)
+            return 2
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=policy.zone)
+    if until <= now:
+        print("error: the override must end in the future", file=sys.stderr)
+        return 2
+
+    async def write() -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            return await overrides.set_override(
+                engine, open=args.state == "open", until=until, reason=args.reason, set_by=args.by
+            )
+        finally:
+            await engine.dispose()
+
+    override_id = asyncio.run(write())
+    print(f"override {override_id}: {args.state} until {until.isoformat()} ({args.reason})")
+    return 0
+
+
+def _override_clear(settings: Settings, args: argparse.Namespace) -> int:
+    from ccc_telephony.store import overrides
+    from ccc_telephony.store.engine import make_engine
+
+    async def clear() -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            return await overrides.clear_override(engine, cleared_by=args.by)
+        finally:
+            await engine.dispose()
+
+    print(f"cleared {asyncio.run(clear())} override(s)")
+    return 0
+
+
+def _override_show(settings: Settings, _: argparse.Namespace) -> int:
+    from ccc_telephony.store import overrides
+    from ccc_telephony.store.engine import make_engine
+
+    async def show() -> list[overrides.OverrideRow]:
+        engine = make_engine(settings.database_url)
+        try:
+            return await overrides.list_overrides(engine)
+        finally:
+            await engine.dispose()
+
+    for row in asyncio.run(show()):
+        state = "open" if row.open else "closed"
+        cleared = f" cleared {row.cleared_at:%Y-%m-%d %H:%M}" if row.cleared_at else ""
+        print(
+            f"{row.id:>5} {state:<6} until {row.until.isoformat()} by {row.set_by}: "
+            f"{row.reason}{cleared}"
+        )
+    return 0
+
+
+def _prompts(name: str) -> Callable[[Settings], int]:
+    from ccc_telephony.prompts import cli
+
+    command: Callable[[Settings], int] = getattr(cli, name)
+    return command
+
+
+def _prompts_upload(settings: Settings, args: argparse.Namespace) -> int:
+    from ccc_telephony.prompts.cli import cmd_upload
+
+    return cmd_upload(settings, args.language, args.name, args.wav)
+
+
+def _db_upgrade(settings: Settings, _: argparse.Namespace) -> int:
+    from ccc_telephony.store.migrate import upgrade
+
+    asyncio.run(upgrade(settings.database_url))
+    print("database is at the latest migration")
+    return 0
+
+
+def _sandbox(_: Settings, args: argparse.Namespace) -> int:
+    from ccc_telephony.devstack import commands
+
+    return commands.dispatch(args.action, args.instance)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""A named sandbox instance (dev for `make run`/`make up`, test for `make test`, bench).
+
+Each instance has its own ports, run folder, secrets, database and Asterisk folders inside the
+shared chroot, so `make test` can run while a developer's `make up` stack is running.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+SECRET_NAMES = ("ari-password", "ami-secret", "admin-password", "admin-token", "caller-hash-key")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ports:
+    sip: int
+    ari: int
+    ami: int
+    agi: int
+    api: int
+    postgres: int
+    rtp_start: int
+    rtp_end: int
+
+
+PORTS = {
+    "dev": Ports(
+        sip=5060,
+        ari=8088,
+        ami=5038,
+        agi=4573,
+        api=8080,
+        postgres=55432,
+        rtp_start=10000,
+        rtp_end=10999,
+    ),
+    "test": Ports(
+        sip=5260,
+        ari=8288,
+        ami=5238,
+        agi=4773,
+        api=8280,
+        postgres=55532,
+        rtp_start=12000,
+        rtp_end=12999,
+    ),
+    "bench": Ports(
+        sip=5360,
+        ari=8388,
+        ami=5338,
+        agi=4873,
+        api=8380,
+        postgres=55632,
+        rtp_start=14000,
+        rtp_end=19999,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str
+
+    @property
+    def ports(self) -> Ports:
+        return PORTS[self.name]
+
+    @property
+    def run_dir(self) -> Path:
+        base = Path(os.environ.get("CCC_RUN_ROOT", str(REPO / ".run")))
+        return base / self.name
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.run_dir / "secrets"
+
+    @property
+    def inner_dir(self) -> str:
+        """This instance's Asterisk folders, as Asterisk sees them inside the chroot."""
+        return f"/var/lib/ccc/{self.name}"
+
+    def ensure_secrets(self) -> dict[str, str]:
+        """Random secrets made once per instance and kept out of git (the run folder is ignored)."""
+        self.secrets_dir.mkdir(parents=True, exist_ok=True)
+        self.secrets_dir.chmod(0o700)
+        values = {}
+        for name in SECRET_NAMES:
+            path = self.secrets_dir / name
+            if not path.exists():
+                path.write_text(secrets.token_urlsafe(24) + "\n")
+                path.chmod(0o600)
+            values[name] = path.read_text().strip()
+        return values
+
+
+def instance(name: str) -> Instance:
+    if name not in PORTS:
+        raise SystemExit(f"unknown sandbox instance {name!r}; one of {sorted(PORTS)}")
+    return Instance(name)

@@ -1,0 +1,1 @@
+"""IVR prompts: the catalog, espeak-ng generation, admin recordings, publishing to Asterisk."""
