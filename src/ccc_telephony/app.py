@@ -90,6 +90,7 @@ class Service:
             caller_hash_key=s.secret("caller-hash-key").get_secret_value().encode(),
             screen_pop=self.screen_pop,
             emit=self.emit,
+            recordings_dir=s.asterisk_recordings_dir,
         )
         self.dispatcher = StasisDispatcher(self.ari, handlers={}, adopt="adopted")
         self.main_number = MainNumber(ctx, self.dispatcher)

@@ -132,7 +132,7 @@ class AgiSession:
 
     # The session applies the timeout itself: the default must bound every command, and a
     # reply given up on has to mark the session broken.
-    async def command(self, line: str, *, timeout: float | None = None) -> AgiReply:  # noqa: ASYNC109
+    async def command(self, line: str, *, timeout: float | None = None) -> AgiReply:
         """Send one command and read its reply.
 
         `timeout` (default: the server's command_timeout) bounds sending and the whole reply;

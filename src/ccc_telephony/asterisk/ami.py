@@ -70,12 +70,6 @@ class Ami:
             return False
         return bool(getattr(reply, "success", False))
 
-    async def wait_authenticated(self, timeout: float) -> bool:
-        async with asyncio.timeout(timeout):
-            while not self.authenticated:
-                await asyncio.sleep(0.05)
-        return True
-
     def close(self) -> None:
         self._manager.closing = True
         self._manager.close()

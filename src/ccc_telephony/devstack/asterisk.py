@@ -21,6 +21,8 @@ from ccc_telephony.devstack.instance import REPO, Instance
 log = structlog.get_logger(__name__)
 
 ASTERISK_UID = 101  # the chroot's asterisk user (the host's postgres uid: never mix them up)
+# Popen objects of the Asteriskes this process started, kept so they are reaped, not leaked.
+_children: dict[int, subprocess.Popen[bytes]] = {}
 SUBDIRS = ("etc", "run", "log", "spool/recording", "lib", "cache", "sounds")
 
 
@@ -120,6 +122,7 @@ def start(root: Path, inst: Instance, site: Site, *, timeout: float = 30.0) -> i
         )
         out.close()
         pid = proc.pid
+        _children[pid] = proc
         pid_file(inst).write_text(f"{pid}\n")
         log.info("asterisk starting", instance=inst.name, pid=pid)
     wait_ready(site, timeout=timeout, pid=pid)
@@ -149,17 +152,31 @@ def wait_ready(site: Site, *, timeout: float, pid: int | None = None) -> None:
 
 def stop(inst: Instance, *, timeout: float = 10.0) -> None:
     pid = running_pid(inst)
-    if pid is None:
-        pid_file(inst).unlink(missing_ok=True)
-        return
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if Path(f"/proc/{pid}").exists():
-        os.kill(pid, signal.SIGKILL)
+    if pid is not None:
+        os.kill(pid, signal.SIGTERM)
+        if not _wait_exit(pid, timeout):
+            os.kill(pid, signal.SIGKILL)
+            _wait_exit(pid, 5)
+        log.info("asterisk stopped", instance=inst.name)
     pid_file(inst).unlink(missing_ok=True)
-    log.info("asterisk stopped", instance=inst.name)
+
+
+def _wait_exit(pid: int, timeout: float) -> bool:
+    """Wait for the process to end, reaping it if this process started it."""
+    child = _children.get(pid)
+    if child is not None:
+        try:
+            child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        del _children[pid]
+        return True
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}").exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def cli(root: Path, inst: Instance, command: str) -> str:

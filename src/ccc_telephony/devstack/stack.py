@@ -115,16 +115,22 @@ def teardown(stack: Stack) -> None:
 def banner(stack: Stack) -> str:
     """What a developer (or a script) needs to reach this stack; keep these lines stable."""
     ports = stack.inst.ports
-    logs = stack.inst.run_dir
+    run = stack.inst.run_dir
+    secrets = stack.inst.secrets_dir
+    policy_file = Path(stack.env.get("CCC_POLICY_FILE", str(Settings().policy_file)))
+    asterisk_log = f"{stack.root}{stack.inst.inner_dir}/log/messages.log"
     return "\n".join(
         [
             f"ccc-telephony sandbox '{stack.inst.name}' is up",
-            f"  SIP caller trunk : udp {stack.site.sip_address}:{ports.sip} (no auth from 127.0.0.1)",
-            f"  main number      : {load_policy(Path(stack.env.get('CCC_POLICY_FILE', str(Settings().policy_file)))).main_number}",
-            f"  admin extension  : sip user 'admin', password in {stack.inst.secrets_dir}/admin-password",
-            f"  HTTP API         : http://127.0.0.1:{ports.api} (token in {stack.inst.secrets_dir}/admin-token)",
-            f"  ARI / AMI / AGI  : http://127.0.0.1:{ports.ari}/ari  127.0.0.1:{ports.ami}  agi://127.0.0.1:{ports.agi}/hours",
+            f"  SIP caller trunk : udp {stack.site.sip_address}:{ports.sip} (from 127.0.0.1)",
+            f"  main number      : {load_policy(policy_file).main_number}",
+            f"  admin extension  : SIP user 'admin', password in {secrets}/admin-password",
+            f"  HTTP API         : http://127.0.0.1:{ports.api} (token in {secrets}/admin-token)",
+            f"  ARI              : http://127.0.0.1:{ports.ari}/ari (user ccc)",
+            f"  AMI              : 127.0.0.1:{ports.ami} (user ccc)",
+            f"  AGI              : agi://127.0.0.1:{ports.agi}/hours",
             f"  DATABASE_URL     : {stack.database_url}",
-            f"  logs             : service {logs}/service.log, Asterisk {stack.root}{stack.inst.inner_dir}/log/messages.log",
+            f"  service log      : {run}/service.log (make up) or this terminal (make run)",
+            f"  Asterisk log     : {asterisk_log}",
         ]
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from ccc_telephony.config.directory import Directory
@@ -48,3 +49,5 @@ class IvrContext:
     caller_hash_key: bytes
     screen_pop: ScreenPop
     emit: Callable[[str, str, Mapping[str, Any]], None]
+    # Where Asterisk writes recordings, as this process sees the folder.
+    recordings_dir: Path

@@ -8,6 +8,7 @@ sends its callers straight to the operator, marked with their language.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,6 +18,7 @@ import structlog
 from ccc_telephony.asterisk.ari.channel import StasisChannel
 from ccc_telephony.config.policy import Language, MenuOption
 from ccc_telephony.hours.rules import HoursStatus
+from ccc_telephony.ivr import messages
 from ccc_telephony.ivr.context import IvrContext
 from ccc_telephony.ivr.identification import CallerIdentity, IdentityKind, identify
 
@@ -153,11 +155,14 @@ class MainNumberCall:
         recording = await self.channel.record(
             name, max_seconds=limits.max_seconds, max_silence_seconds=limits.max_silence_seconds
         )
-        if recording.duration >= 1:
+        audio = await asyncio.to_thread(
+            messages.inspect, self.ctx.recordings_dir / f"{recording.name}.wav"
+        )
+        if audio.has_message:
             self.emit(
                 "message_recorded",
                 recording=recording.name,
-                duration_seconds=recording.duration,
+                duration_seconds=audio.seconds,
                 caller_number=self.channel.caller_number,
                 caller_name=self.channel.caller_name,
                 language=self.language.code,
@@ -166,7 +171,7 @@ class MainNumberCall:
             if announce and not self.channel.gone:
                 await self.say("message_thanks", "goodbye", interruptible=False)
         else:
-            self.emit("message_empty", duration_seconds=recording.duration)
+            self.emit("message_empty", duration_seconds=audio.seconds)
             self.outcome = "closed_no_message"
         if not self.channel.gone:
             await self.channel.hangup()

@@ -38,7 +38,11 @@ def routes(engine: AsyncEngine) -> web.RouteTableDef:
 
 
 def _plain(row: Any) -> dict[str, Any]:
-    data = dataclasses.asdict(row) if dataclasses.is_dataclass(row) else dict(row)
+    data: dict[str, Any] = (
+        dataclasses.asdict(row)
+        if dataclasses.is_dataclass(row) and not isinstance(row, type)
+        else dict(row)
+    )
     return {key: _json_value(value) for key, value in data.items()}
 
 

@@ -34,7 +34,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ccc_telephony.store.projection import projection_statement
+from ccc_telephony.store.projection import projection_statements
 from ccc_telephony.store.spool import Spool
 from ccc_telephony.store.tables import call_events
 
@@ -157,17 +157,28 @@ class EventWriter:
         self._stopped = False
         self._degraded = False
         self._drain_offset = 0
-        self.spooled = 0
-        self.written = 0
+        self._spooled = 0
+        self._written = 0
 
     @property
     def degraded(self) -> bool:
+        """True while events go to the spool instead of the database."""
         return self._degraded
+
+    @property
+    def spooled(self) -> int:
+        """Events in the spool now, waiting for the database."""
+        return self._spooled
+
+    @property
+    def written(self) -> int:
+        """Events this writer inserted into the database (replayed duplicates not counted)."""
+        return self._written
 
     def emit(self, event: CallEvent) -> None:
         """Queue an event; never blocks on I/O, never raises (after stop it spools directly)."""
-        if self._stopped:
-            self._save([event], reason="emitted after stop")
+        if self._stopped or (self._task is not None and self._task.done()):
+            self._save([event], reason="emitted with no writer running")
             return
         self._pending.append(event)
         self._idle.clear()
@@ -180,9 +191,9 @@ class EventWriter:
         if self._task is not None:
             raise RuntimeError("EventWriter already started")
         await asyncio.to_thread(self._spool.repair)
-        self.spooled = await asyncio.to_thread(self._spool.count)
-        if self.spooled:
-            log.info("found spooled events from an earlier run", events=self.spooled)
+        self._spooled = await asyncio.to_thread(self._spool.count)
+        if self._spooled:
+            log.info("found spooled events from an earlier run", events=self._spooled)
             self._set_degraded(True)
         self._task = asyncio.create_task(self._run(), name="event-writer")
 
@@ -286,7 +297,7 @@ class EventWriter:
                 return
             except (_OutageError, OSError) as exc:
                 if self._stopping:
-                    log.warning("stopping with events left in the spool", events=self.spooled)
+                    log.warning("stopping with events left in the spool", events=self._spooled)
                     return
                 log.info("spool not drained yet", error=type(exc).__name__, retry_in=delay)
                 await self._pause(delay)
@@ -303,7 +314,7 @@ class EventWriter:
                 # and the clear. Events emitted meanwhile are in _pending, after the spool.
                 await asyncio.to_thread(self._spool.clear)
                 self._drain_offset = 0
-                self.spooled = 0
+                self._spooled = 0
                 self._set_degraded(False)
                 log.info("spool drained; writing to the database directly")
                 return
@@ -311,7 +322,7 @@ class EventWriter:
             if events:
                 await self._write_resilient(events)
             self._drain_offset = chunk.end
-            self.spooled = max(0, self.spooled - len(chunk.lines))
+            self._spooled = max(0, self._spooled - len(chunk.lines))
 
     async def _pause(self, seconds: float) -> None:
         """Sleep before the next retry, spooling new events as they come; stop cuts it short."""
@@ -345,7 +356,7 @@ class EventWriter:
                 return False
             finally:
                 self._inflight = []
-            self.spooled += len(events)
+            self._spooled += len(events)
         return True
 
     # -- database writes -------------------------------------------------------------
@@ -406,13 +417,12 @@ class EventWriter:
                     if event.event_id not in inserted:
                         continue  # already stored (a replay): its projection was applied then
                     inserted.discard(event.event_id)
-                    statement = projection_statement(
+                    for statement in projection_statements(
                         event.call_id, event.name, event.details, event.at
-                    )
-                    if statement is not None:
+                    ):
                         await conn.execute(statement)
         elapsed = time.perf_counter() - started
-        self.written += new_count
+        self._written += new_count
         if self._on_write is not None:
             _notify(self._on_write, len(events), elapsed)
 
@@ -438,7 +448,7 @@ class EventWriter:
             log.error("events lost: cannot write spool", events=len(events), error=str(exc))
             return
         if target is self._spool:
-            self.spooled += len(events)
+            self._spooled += len(events)
         log.warning("events written to file", events=len(events), path=str(target.path), why=reason)
 
     def _set_degraded(self, degraded: bool) -> None:

@@ -7,7 +7,7 @@ only for events that were newly inserted, which makes replaying a spool idempote
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
@@ -15,7 +15,7 @@ from typing import Any, Final
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import Insert, insert
 
-from ccc_telephony.store.tables import calls
+from ccc_telephony.store.tables import callback_requests, calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,35 @@ PROJECTIONS: Final[Mapping[str, Projection]] = {
     "queued": Projection(fields={"queue": "queue"}),
     "operator_requested": Projection(fields={"queue": "queue"}),
     "call_ended": Projection(fields={"outcome": "outcome"}, at_column="ended_at"),
+}
+
+
+def projection_statements(
+    call_id: str, name: str, details: Mapping[str, Any], at: datetime
+) -> list[Insert]:
+    """Every write that follows from one event: its `calls` upsert and any row it creates
+    (a recorded message becomes a callback request in the same transaction as the event)."""
+    statements = [projection_statement(call_id, name, details, at)]
+    maker = ROW_PROJECTIONS.get(name)
+    if maker is not None:
+        statements.append(maker(call_id, details, at))
+    return [statement for statement in statements if statement is not None]
+
+
+def _callback_request(call_id: str, details: Mapping[str, Any], at: datetime) -> Insert:
+    return insert(callback_requests).values(
+        call_id=call_id,
+        caller_number=str(details.get("caller_number") or ""),
+        caller_name=str(details.get("caller_name") or ""),
+        language=str(details.get("language") or ""),
+        recording=str(details.get("recording") or ""),
+        duration_seconds=details.get("duration_seconds"),
+        created_at=at,
+    )
+
+
+ROW_PROJECTIONS: Final[Mapping[str, Callable[[str, Mapping[str, Any], datetime], Insert]]] = {
+    "message_recorded": _callback_request,
 }
 
 

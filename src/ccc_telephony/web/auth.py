@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 log = structlog.get_logger(__name__)
 
@@ -18,9 +19,7 @@ OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def bearer_auth(
-    admin_token: str,
-) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def bearer_auth(admin_token: str) -> Middleware:
     expected = admin_token.encode()
 
     @web.middleware

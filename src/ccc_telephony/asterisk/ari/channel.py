@@ -151,7 +151,7 @@ class StasisChannel:
                 waiter.cancel()
 
     async def record(self, name: str, *, max_seconds: int, max_silence_seconds: int) -> Recording:
-        """Record until '#', silence, the time limit or hang-up; a hang-up still keeps the message."""
+        """Record until #, silence, the time limit or hang-up (a hang-up keeps the message)."""
         done: asyncio.Future[Recording] = asyncio.get_running_loop().create_future()
         self._recordings[name] = done
         await self._call(

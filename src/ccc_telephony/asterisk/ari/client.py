@@ -7,6 +7,7 @@ treat as "the caller is gone", not as a failure.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,7 +38,8 @@ class AriClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.app = app
-        self._auth = aiohttp.BasicAuth(user, password)
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        self._headers = {"Authorization": f"Basic {token}"}
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
 
@@ -46,7 +48,7 @@ class AriClient:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=64, keepalive_timeout=30)
             self._session = aiohttp.ClientSession(
-                auth=self._auth, timeout=self._timeout, connector=connector
+                headers=self._headers, timeout=self._timeout, connector=connector
             )
         return self._session
 
@@ -114,7 +116,11 @@ class AriClient:
     async def continue_in_dialplan(
         self, channel_id: str, *, context: str, extension: str, priority: int = 1
     ) -> None:
-        params = {"context": context, "extension": extension, "priority": priority}
+        params: dict[str, str | int] = {
+            "context": context,
+            "extension": extension,
+            "priority": priority,
+        }
         await self.request("POST", f"/channels/{channel_id}/continue", params=params)
 
     async def play(self, channel_id: str, media: list[str], *, playback_id: str) -> None:
@@ -157,7 +163,11 @@ class AriClient:
     async def send_dtmf(
         self, channel_id: str, dtmf: str, *, between_ms: int = 100, duration_ms: int = 120
     ) -> None:
-        params = {"dtmf": dtmf, "between": between_ms, "duration": duration_ms}
+        params: dict[str, str | int] = {
+            "dtmf": dtmf,
+            "between": between_ms,
+            "duration": duration_ms,
+        }
         await self.request("POST", f"/channels/{channel_id}/dtmf", params=params)
 
     async def originate(self, params: Mapping[str, str | int]) -> Json:

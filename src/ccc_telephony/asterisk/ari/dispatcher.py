@@ -36,6 +36,7 @@ class StasisDispatcher:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._watchers: dict[str, Watcher] = {}
         self.accepting = True
+        self._handoffs: set[asyncio.Task[None]] = set()
         self.idle = asyncio.Event()
         self.idle.set()
 
@@ -66,7 +67,9 @@ class StasisDispatcher:
         args = [str(arg) for arg in event.get("args", [])]
         handler_name = args[0] if args else ""
         if not self.accepting:
-            asyncio.ensure_future(self._to_fallback(channel["id"]))
+            task = asyncio.create_task(self._to_fallback(channel["id"]))
+            self._handoffs.add(task)
+            task.add_done_callback(self._handoffs.discard)
             return
         self._start(StasisChannel(self._ari, channel, args), handler_name)
 

@@ -1,0 +1,92 @@
+"""A caller dials the main number of the real Asterisk and goes through the IVR."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from ccc_telephony.app import Service
+from tests.integration.support.callers import CallerLine
+from tests.integration.support.clock import NIGHT, ShiftedClock
+from tests.integration.support.recorder import EventRecorder
+
+MAIN = "6085550100"
+
+
+async def test_english_ebd_caller_with_case_number_is_queued(
+    service: Service,
+    line: CallerLine,
+    recorder: EventRecorder,
+    db: asyncpg.Connection,
+    open_hours: ShiftedClock,
+) -> None:
+    call = await line.call(MAIN)
+    await recorder.wait_for(call.ivr_id, "call_answered")
+    await line.press(call, "11" + "1234567890#")
+    queued = await recorder.wait_for(call.ivr_id, "queued")
+    assert queued.details["queue"] == "ebd"
+    channel = await line.wait_in_app(call.ivr_id, "Queue")
+    assert channel["dialplan"]["exten"] == "ebd"
+    await line.hangup(call)
+    ended = await recorder.wait_for(call.ivr_id, "call_ended")
+    assert ended.details["outcome"] == "queued"
+    await service.writer.wait_idle()
+
+    row = await db.fetchrow("SELECT * FROM calls WHERE call_id = $1", call.ivr_id)
+    assert row is not None
+    assert (row["language"], row["program"], row["queue"], row["case_number"]) == (
+        "en",
+        "ebd",
+        "ebd",
+        "1234567890",
+    )
+    assert row["ended_at"] is not None and row["outcome"] == "queued"
+    names = [
+        r["name"]
+        for r in await db.fetch(
+            "SELECT name FROM call_events WHERE call_id = $1 ORDER BY at, id", call.ivr_id
+        )
+    ]
+    assert names[:3] == ["call_started", "call_answered", "language_selected"]
+    assert {"menu_choice", "caller_identified", "queued", "call_ended"} <= set(names)
+
+
+async def test_zero_reaches_the_operator_never_voicemail(
+    service: Service,
+    line: CallerLine,
+    recorder: EventRecorder,
+    open_hours: ShiftedClock,
+) -> None:
+    call = await line.call(MAIN)
+    await recorder.wait_for(call.ivr_id, "call_answered")
+    await line.press(call, "20")
+    requested = await recorder.wait_for(call.ivr_id, "operator_requested")
+    assert requested.details["language"] == "es"
+    channel = await line.wait_in_app(call.ivr_id, "Queue")
+    assert channel["dialplan"]["exten"] == "operator"
+    await line.hangup(call)
+    await recorder.wait_for(call.ivr_id, "call_ended")
+
+
+async def test_after_hours_caller_leaves_a_message(
+    service: Service,
+    line: CallerLine,
+    recorder: EventRecorder,
+    db: asyncpg.Connection,
+    clock: ShiftedClock,
+) -> None:
+    clock.set(NIGHT)
+    call = await line.call(MAIN)
+    await recorder.wait_for(call.ivr_id, "call_answered")
+    await line.press(call, "1")
+    after = await recorder.wait_for(call.ivr_id, "after_hours")
+    assert after.details["reason"] == "after_hours"
+    await recorder.wait_for(call.ivr_id, "message_offered", timeout=30)
+    await line.say(call)
+    await line.press(call, "#")
+    message = await recorder.wait_for(call.ivr_id, "message_recorded")
+    assert message.details["duration_seconds"] >= 1
+    ended = await recorder.wait_for(call.ivr_id, "call_ended", timeout=30)
+    assert ended.details["outcome"] == "message"
+    await service.writer.wait_idle()
+    row = await db.fetchrow("SELECT * FROM callback_requests WHERE call_id = $1", call.ivr_id)
+    assert row is not None and row["recording"] == message.details["recording"]

@@ -1,0 +1,83 @@
+"""A real PostgreSQL for the store tests, without the rest of the stack (no Asterisk).
+
+`database_url` overrides the stack-wide fixture of tests/integration/conftest.py: a fresh
+database per session, migrated to head, on $DATABASE_URL's server or else on the test
+instance's private cluster (created or started as needed); dropped at the end. `db` comes
+from the parent conftest. `proxy` sits between a client and the server so a test can cut it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+from ccc_telephony.devstack.instance import instance
+from ccc_telephony.devstack.postgres import ensure_cluster
+from ccc_telephony.store.engine import make_engine
+from ccc_telephony.store.migrate import upgrade
+from tests.integration.store.proxy import TcpProxy
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+TEST_INSTANCE = instance("test")
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+@pytest.fixture(scope="session")
+async def database_url() -> AsyncIterator[str]:
+    base = os.environ.get("DATABASE_URL") or await asyncio.to_thread(
+        ensure_cluster, TEST_INSTANCE.run_dir / "pg", TEST_INSTANCE.ports.postgres
+    )
+    base = base.replace("postgresql+asyncpg://", "postgresql://", 1)
+    name = f"ccc_test_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(base, timeout=10)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = with_database(base, name)
+    await upgrade(url)
+    yield url
+    admin = await asyncpg.connect(base, timeout=10)
+    try:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def proxy(database_url: str) -> AsyncIterator[TcpProxy]:
+    target = urlsplit(database_url)
+    assert target.hostname is not None and target.port is not None
+    proxy = TcpProxy(target.hostname, target.port)
+    await proxy.start()
+    yield proxy
+    await proxy.close()
+
+
+@pytest.fixture
+async def proxied_engine(database_url: str, proxy: TcpProxy) -> AsyncIterator[AsyncEngine]:
+    parts = urlsplit(database_url)
+    credentials = parts.netloc.rpartition("@")[0]
+    netloc = f"{credentials}@127.0.0.1:{proxy.port}" if credentials else f"127.0.0.1:{proxy.port}"
+    engine = make_engine(urlunsplit(parts._replace(netloc=netloc)))
+    yield engine
+    await engine.dispose()
