@@ -8,6 +8,7 @@ treat as "the caller is gone", not as a failure.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +25,10 @@ class AriError(Exception):
 
 class AriNotFound(AriError):
     """The channel, playback or recording no longer exists."""
+
+
+class AriUnavailable(AriError):
+    """Asterisk did not answer (connection refused or dropped, or a time-out)."""
 
 
 class AriClient:
@@ -70,14 +75,16 @@ class AriClient:
         body: Json | None = None,
     ) -> Any:
         url = f"{self.base_url}/ari{path}"
-        async with self.session.request(method, url, params=params, json=body) as reply:
-            if reply.status == 204:
-                return None
-            text = await reply.text()
-            if reply.status >= 400:
-                error = AriNotFound if reply.status == 404 else AriError
-                raise error(reply.status, _message(text))
-            return await reply.json(content_type=None) if text else None
+        try:
+            async with self.session.request(method, url, params=params, json=body) as reply:
+                text = await reply.text()
+                status = reply.status
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise AriUnavailable(0, str(exc) or type(exc).__name__) from None
+        if status >= 400:
+            error = AriNotFound if status == 404 else AriError
+            raise error(status, _message(text))
+        return json.loads(text) if text else None
 
     # --- Asterisk and applications ---------------------------------------------------------
     async def asterisk_info(self) -> Json:
@@ -177,8 +184,6 @@ class AriClient:
 
 def _message(text: str) -> str:
     """ARI's JSON error message, or the first 200 characters of whatever came back."""
-    import json
-
     try:
         data = json.loads(text)
     except ValueError:

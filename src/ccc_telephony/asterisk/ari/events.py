@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import structlog
 
-from ccc_telephony.asterisk.ari.client import AriClient
+from ccc_telephony.asterisk.ari.client import AriClient, AriError
 
 log = structlog.get_logger(__name__)
 
@@ -54,8 +54,10 @@ class AriEventStream:
             try:
                 await self._session_once(first)
                 backoff = self._min_backoff
-            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            except (aiohttp.ClientError, OSError, TimeoutError, AriError) as exc:
                 log.warning("ari events unavailable", error=str(exc) or type(exc).__name__)
+            except Exception:  # a bug in reconciliation must not end event delivery for good
+                log.exception("ari events session failed")
             finally:
                 self.connected.clear()
                 self._ws = None
