@@ -5,20 +5,16 @@ clock the tests can move. Nothing here is mocked and nothing skips: a missing se
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
 from collections.abc import AsyncIterator, Iterator
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 
 from ccc_telephony.app import Service
-from ccc_telephony.devstack.instance import instance
 from ccc_telephony.devstack.stack import Stack, prepare, teardown
-from ccc_telephony.store.migrate import upgrade
 from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import OPEN, ShiftedClock
+from tests.integration.support.database import TEST_INSTANCE, fresh_database
 from tests.integration.support.recorder import EventRecorder
 
 
@@ -30,33 +26,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    st = prepare(instance("test"))
+    st = prepare(TEST_INSTANCE)
     yield st
     teardown(st)
 
 
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
 @pytest.fixture(scope="session")
 async def database_url(stack: Stack) -> AsyncIterator[str]:
-    base = os.environ.get("DATABASE_URL") or stack.database_url
-    base = base.replace("postgresql+asyncpg://", "postgresql://", 1)
-    name = f"ccc_test_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(base, timeout=10)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = _with_database(base, name)
-    await upgrade(url)
-    yield url
-    admin = await asyncpg.connect(base, timeout=10)
-    try:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with fresh_database(stack.database_url) as url:
+        yield url
 
 
 @pytest.fixture

@@ -48,6 +48,18 @@ PORTS = {
         rtp_start=12000,
         rtp_end=12999,
     ),
+    # A second test instance, so two suites (e.g. two working copies) can run side by side:
+    # CCC_TEST_INSTANCE=test2 make integration.
+    "test2": Ports(
+        sip=5460,
+        ari=8488,
+        ami=5438,
+        agi=4973,
+        api=8480,
+        postgres=55732,
+        rtp_start=20000,
+        rtp_end=20999,
+    ),
     "bench": Ports(
         sip=5360,
         ari=8388,

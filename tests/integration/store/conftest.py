@@ -10,50 +10,28 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import pytest
 
-from ccc_telephony.devstack.instance import instance
 from ccc_telephony.devstack.postgres import ensure_cluster
 from ccc_telephony.store.engine import make_engine
-from ccc_telephony.store.migrate import upgrade
 from tests.integration.store.proxy import TcpProxy
+from tests.integration.support.database import TEST_INSTANCE, fresh_database
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-TEST_INSTANCE = instance("test")
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
 
 @pytest.fixture(scope="session")
 async def database_url() -> AsyncIterator[str]:
-    base = os.environ.get("DATABASE_URL") or await asyncio.to_thread(
+    server = os.environ.get("DATABASE_URL") or await asyncio.to_thread(
         ensure_cluster, TEST_INSTANCE.run_dir / "pg", TEST_INSTANCE.ports.postgres
     )
-    base = base.replace("postgresql+asyncpg://", "postgresql://", 1)
-    name = f"ccc_test_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(base, timeout=10)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = with_database(base, name)
-    await upgrade(url)
-    yield url
-    admin = await asyncpg.connect(base, timeout=10)
-    try:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with fresh_database(server) as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,0 +1,46 @@
+"""A throw-away database per test session, on $DATABASE_URL's server or the instance's cluster.
+
+Shared by the stack-wide fixtures and the store tests (which run without Asterisk)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from ccc_telephony.devstack.instance import instance
+from ccc_telephony.store.migrate import upgrade
+
+# A second working copy can run its suite at the same time: CCC_TEST_INSTANCE=test2.
+TEST_INSTANCE = instance(os.environ.get("CCC_TEST_INSTANCE", "test"))
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+@asynccontextmanager
+async def fresh_database(server_url: str) -> AsyncIterator[str]:
+    """Create a uniquely named database, migrate it to head, yield its URL, drop it after."""
+    base = os.environ.get("DATABASE_URL") or server_url
+    base = base.replace("postgresql+asyncpg://", "postgresql://", 1)
+    name = f"ccc_test_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(base, timeout=10)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = with_database(base, name)
+    try:
+        await upgrade(url)
+        yield url
+    finally:
+        admin = await asyncpg.connect(base, timeout=10)
+        try:
+            await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
