@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import pytest
 
+from ccc_telephony import logs
 from ccc_telephony.app import Service
 from ccc_telephony.devstack.stack import Stack, prepare, teardown
 from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import OPEN, ShiftedClock
 from tests.integration.support.database import TEST_INSTANCE, fresh_database
+from tests.integration.support.proxy import TcpProxy
 from tests.integration.support.recorder import EventRecorder
 
 
@@ -51,8 +54,35 @@ def clock() -> ShiftedClock:
 
 
 @pytest.fixture(scope="session")
-async def service(stack: Stack, database_url: str, clock: ShiftedClock) -> AsyncIterator[Service]:
-    settings = stack.settings(database_url=database_url, shutdown_grace_seconds=2.0)
+async def ari_proxy(stack: Stack) -> AsyncIterator[TcpProxy]:
+    """The service reaches ARI through this, so a test can cut Asterisk's link mid-call."""
+    proxy = TcpProxy("127.0.0.1", stack.inst.ports.ari)
+    await proxy.start()
+    yield proxy
+    await proxy.close()
+
+
+@pytest.fixture(scope="session")
+def service_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Everything the service logs in this session, at debug level, as JSON lines."""
+    path = tmp_path_factory.mktemp("logs") / "service.jsonl"
+    logs.configure(fmt="json", level="DEBUG", file=path)
+    return path
+
+
+@pytest.fixture(scope="session")
+async def service(
+    stack: Stack,
+    database_url: str,
+    clock: ShiftedClock,
+    ari_proxy: TcpProxy,
+    service_log: Path,
+) -> AsyncIterator[Service]:
+    settings = stack.settings(
+        database_url=database_url,
+        shutdown_grace_seconds=2.0,
+        ari_url=f"http://127.0.0.1:{ari_proxy.port}",
+    )
     svc = Service(settings, clock=clock)
     await svc.start()
     async with asyncio.timeout(15):

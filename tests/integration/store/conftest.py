@@ -18,8 +18,8 @@ import pytest
 
 from ccc_telephony.devstack.postgres import ensure_cluster
 from ccc_telephony.store.engine import make_engine
-from tests.integration.store.proxy import TcpProxy
 from tests.integration.support.database import TEST_INSTANCE, fresh_database
+from tests.integration.support.proxy import TcpProxy
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine

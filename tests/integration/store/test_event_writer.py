@@ -13,7 +13,7 @@ import pytest
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.store.events import CallEvent, EventWriter
 from ccc_telephony.store.spool import Spool
-from tests.integration.store.proxy import TcpProxy
+from tests.integration.support.proxy import TcpProxy
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine

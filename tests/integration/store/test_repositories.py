@@ -12,7 +12,7 @@ import pytest
 from ccc_telephony.hours.rules import Override
 from ccc_telephony.store import callbacks, overrides, prompts
 from ccc_telephony.store.engine import ping
-from tests.integration.store.proxy import TcpProxy
+from tests.integration.support.proxy import TcpProxy
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine

@@ -56,6 +56,11 @@ class CallerLine:
         async with asyncio.timeout(10):
             await self._stream.connected.wait()
 
+    async def wait_connected(self, timeout: float = 30) -> None:
+        """Until our test app is registered again (after Asterisk restarted)."""
+        async with asyncio.timeout(timeout):
+            await self._stream.connected.wait()
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()

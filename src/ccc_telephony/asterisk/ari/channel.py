@@ -9,16 +9,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import structlog
 
-from ccc_telephony.asterisk.ari.client import AriClient, AriNotFound
+from ccc_telephony.asterisk.ari.client import AriClient, AriError, AriNotFound, AriUnavailable
 
 log = structlog.get_logger(__name__)
 
 MAX_BUFFERED_DIGITS = 64
+LINK_WAIT_SECONDS = 30.0  # how long a call waits for an unreachable Asterisk before failing
+RETRY_PAUSE_SECONDS = 0.25
 _playback_ids = itertools.count(1)
 _GONE_EVENTS = frozenset({"StasisEnd", "ChannelHangupRequest", "ChannelDestroyed"})
 
@@ -42,11 +46,15 @@ class StasisChannel:
         self.caller_number: str = str(caller.get("number", ""))
         self.caller_name: str = str(caller.get("name", ""))
         self.dialed: str = str((channel.get("dialplan") or {}).get("exten", ""))
+        # Where the channel was in the dialplan when it entered Stasis (who may use a feature).
+        self.context: str = str((channel.get("dialplan") or {}).get("context", ""))
+        self.name: str = str(channel.get("name", ""))  # e.g. PJSIP/admin-0000002a
         self.args = args
         self._digits: list[str] = []
         self._digit_arrived = asyncio.Event()
         self._gone = asyncio.get_running_loop().create_future()
         self._playbacks: dict[str, asyncio.Future[None]] = {}
+        self._started: set[str] = set()  # playbacks Asterisk accepted (not merely requested)
         self._recordings: dict[str, asyncio.Future[Recording]] = {}
         self.handed_off = False
 
@@ -74,11 +82,26 @@ class StasisChannel:
         if not self._gone.done():
             self._gone.set_result(None)
 
-    def resync(self) -> None:
-        """After the events link came back: playbacks we may have missed the end of are over."""
-        for future in list(self._playbacks.values()):
-            self._resolve(future, None)
-        self._playbacks.clear()
+    async def resync(self) -> None:
+        """After the events link came back, ask Asterisk what we may have missed: a playback
+        or a recording it no longer lists has finished (a recording's file is on disk); one
+        still going reports its end by event as usual."""
+        for playback_id, future in list(self._playbacks.items()):
+            if playback_id not in self._started:
+                continue  # its request failed with the link and is being retried
+            try:
+                await self.ari.playback(playback_id)
+            except AriError:
+                self._playbacks.pop(playback_id, None)
+                self._resolve(future, None)
+        for name, pending in list(self._recordings.items()):
+            try:
+                await self.ari.live_recording(name)
+            except AriNotFound:
+                self._recordings.pop(name, None)
+                self._resolve(pending, Recording(name=name, duration=0, finished=True))
+            except AriError:
+                continue
 
     @property
     def gone(self) -> bool:
@@ -91,7 +114,7 @@ class StasisChannel:
 
     # --- primitives -------------------------------------------------------------------------
     async def answer(self) -> None:
-        await self._call(self.ari.answer(self.id))
+        await self._call(lambda: self.ari.answer(self.id))
 
     async def play(
         self, media: list[str], *, interruptible: bool = True, timeout: float = 120
@@ -104,17 +127,22 @@ class StasisChannel:
         playback_id = f"{self.id}-pb{next(_playback_ids)}"
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._playbacks[playback_id] = done
-        await self._call(self.ari.play(self.id, media, playback_id=playback_id))
+        if interruptible:
+            self._digit_arrived.clear()
+        await self._call(lambda: self.ari.play(self.id, media, playback_id=playback_id))
+        self._started.add(playback_id)
         waits: list[asyncio.Future[Any]] = [done]
         digit_task = None
         if interruptible:
-            self._digit_arrived.clear()
+            if self._digits:  # keyed while the request was on its way (or being retried)
+                self._digit_arrived.set()
             digit_task = asyncio.ensure_future(self._digit_arrived.wait())
             waits.append(digit_task)
         try:
             with contextlib.suppress(TimeoutError):
                 await self._race(waits, timeout)
         finally:
+            self._started.discard(playback_id)
             if digit_task is not None:
                 digit_task.cancel()
             if not done.done():
@@ -155,7 +183,7 @@ class StasisChannel:
         done: asyncio.Future[Recording] = asyncio.get_running_loop().create_future()
         self._recordings[name] = done
         await self._call(
-            self.ari.record(
+            lambda: self.ari.record(
                 self.id, name=name, max_seconds=max_seconds, max_silence_seconds=max_silence_seconds
             )
         )
@@ -164,13 +192,13 @@ class StasisChannel:
 
     async def set_variables(self, values: dict[str, str]) -> None:
         for name, value in values.items():
-            await self._call(self.ari.set_variable(self.id, name, value))
+            await self._call(partial(self.ari.set_variable, self.id, name, value))
 
     async def continue_to(self, context: str, extension: str) -> None:
         """Leave Stasis for the dialplan (queue entry); events keep coming if subscribed."""
         self.handed_off = True
         await self._call(
-            self.ari.continue_in_dialplan(self.id, context=context, extension=extension)
+            lambda: self.ari.continue_in_dialplan(self.id, context=context, extension=extension)
         )
 
     async def hangup(self) -> None:
@@ -178,15 +206,39 @@ class StasisChannel:
             await self.ari.hangup(self.id)
 
     # --- plumbing ---------------------------------------------------------------------------
-    async def _call(self, request: Any) -> None:
-        if self.gone:
-            request.close()
-            raise CallerGone
+    async def _call(self, request: Callable[[], Awaitable[Any]]) -> None:
+        """Send one request for this call. A missing channel means the caller is gone. If
+        Asterisk is unreachable, wait (bounded) for the events link to come back and try
+        again: the reconnect's reconciliation says meanwhile whether the caller is still here."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + LINK_WAIT_SECONDS
+        while True:
+            if self.gone:
+                raise CallerGone
+            try:
+                await request()
+                return
+            except AriNotFound:
+                self.mark_gone()
+                raise CallerGone from None
+            except AriUnavailable:
+                if loop.time() >= deadline:
+                    raise
+                log.warning("asterisk unreachable; call waits for the link", call_id=self.id)
+                await self._link_back(deadline - loop.time())
+
+    async def _link_back(self, timeout: float) -> None:
+        """Until the events link is up again (after a pause: the failed request is often seen
+        before the websocket notices the same outage), the caller hangs up, or `timeout`."""
+        pause = asyncio.ensure_future(asyncio.sleep(RETRY_PAUSE_SECONDS))
+        link = asyncio.ensure_future(self.ari.events_connected.wait())
         try:
-            await request
-        except AriNotFound:
-            self.mark_gone()
-            raise CallerGone from None
+            with contextlib.suppress(TimeoutError):
+                await self._race([pause], timeout)
+                await self._race([link], max(timeout - RETRY_PAUSE_SECONDS, 0.01))
+        finally:
+            pause.cancel()
+            link.cancel()
 
     async def _race(self, waits: list[asyncio.Future[Any]], timeout: float) -> None:
         gone = asyncio.shield(self._gone)

@@ -7,6 +7,7 @@ treat as "the caller is gone", not as a failure.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import Mapping
@@ -47,6 +48,9 @@ class AriClient:
         self._headers = {"Authorization": f"Basic {token}"}
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
+        # Set while the events websocket is up (AriEventStream keeps it): a call that finds
+        # Asterisk unreachable waits on it instead of failing the caller at once.
+        self.events_connected = asyncio.Event()
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -137,6 +141,10 @@ class AriClient:
             params={"media": ",".join(media)},
         )
 
+    async def playback(self, playback_id: str) -> Json:
+        result: Json = await self.request("GET", f"/playbacks/{playback_id}")
+        return result
+
     async def stop_playback(self, playback_id: str) -> None:
         await self.request("DELETE", f"/playbacks/{playback_id}")
 
@@ -163,6 +171,10 @@ class AriClient:
 
     async def stop_recording(self, name: str) -> None:
         await self.request("POST", f"/recordings/live/{name}/stop")
+
+    async def live_recording(self, name: str) -> Json:
+        result: Json = await self.request("GET", f"/recordings/live/{name}")
+        return result
 
     async def delete_stored_recording(self, name: str) -> None:
         await self.request("DELETE", f"/recordings/stored/{name}")

@@ -125,7 +125,7 @@ class StasisDispatcher:
         held = set(app.get("channel_ids", []))
         for channel_id, call in list(self.calls.items()):
             if channel_id in held:
-                call.resync()
+                await call.resync()
             elif not call.handed_off:
                 call.mark_gone()
         for channel_id in held - self.calls.keys():

@@ -42,7 +42,8 @@ class AriEventStream:
         self._heartbeat = heartbeat
         self._min_backoff = min_backoff
         self._max_backoff = max_backoff
-        self.connected = asyncio.Event()
+        self.connected = client.events_connected
+        self.disconnected = asyncio.Event()  # set from a session's end until the next connect
         self.reconnects = 0
         self._ws: aiohttp.ClientWebSocketResponse | None = None
 
@@ -60,6 +61,7 @@ class AriEventStream:
                 log.exception("ari events session failed")
             finally:
                 self.connected.clear()
+                self.disconnected.set()
                 self._ws = None
             first = False
             self.reconnects += 1
@@ -79,6 +81,7 @@ class AriEventStream:
             await self._wait_registered()
             log.info("ari events connected", app=self._client.app, reconnect=not first)
             await self._on_connect()
+            self.disconnected.clear()
             self.connected.set()
             async for message in ws:
                 if message.type is aiohttp.WSMsgType.TEXT:

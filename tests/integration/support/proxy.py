@@ -1,4 +1,5 @@
-"""A TCP proxy that the tests can cut, to take the database away from a client mid-run.
+"""A TCP proxy that the tests can cut, to take a server (the database, Asterisk's ARI) away from
+a client mid-run.
 
 While cut it aborts every open connection and resets each new one as soon as it is accepted,
 so clients fail at once (as with a refused connection) and the test can await those

@@ -1,0 +1,67 @@
+"""Asterisk restarts under the service: calls it was holding are closed in the database with a
+clear outcome, the service reconnects by itself (ARI and AMI), and the next caller is served."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+from ccc_telephony.app import Service
+from ccc_telephony.devstack import asterisk
+from ccc_telephony.devstack.stack import Stack
+from tests.integration.support.callers import CallerLine
+from tests.integration.support.clock import ShiftedClock
+from tests.integration.support.recorder import EventRecorder
+
+MAIN = "6085550100"
+
+
+async def _restart(stack: Stack) -> None:
+    await asyncio.to_thread(asterisk.stop, stack.inst)
+    await asyncio.to_thread(asterisk.start, stack.root, stack.inst, stack.site)
+
+
+async def _wait_ready(service: Service, timeout: float = 30) -> None:
+    """Until /readyz says ARI, AMI and the database all answer (polls the real endpoint)."""
+    url = f"http://127.0.0.1:{service.settings.http_port}/readyz"
+    async with aiohttp.ClientSession() as http, asyncio.timeout(timeout):
+        while True:
+            async with http.get(url) as reply:
+                if reply.status == 200:
+                    return
+            await asyncio.sleep(0.1)
+
+
+async def test_asterisk_restart_mid_call(
+    stack: Stack,
+    service: Service,
+    line: CallerLine,
+    recorder: EventRecorder,
+    open_hours: ShiftedClock,
+) -> None:
+    in_menu = await line.call(MAIN)
+    await recorder.wait_for(in_menu.ivr_id, "call_answered")
+    await line.press(in_menu, "1")
+    await recorder.wait_for(in_menu.ivr_id, "language_selected")
+    in_queue = await line.call(MAIN)
+    await recorder.wait_for(in_queue.ivr_id, "call_answered")
+    await line.press(in_queue, "10")
+    await line.wait_in_app(in_queue.ivr_id, "Queue")
+
+    await _restart(stack)
+
+    ended_in_menu = await recorder.wait_for(in_menu.ivr_id, "call_ended", timeout=30)
+    ended_in_queue = await recorder.wait_for(in_queue.ivr_id, "call_ended", timeout=30)
+    assert ended_in_menu.details["outcome"] != "queued"
+    assert ended_in_queue.details["outcome"] == "queued"
+    await _wait_ready(service)
+    await line.wait_connected()
+
+    after = await line.call(MAIN)
+    await recorder.wait_for(after.ivr_id, "call_answered")
+    await line.press(after, "12" + "3456789012#")
+    queued = await recorder.wait_for(after.ivr_id, "queued")
+    assert queued.details["queue"] == "family"
+    await line.hangup(after)
+    await recorder.wait_for(after.ivr_id, "call_ended")
