@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.hours.service import HoursService
 from ccc_telephony.store import overrides as overrides_store
+from ccc_telephony.web.auth import user_of
 from ccc_telephony.web.validation import bad_request, parse_body
 
 
@@ -67,7 +68,7 @@ def routes(hours: HoursService, engine: AsyncEngine) -> web.RouteTableDef:
             open=body.state == "open",
             until=until,
             reason=body.reason,
-            set_by=str(request.get("user", "admin")),
+            set_by=user_of(request),
         )
         await hours.refresh()
         return web.json_response(
@@ -77,7 +78,7 @@ def routes(hours: HoursService, engine: AsyncEngine) -> web.RouteTableDef:
 
     @table.delete("/api/v1/hours/override")
     async def clear_override(request: web.Request) -> web.Response:
-        cleared = await overrides_store.clear_override(engine, cleared_by=str(request.get("user")))
+        cleared = await overrides_store.clear_override(engine, cleared_by=user_of(request))
         await hours.refresh()
         return web.json_response({"cleared": cleared})
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ccc_telephony.prompts.errors import PromptError
 from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.store import prompts as prompts_store
+from ccc_telephony.web.auth import user_of
 from ccc_telephony.web.validation import bad_request
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -46,7 +47,7 @@ def routes(library: PromptLibrary, engine: AsyncEngine) -> web.RouteTableDef:
             language=language,
             source="upload",
             stored_path=str(stored),
-            set_by=str(request.get("user", "admin")),
+            set_by=user_of(request),
         )
         return web.json_response(
             {"prompt": name, "language": language, "source": "recorded"}, status=201

@@ -15,8 +15,14 @@ from aiohttp.typedefs import Middleware
 
 log = structlog.get_logger(__name__)
 
+USER = web.RequestKey("user", str)
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def user_of(request: web.Request) -> str:
+    """Who made the request, as bearer_auth found it (one admin for now; roles come later)."""
+    return request.get(USER, "admin")
 
 
 def bearer_auth(admin_token: str) -> Middleware:
@@ -41,7 +47,7 @@ def bearer_auth(admin_token: str) -> Middleware:
                 status=401,
                 headers={"WWW-Authenticate": 'Bearer realm="ccc-telephony"'},
             )
-        request["user"] = "admin"
+        request[USER] = "admin"
         return await handler(request)
 
     return middleware

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from ccc_telephony.asterisk.ari import AriClient, AriEventStream, AriNotFound
+from ccc_telephony.asterisk.ari import AriClient, AriError, AriEventStream, AriNotFound
 
 TEST_APP = "ccc-test-callers"
 
@@ -101,6 +101,17 @@ class CallerLine:
             return await self.ari.channel(channel_id)
         except AriNotFound:
             return None
+
+    async def variable(self, channel_id: str, name: str) -> str | None:
+        """A channel variable as Asterisk has it (None if unset)."""
+        try:
+            reply = await self.ari.request(
+                "GET", f"/channels/{channel_id}/variable", params={"variable": name}
+            )
+        except AriError:
+            return None
+        value = (reply or {}).get("value")
+        return None if value is None else str(value)
 
     async def wait_in_app(
         self, channel_id: str, app_name: str, timeout: float = 10

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 
 from ccc_telephony.store.events import CallEvent
 
@@ -29,9 +30,15 @@ class EventRecorder:
         return next(e for e in self.events[call_id] if e.name == name)
 
     async def wait_for(self, call_id: str, name: str, timeout: float = 20) -> CallEvent:
-        async with asyncio.timeout(timeout), self._changed:
-            await self._changed.wait_for(lambda: name in self.names(call_id))
+        await self.wait_until(call_id, lambda names: name in names, timeout)
         return self.first(call_id, name)
+
+    async def wait_until(
+        self, call_id: str, test: Callable[[list[str]], bool], timeout: float = 20
+    ) -> None:
+        """Until `test` holds for the names of the call's events so far."""
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: test(self.names(call_id)))
 
 
 async def wait_for_call_started(
