@@ -16,7 +16,7 @@ from ccc_telephony.app import Service
 from ccc_telephony.devstack.stack import Stack, prepare, teardown
 from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import OPEN, ShiftedClock
-from tests.integration.support.database import TEST_INSTANCE, fresh_database
+from tests.integration.support.database import TEST_INSTANCE, fresh_database, server_of, through
 from tests.integration.support.proxy import TcpProxy
 from tests.integration.support.recorder import EventRecorder
 
@@ -63,6 +63,15 @@ async def ari_proxy(stack: Stack) -> AsyncIterator[TcpProxy]:
 
 
 @pytest.fixture(scope="session")
+async def db_proxy(database_url: str) -> AsyncIterator[TcpProxy]:
+    """The service reaches PostgreSQL through this, so a test can take the database away."""
+    proxy = TcpProxy(*server_of(database_url))
+    await proxy.start()
+    yield proxy
+    await proxy.close()
+
+
+@pytest.fixture(scope="session")
 def service_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Everything the service logs in this session, at debug level, as JSON lines."""
     path = tmp_path_factory.mktemp("logs") / "service.jsonl"
@@ -76,10 +85,11 @@ async def service(
     database_url: str,
     clock: ShiftedClock,
     ari_proxy: TcpProxy,
+    db_proxy: TcpProxy,
     service_log: Path,
 ) -> AsyncIterator[Service]:
     settings = stack.settings(
-        database_url=database_url,
+        database_url=through(database_url, db_proxy.port),
         shutdown_grace_seconds=2.0,
         ari_url=f"http://127.0.0.1:{ari_proxy.port}",
     )

@@ -12,13 +12,12 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from ccc_telephony.devstack.postgres import ensure_cluster
 from ccc_telephony.store.engine import make_engine
-from tests.integration.support.database import TEST_INSTANCE, fresh_database
+from tests.integration.support.database import TEST_INSTANCE, fresh_database, server_of, through
 from tests.integration.support.proxy import TcpProxy
 
 if TYPE_CHECKING:
@@ -43,9 +42,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 async def proxy(database_url: str) -> AsyncIterator[TcpProxy]:
-    target = urlsplit(database_url)
-    assert target.hostname is not None and target.port is not None
-    proxy = TcpProxy(target.hostname, target.port)
+    proxy = TcpProxy(*server_of(database_url))
     await proxy.start()
     yield proxy
     await proxy.close()
@@ -53,9 +50,6 @@ async def proxy(database_url: str) -> AsyncIterator[TcpProxy]:
 
 @pytest.fixture
 async def proxied_engine(database_url: str, proxy: TcpProxy) -> AsyncIterator[AsyncEngine]:
-    parts = urlsplit(database_url)
-    credentials = parts.netloc.rpartition("@")[0]
-    netloc = f"{credentials}@127.0.0.1:{proxy.port}" if credentials else f"127.0.0.1:{proxy.port}"
-    engine = make_engine(urlunsplit(parts._replace(netloc=netloc)))
+    engine = make_engine(through(database_url, proxy.port))
     yield engine
     await engine.dispose()

@@ -23,6 +23,20 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path="/" + name))
 
 
+def server_of(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    assert parts.hostname is not None and parts.port is not None, url
+    return parts.hostname, parts.port
+
+
+def through(url: str, port: int) -> str:
+    """The same database reached through a local proxy listening on `port`."""
+    parts = urlsplit(url)
+    credentials = parts.netloc.rpartition("@")[0]
+    netloc = f"{credentials}@127.0.0.1:{port}" if credentials else f"127.0.0.1:{port}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 @asynccontextmanager
 async def fresh_database(server_url: str) -> AsyncIterator[str]:
     """Create a uniquely named database, migrate it to head, yield its URL, drop it after."""

@@ -1,0 +1,69 @@
+"""PostgreSQL goes away while callers are in the IVR: calls go on, their events wait in the
+spool, and once the database is back every event is there once, in the order it happened."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import asyncpg
+
+from ccc_telephony.app import Service
+from tests.integration.support.callers import CallerLine
+from tests.integration.support.clock import ShiftedClock
+from tests.integration.support.proxy import TcpProxy
+from tests.integration.support.recorder import EventRecorder
+
+MAIN = "6085550100"
+
+
+async def _readiness(service: Service) -> tuple[int, dict[str, bool]]:
+    url = f"http://127.0.0.1:{service.settings.http_port}/readyz"
+    async with aiohttp.ClientSession() as http, http.get(url) as reply:
+        return reply.status, (await reply.json())["checks"]
+
+
+async def _wait_spooled(service: Service, count: int, timeout: float = 20) -> None:
+    """Until the writer has put at least `count` events in its spool (no event for this)."""
+    async with asyncio.timeout(timeout):
+        while service.writer.spooled < count:  # noqa: ASYNC110 (the writer has no such event)
+            await asyncio.sleep(0.05)
+
+
+async def test_no_event_is_lost_while_the_database_is_down(
+    service: Service,
+    line: CallerLine,
+    recorder: EventRecorder,
+    db: asyncpg.Connection,
+    db_proxy: TcpProxy,
+    open_hours: ShiftedClock,
+) -> None:
+    await service.writer.wait_idle()
+    await db_proxy.cut()
+
+    calls = []
+    for keys in ("11" + "3456789012#", "12*"):
+        call = await line.call(MAIN)
+        await recorder.wait_for(call.ivr_id, "call_answered")
+        await line.press(call, keys)
+        await recorder.wait_for(call.ivr_id, "queued")
+        await line.hangup(call)
+        await recorder.wait_for(call.ivr_id, "call_ended")
+        calls.append(call.ivr_id)
+    emitted = {call_id: recorder.names(call_id) for call_id in calls}
+    await _wait_spooled(service, sum(len(names) for names in emitted.values()))
+    status, checks = await _readiness(service)
+    assert status == 503 and checks["database"] is False and checks["ari"] is True
+
+    db_proxy.restore()
+    async with asyncio.timeout(60):
+        await service.writer.wait_idle()
+    assert service.writer.spooled == 0
+    for call_id, names in emitted.items():
+        rows = await db.fetch(
+            "SELECT name FROM call_events WHERE call_id = $1 ORDER BY at, id", call_id
+        )
+        assert [row["name"] for row in rows] == names
+        call = await db.fetchrow("SELECT * FROM calls WHERE call_id = $1", call_id)
+        assert call is not None and call["outcome"] == "queued" and call["ended_at"] is not None
+    assert (await _readiness(service))[0] == 200
