@@ -35,6 +35,7 @@ from ccc_telephony.ivr.stasis import MainNumber
 from ccc_telephony.prompts import http as prompts_http
 from ccc_telephony.prompts.cli import library
 from ccc_telephony.prompts.library import PromptLibrary
+from ccc_telephony.prompts.stasis import PromptRecordingContext, PromptRecordingLine
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.store import overrides as overrides_store
 from ccc_telephony.store.engine import make_engine, ping
@@ -92,9 +93,20 @@ class Service:
             emit=self.emit,
             recordings_dir=s.asterisk_recordings_dir,
         )
-        self.dispatcher = StasisDispatcher(self.ari, handlers={}, adopt="adopted")
+        self.dispatcher = StasisDispatcher(self.ari, handlers={}, adopt={"main": "adopted"})
         self.main_number = MainNumber(ctx, self.dispatcher)
         self.dispatcher.add_handlers(self.main_number.handlers())
+        self.prompt_recording = PromptRecordingLine(
+            PromptRecordingContext(
+                policy=self.policy,
+                directory=self.directory,
+                library=self.prompts,
+                engine=self.engine,
+                emit=self.emit,
+                recordings_dir=s.asterisk_recordings_dir,
+            )
+        )
+        self.dispatcher.add_handlers(self.prompt_recording.handlers())
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )

@@ -4,7 +4,6 @@ clock the tests can move. Nothing here is mocked and nothing skips: a missing se
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from tests.integration.support.clock import OPEN, ShiftedClock
 from tests.integration.support.database import TEST_INSTANCE, fresh_database, server_of, through
 from tests.integration.support.proxy import TcpProxy
 from tests.integration.support.recorder import EventRecorder
+from tests.integration.support.service import ServiceRunner
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -80,25 +80,28 @@ def service_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-async def service(
+async def service_runner(
     stack: Stack,
     database_url: str,
     clock: ShiftedClock,
     ari_proxy: TcpProxy,
     db_proxy: TcpProxy,
     service_log: Path,
-) -> AsyncIterator[Service]:
+) -> AsyncIterator[ServiceRunner]:
     settings = stack.settings(
         database_url=through(database_url, db_proxy.port),
         shutdown_grace_seconds=2.0,
         ari_url=f"http://127.0.0.1:{ari_proxy.port}",
     )
-    svc = Service(settings, clock=clock)
-    await svc.start()
-    async with asyncio.timeout(15):
-        await svc.events.connected.wait()
-    yield svc
-    await svc.stop()
+    runner = ServiceRunner(settings, clock)
+    yield runner
+    await runner.stop()
+
+
+@pytest.fixture
+async def service(service_runner: ServiceRunner) -> Service:
+    """The running service (started on first use, and again after a test stopped it)."""
+    return service_runner.current or await service_runner.start()
 
 
 @pytest.fixture

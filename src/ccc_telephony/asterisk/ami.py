@@ -14,7 +14,10 @@ from typing import Any
 
 from panoramisk import Manager
 
+# panoramisk logs every AMI message at debug level, caller data included: never below INFO.
 _quiet = logging.getLogger("ccc_telephony.asterisk.panoramisk")
+_quiet.setLevel(logging.INFO)
+logging.getLogger("panoramisk").setLevel(logging.INFO)
 
 
 class _Manager(Manager):  # type: ignore[misc]

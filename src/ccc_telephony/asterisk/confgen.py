@@ -189,7 +189,7 @@ def _manager(site: Site) -> str:
         f"[general]\nenabled=yes\nport={site.ami_port}\nbindaddr={site.ami_address}\n"
         "displayconnects=no\n\n"
         f"[{site.ami_user}]\nsecret={site.ami_secret}\n"
-        "read=system,call,agent,user,reporting,dtmf\n"
+        "read=system,call,agent,user,reporting\n"  # no dtmf: keyed digits stay off AMI
         "write=system,call,agent,originate,reporting\n"
         "writetimeout=5000\n"
     )

@@ -61,6 +61,25 @@ PROMPT_NAMES = (
     "technical_problem",
 )
 
+# What an admin hears while recording a prompt by phone (*77 from the admin extension): texts in
+# the first language only, never played to a caller and never offered for recording by number.
+ADMIN_PROMPT_PREFIX = "admin_"
+ADMIN_PROMPT_NAMES = (
+    "admin_language",
+    "admin_prompt_number",
+    "admin_unknown_prompt",
+    "admin_invalid",
+    "admin_current",
+    "admin_record",
+    "admin_too_short",
+    "admin_review",
+    "admin_confirm",
+    "admin_saved",
+    "admin_save_failed",
+    "admin_cancelled",
+    "admin_too_many_failures",
+)
+
 
 class PolicyError(ValueError):
     """The policy file is unreadable or invalid; the message names every bad key."""
@@ -216,6 +235,11 @@ class Policy(_Strict):
             for lang in self.languages:
                 if lang.tts_voice and not self.prompts.get(name, {}).get(lang.code):
                     problems.append(f"prompts.{name}.{lang.code}: missing text")
+        if self.languages:
+            first = self.languages[0].code
+            for name in ADMIN_PROMPT_NAMES:
+                if not self.prompts.get(name, {}).get(first):
+                    problems.append(f"prompts.{name}.{first}: missing text")
         for name, texts in self.prompts.items():
             for code in texts:
                 if code not in codes:

@@ -15,10 +15,10 @@ from typing import Any
 
 import structlog
 
+from ccc_telephony.asterisk import recordings
 from ccc_telephony.asterisk.ari.channel import StasisChannel
 from ccc_telephony.config.policy import Language, MenuOption
 from ccc_telephony.hours.rules import HoursStatus
-from ccc_telephony.ivr import messages
 from ccc_telephony.ivr.context import IvrContext
 from ccc_telephony.ivr.identification import CallerIdentity, IdentityKind, identify
 
@@ -156,7 +156,7 @@ class MainNumberCall:
             name, max_seconds=limits.max_seconds, max_silence_seconds=limits.max_silence_seconds
         )
         audio = await asyncio.to_thread(
-            messages.inspect, self.ctx.recordings_dir / f"{recording.name}.wav"
+            recordings.inspect, self.ctx.recordings_dir / f"{recording.name}.wav"
         )
         if audio.has_message:
             self.emit(

@@ -11,6 +11,8 @@ from ccc_telephony.asterisk.ari.dispatcher import CallHandler, StasisDispatcher
 from ccc_telephony.ivr.context import IvrContext
 from ccc_telephony.ivr.flow import MainNumberCall
 
+HANDED_OFF = "handed_to_fallback"
+
 
 class MainNumber:
     """Runs MainNumberCall for new and adopted calls and writes `call_ended` exactly once."""
@@ -34,13 +36,19 @@ class MainNumber:
         try:
             await call.run(adopted=adopted)
         except asyncio.CancelledError:
-            call.outcome = "handed_to_fallback"
+            # The service is stopping and the dispatcher sends the caller to the fallback (the
+            # operator queue while open). The call stays open in the record: the next start
+            # watches it to its real end.
+            call.outcome = HANDED_OFF
+            self.ctx.emit(channel.id, "handed_to_fallback", {"reason": "service stopping"})
             raise
         except Exception:
             call.outcome = "error"
             raise
         finally:
-            if call.outcome != "queued":
+            # A queued caller's end comes from the watch, once, whatever happened after.
+            watched = channel.id in self.dispatcher.watching()
+            if call.outcome not in ("queued", HANDED_OFF) and not watched:
                 self.ended(channel.id, call.outcome, cause=None)
 
     async def watch_until_end(self, channel_id: str) -> None:

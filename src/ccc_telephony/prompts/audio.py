@@ -107,7 +107,7 @@ def _convert(sox: str, source: Path, dest: Path) -> AudioInfo:
             reason = result.stderr.strip().rsplit(": ", 1)[-1]
             raise PromptError(f"not a readable WAV/audio file ({reason})")
         info = _parse_stat(result.stderr)
-        _check_info(info)
+        check_audio(info)
         os.replace(part, dest)
         return info
     except subprocess.TimeoutExpired:
@@ -124,7 +124,12 @@ def _parse_stat(report: str) -> AudioInfo:
     return AudioInfo(duration_seconds=values["Length (seconds)"], peak=peak)
 
 
-def _check_info(info: AudioInfo) -> None:
+def check_audio(info: AudioInfo) -> None:
+    """PromptError saying why a sound cannot be a prompt (too short, too long, silent).
+
+    Shared by uploads and recordings by phone, so an admin's take is judged the same way both
+    times: when it is heard back and when it is saved.
+    """
     if info.duration_seconds < MIN_SECONDS:
         raise PromptError(f"too short: {info.duration_seconds:.1f} s, at least {MIN_SECONDS} s")
     if info.duration_seconds > MAX_SECONDS:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ccc_telephony.config.directory import Directory
-from ccc_telephony.config.policy import Policy
+from ccc_telephony.config.policy import ADMIN_PROMPT_PREFIX, Policy
 from ccc_telephony.hours.describe import describe_hours
 from ccc_telephony.prompts.errors import PromptError
 
@@ -69,12 +70,49 @@ def build_catalog(policy: Policy, directory: Directory) -> list[PromptSpec]:
     return specs
 
 
+def recordable_prompts(policy: Policy, directory: Directory) -> list[str]:
+    """The prompts a caller may hear, in the order that numbers them for an admin.
+
+    Prompt N is the N-th name (from 1): the policy's prompts in file order, then digits, counties
+    and consortia. The admin's own prompts are left out. Recording by phone keys these numbers
+    and `prompts list` shows them, so both must come from here.
+    """
+    names = dict.fromkeys(policy.prompts)
+    names.update(dict.fromkeys(spec.name for spec in build_catalog(policy, directory)))
+    return [name for name in names if not is_admin_prompt(name)]
+
+
+def prompt_by_number(numbered: Sequence[str], keyed: str) -> str | None:
+    """The prompt an admin keyed by number (as `recordable_prompts` numbers them), or None."""
+    if not keyed.isdecimal() or not 1 <= int(keyed) <= len(numbered):
+        return None
+    return numbered[int(keyed) - 1]
+
+
+def is_admin_prompt(name: str) -> bool:
+    """Whether only an admin hears this prompt (while recording prompts by phone)."""
+    return name.startswith(ADMIN_PROMPT_PREFIX)
+
+
+def describe_language_keys(policy: Policy) -> str:
+    """The admin's language question: "For English, press 1. For Spanish, press 2." ..."""
+    return " ".join(f"For {lang.name}, press {lang.key}." for lang in policy.languages)
+
+
+def _fill(text: str, **values: str) -> str:
+    """Replace each {name} placeholder (not str.format: texts may hold other braces)."""
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
 def _language_prompts(
     policy: Policy, directory: Directory, code: str, voice: str
 ) -> list[PromptSpec]:
     hours = describe_hours(policy, code)
+    languages = describe_language_keys(policy)
     specs = [
-        PromptSpec(code, name, texts[code].replace("{hours}", hours), voice)
+        PromptSpec(code, name, _fill(texts[code], hours=hours, languages=languages), voice)
         for name, texts in policy.prompts.items()
         if texts.get(code)
     ]

@@ -12,7 +12,7 @@ from pathlib import Path
 from ccc_telephony.config.directory import Directory, load_directory
 from ccc_telephony.config.policy import Policy, PolicyError, load_policy
 from ccc_telephony.config.settings import Settings
-from ccc_telephony.prompts.catalog import build_catalog
+from ccc_telephony.prompts.catalog import recordable_prompts
 from ccc_telephony.prompts.errors import PromptError
 from ccc_telephony.prompts.generate import generate_all
 from ccc_telephony.prompts.library import PromptLibrary
@@ -47,23 +47,30 @@ def cmd_upload(settings: Settings, lang: str, name: str, wav_path: Path) -> int:
 
 
 def cmd_list(settings: Settings) -> int:
-    """Every prompt in every language and where its sound comes from, missing ones included."""
+    """Every prompt in every language and where its sound comes from, missing ones included.
+
+    The number is what an admin keys to record the prompt by phone (*77 from the admin phone);
+    the admin's own prompts have none and are listed only where they have a sound.
+    """
     try:
         policy, directory = _load(settings)
+        numbered = recordable_prompts(policy, directory)
         names = _prompt_names(policy, directory)
     except (PolicyError, PromptError) as exc:
         return _fail(exc)
     sources = library(settings, policy).sources()
     names = list(dict.fromkeys([*names, *(name for _, name in sources)]))
+    number = {name: str(index) for index, name in enumerate(numbered, start=1)}
     rows = [
-        (name, lang.code, sources.get((lang.code, name), "missing"))
+        (number.get(name, ""), name, lang.code, sources.get((lang.code, name), "missing"))
         for name in names
         for lang in policy.languages
+        if name in number or (lang.code, name) in sources
     ]
     width = max(len("prompt"), *(len(name) for name in names))
-    print(f"{'prompt':<{width}}  language  source")
-    for name, code, source in rows:
-        print(f"{name:<{width}}  {code:<8}  {source}")
+    print(f"{'no':>3}  {'prompt':<{width}}  language  source")
+    for no, name, code, source in rows:
+        print(f"{no:>3}  {name:<{width}}  {code:<8}  {source}")
     return 0
 
 
@@ -83,10 +90,8 @@ def _load(settings: Settings) -> tuple[Policy, Directory]:
 
 
 def _prompt_names(policy: Policy, directory: Directory) -> list[str]:
-    """Policy prompts, then digits, counties and consortia, each once, in catalog order."""
-    names = dict.fromkeys(policy.prompts)
-    names.update(dict.fromkeys(spec.name for spec in build_catalog(policy, directory)))
-    return list(names)
+    """The numbered prompts, then the admin's own, each once."""
+    return list(dict.fromkeys([*recordable_prompts(policy, directory), *policy.prompts]))
 
 
 def _fail(exc: Exception) -> int:

@@ -22,7 +22,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def user_of(request: web.Request) -> str:
     """Who made the request, as bearer_auth found it (one admin for now; roles come later)."""
-    return request.get(USER, "admin")
+    return str(request.get(USER, "admin"))
 
 
 def bearer_auth(admin_token: str) -> Middleware:

@@ -9,7 +9,8 @@ from ccc_telephony.prompts.errors import PromptError
 from ccc_telephony.prompts.generate import generate_all
 from tests.unit.prompts.sounds import PHONE, phone_format
 
-TINY_COUNT = 20 + 10 + 2 + 2 + 1  # policy prompts, digits, counties, consortia, Hmong menu line
+# Policy prompts, admin prompts, digits, counties, consortia, Hmong menu line.
+TINY_COUNT = 20 + 13 + 10 + 2 + 2 + 1
 
 
 def test_generates_phone_format_then_nothing_on_a_second_run(

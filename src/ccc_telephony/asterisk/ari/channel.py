@@ -197,9 +197,22 @@ class StasisChannel:
     async def continue_to(self, context: str, extension: str) -> None:
         """Leave Stasis for the dialplan (queue entry); events keep coming if subscribed."""
         self.handed_off = True
-        await self._call(
-            lambda: self.ari.continue_in_dialplan(self.id, context=context, extension=extension)
-        )
+        try:
+            await self._call(
+                lambda: self.ari.continue_in_dialplan(self.id, context=context, extension=extension)
+            )
+        except AriError as exc:
+            # 409 after a timed-out attempt: that attempt went through and the caller has left
+            # Stasis already. Anything else is a real failure.
+            if exc.status != 409 or await self._still_in_stasis():
+                raise
+
+    async def _still_in_stasis(self) -> bool:
+        try:
+            channel = await self.ari.channel(self.id)
+        except AriError:
+            return False
+        return (channel.get("dialplan") or {}).get("app_name") == "Stasis"
 
     async def hangup(self) -> None:
         with contextlib.suppress(AriNotFound):

@@ -26,9 +26,12 @@ FALLBACK = ("ccc-fallback", "s")
 
 
 class StasisDispatcher:
-    def __init__(self, ari: AriClient, *, handlers: dict[str, CallHandler], adopt: str) -> None:
-        """`adopt` names the handler for channels found in our app that we know nothing of
-        (the service restarted while they were in the IVR)."""
+    def __init__(
+        self, ari: AriClient, *, handlers: dict[str, CallHandler], adopt: dict[str, str]
+    ) -> None:
+        """`adopt` maps a Stasis argument to the handler that takes over a channel found in
+        our app that we know nothing of (the service restarted while it was there), e.g.
+        "main" -> "adopted"; a feature not listed starts its own handler afresh."""
         self._ari = ari
         self._handlers = handlers
         self._adopt = adopt
@@ -105,8 +108,10 @@ class StasisDispatcher:
             await self._ari.continue_in_dialplan(
                 channel_id, context=FALLBACK[0], extension=FALLBACK[1]
             )
-        except AriError:
-            with contextlib.suppress(AriError):
+        except AriError as exc:
+            if exc.status == 409:  # no longer in Stasis: the caller is already elsewhere
+                return
+            with contextlib.suppress(AriError):  # never leave a caller in silence
                 await self._ari.hangup(channel_id)
 
     # --- after the call leaves Stasis -------------------------------------------------------
@@ -134,15 +139,21 @@ class StasisDispatcher:
             await self._rewatch(channel_id)
 
     async def _adopt_channel(self, channel_id: str) -> None:
+        """Take over a channel waiting in our app. The app also lists channels it is merely
+        subscribed to (callers we queued and watch): those are left where they are."""
         try:
             channel = await self._ari.channel(channel_id)
         except AriError:
+            return
+        args = _stasis_args(channel, self._ari.app)
+        if args is None:
             return
         log.info("adopting call found in the app", call_id=channel_id)
         if not self.accepting:
             await self._to_fallback(channel_id)
             return
-        self._start(StasisChannel(self._ari, channel, ["adopted"]), self._adopt)
+        first = args[0] if args else ""
+        self._start(StasisChannel(self._ari, channel, args), self._adopt.get(first, first))
 
     async def _rewatch(self, channel_id: str) -> None:
         try:
@@ -186,3 +197,12 @@ def _channel_id(event: dict[str, Any]) -> str | None:
         if target.startswith("channel:"):
             return str(target[len("channel:") :])
     return None
+
+
+def _stasis_args(channel: dict[str, Any], app: str) -> list[str] | None:
+    """The Stasis arguments of a channel running Stasis(app,...), None if it is not."""
+    dialplan = channel.get("dialplan") or {}
+    if dialplan.get("app_name") != "Stasis":
+        return None
+    name, *args = str(dialplan.get("app_data", "")).split(",")
+    return args if name == app else None
