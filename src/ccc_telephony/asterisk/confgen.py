@@ -256,6 +256,7 @@ def _generated_dialplan(policy: Policy, site: Site) -> str:
         f"CCC_OPERATOR_QUEUE={policy.operator_queue}\n"
         f"CCC_MAIN_NUMBER={policy.main_number}\n\n"
         "[ccc-main-number]\n"
-        f"exten => {policy.main_number},1,Goto(ccc-ivr,s,1)\n\n"
+        f"exten => {policy.main_number},1,Set(CCC_DIALED=${{EXTEN}})\n"
+        " same => n,Goto(ccc-ivr,s,1)\n\n"
         "[ccc-queues]\n" + queue_exts
     )

@@ -99,7 +99,7 @@ class MainNumberCall:
                 "call_started",
                 caller_number=self.channel.caller_number,
                 caller_name=self.channel.caller_name,
-                dialed_number=self.channel.dialed,
+                dialed_number=self.channel.args[1] if len(self.channel.args) > 1 else "",
             )
             await self.channel.answer()
             self.emit("call_answered")

@@ -40,6 +40,7 @@ async def test_english_ebd_caller_with_case_number_is_queued(
         "1234567890",
     )
     assert row["ended_at"] is not None and row["outcome"] == "queued"
+    assert (row["dialed_number"], row["caller_number"]) == (MAIN, "6085551234")
     names = [
         r["name"]
         for r in await db.fetch(

@@ -45,7 +45,6 @@ class StasisChannel:
         caller = channel.get("caller") or {}
         self.caller_number: str = str(caller.get("number", ""))
         self.caller_name: str = str(caller.get("name", ""))
-        self.dialed: str = str((channel.get("dialplan") or {}).get("exten", ""))
         # Where the channel was in the dialplan when it entered Stasis (who may use a feature).
         self.context: str = str((channel.get("dialplan") or {}).get("context", ""))
         self.name: str = str(channel.get("name", ""))  # e.g. PJSIP/admin-0000002a
