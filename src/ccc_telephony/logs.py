@@ -55,3 +55,4 @@ def configure(*, fmt: str = "console", level: str = "INFO", file: Path | None = 
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin

@@ -6,7 +6,7 @@ import asyncio
 from collections import Counter
 from typing import Any
 
-from ccc_telephony.asterisk.ari.channel import StasisChannel
+from ccc_telephony.asterisk.ari.channel import CallerGone, StasisChannel
 from ccc_telephony.asterisk.ari.dispatcher import CallHandler, StasisDispatcher
 from ccc_telephony.ivr.context import IvrContext
 from ccc_telephony.ivr.flow import MainNumberCall
@@ -42,6 +42,8 @@ class MainNumber:
             call.outcome = HANDED_OFF
             self.ctx.emit(channel.id, "handed_to_fallback", {"reason": "service stopping"})
             raise
+        except CallerGone:
+            raise  # the outcome stands: hung up in the IVR unless the flow got further
         except Exception:
             call.outcome = "error"
             raise

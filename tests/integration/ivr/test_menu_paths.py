@@ -54,3 +54,17 @@ async def test_three_invalid_choices_reach_the_operator(
     assert channel["dialplan"]["exten"] == "operator"
     await line.hangup(call)
     await recorder.wait_for(call.ivr_id, "call_ended")
+
+
+async def test_caller_who_hangs_up_in_the_menu_is_recorded_as_such(
+    service: Service,
+    line: CallerLine,
+    recorder: EventRecorder,
+    open_hours: ShiftedClock,
+) -> None:
+    call = await line.call(MAIN)
+    await recorder.wait_for(call.ivr_id, "call_answered")
+    await line.hangup(call)
+    ended = await recorder.wait_for(call.ivr_id, "call_ended")
+    assert ended.details["outcome"] == "hangup_in_ivr"
+    assert recorder.names(call.ivr_id).count("call_ended") == 1

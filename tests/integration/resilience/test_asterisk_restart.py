@@ -53,7 +53,7 @@ async def test_asterisk_restart_mid_call(
 
     ended_in_menu = await recorder.wait_for(in_menu.ivr_id, "call_ended", timeout=30)
     ended_in_queue = await recorder.wait_for(in_queue.ivr_id, "call_ended", timeout=30)
-    assert ended_in_menu.details["outcome"] != "queued"
+    assert ended_in_menu.details["outcome"] == "hangup_in_ivr"
     assert ended_in_queue.details["outcome"] == "queued"
     await _wait_ready(service)
     await line.wait_connected()
