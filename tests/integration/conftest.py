@@ -19,6 +19,7 @@ from tests.integration.support.database import TEST_INSTANCE, fresh_database, se
 from tests.integration.support.proxy import TcpProxy
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.service import ServiceRunner
+from tests.integration.support.steps import Callers
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -133,3 +134,8 @@ async def line(stack: Stack) -> AsyncIterator[CallerLine]:
 @pytest.fixture
 def admin_token(stack: Stack) -> str:
     return (stack.inst.secrets_dir / "admin-token").read_text().strip()
+
+
+@pytest.fixture
+def callers(line: CallerLine, recorder: EventRecorder) -> Callers:
+    return Callers(line, recorder)

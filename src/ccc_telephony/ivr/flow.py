@@ -82,14 +82,8 @@ class MainNumberCall:
     async def ask_one_digit(self, prompt: list[str]) -> str:
         """Play a menu and return one key, or '' if none came in time. Keys pressed ahead
         (type-ahead) are used at once; after an invalid entry the rest is flushed."""
-        await self.channel.play(prompt)
-        digits, _ = await self.channel.read_digits(
-            max_digits=1,
-            first_timeout=self.ctx.policy.menu.first_digit_timeout_seconds,
-            inter_timeout=1,
-            terminator="",
-        )
-        return digits
+        timeout = self.ctx.policy.menu.first_digit_timeout_seconds
+        return await self.channel.ask_one_digit(prompt, timeout=timeout)
 
     # --- the flow ---------------------------------------------------------------------------
     async def run(self, *, adopted: bool = False) -> None:

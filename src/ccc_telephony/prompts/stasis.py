@@ -142,14 +142,8 @@ class RecordingSession:
     async def ask_one_digit(self, prompt: list[str]) -> str:
         """Play a question and return one key, or '' if none came in time (keys pressed ahead
         are used at once)."""
-        await self.channel.play(prompt)
-        digits, _ = await self.channel.read_digits(
-            max_digits=1,
-            first_timeout=self.ctx.policy.menu.first_digit_timeout_seconds,
-            inter_timeout=1,
-            terminator="",
-        )
-        return digits
+        timeout = self.ctx.policy.menu.first_digit_timeout_seconds
+        return await self.channel.ask_one_digit(prompt, timeout=timeout)
 
     async def invalid(
         self, question: str, keyed: str, failures: int, prompt: str = "admin_invalid"

@@ -14,8 +14,7 @@ from ccc_telephony.app import Service
 from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.recorder import EventRecorder
-
-MAIN = "6085550100"
+from tests.integration.support.steps import MAIN, Callers
 
 
 @pytest.fixture
@@ -44,6 +43,7 @@ async def test_override_closes_the_ivr_and_the_agi_alike(
     service: Service,
     line: CallerLine,
     recorder: EventRecorder,
+    callers: Callers,
     db: asyncpg.Connection,
     api: aiohttp.ClientSession,
     open_hours: ShiftedClock,
@@ -69,8 +69,7 @@ async def test_override_closes_the_ivr_and_the_agi_alike(
     await line.press(call, "1")
     after = await recorder.wait_for(call.ivr_id, "after_hours")
     assert after.details["reason"] == "override_closed"
-    await line.hangup(call)
-    await recorder.wait_for(call.ivr_id, "call_ended")
+    await callers.hang_up(call)
 
     async with api.delete("/api/v1/hours/override") as reply:
         assert (await reply.json())["cleared"]

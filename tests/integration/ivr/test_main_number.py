@@ -8,26 +8,24 @@ from ccc_telephony.app import Service
 from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import NIGHT, ShiftedClock
 from tests.integration.support.recorder import EventRecorder
-
-MAIN = "6085550100"
+from tests.integration.support.steps import MAIN, Callers
 
 
 async def test_english_ebd_caller_with_case_number_is_queued(
     service: Service,
     line: CallerLine,
     recorder: EventRecorder,
+    callers: Callers,
     db: asyncpg.Connection,
     open_hours: ShiftedClock,
 ) -> None:
-    call = await line.call(MAIN)
-    await recorder.wait_for(call.ivr_id, "call_answered")
+    call = await callers.dial()
     await line.press(call, "11" + "1234567890#")
     queued = await recorder.wait_for(call.ivr_id, "queued")
     assert queued.details["queue"] == "ebd"
     channel = await line.wait_in_app(call.ivr_id, "Queue")
     assert channel["dialplan"]["exten"] == "ebd"
-    await line.hangup(call)
-    ended = await recorder.wait_for(call.ivr_id, "call_ended")
+    ended = await callers.hang_up(call)
     assert ended.details["outcome"] == "queued"
     await service.writer.wait_idle()
 
@@ -55,29 +53,28 @@ async def test_zero_reaches_the_operator_never_voicemail(
     service: Service,
     line: CallerLine,
     recorder: EventRecorder,
+    callers: Callers,
     open_hours: ShiftedClock,
 ) -> None:
-    call = await line.call(MAIN)
-    await recorder.wait_for(call.ivr_id, "call_answered")
+    call = await callers.dial()
     await line.press(call, "20")
     requested = await recorder.wait_for(call.ivr_id, "operator_requested")
     assert requested.details["language"] == "es"
     channel = await line.wait_in_app(call.ivr_id, "Queue")
     assert channel["dialplan"]["exten"] == "operator"
-    await line.hangup(call)
-    await recorder.wait_for(call.ivr_id, "call_ended")
+    await callers.hang_up(call)
 
 
 async def test_after_hours_caller_leaves_a_message(
     service: Service,
     line: CallerLine,
     recorder: EventRecorder,
+    callers: Callers,
     db: asyncpg.Connection,
     clock: ShiftedClock,
 ) -> None:
     clock.set(NIGHT)
-    call = await line.call(MAIN)
-    await recorder.wait_for(call.ivr_id, "call_answered")
+    call = await callers.dial()
     await line.press(call, "1")
     after = await recorder.wait_for(call.ivr_id, "after_hours")
     assert after.details["reason"] == "after_hours"

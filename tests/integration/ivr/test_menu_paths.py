@@ -7,19 +7,18 @@ from ccc_telephony.app import Service
 from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.recorder import EventRecorder
-
-MAIN = "6085550100"
+from tests.integration.support.steps import Callers
 
 
 async def test_hmong_caller_goes_to_the_operator_marked_hmong(
     service: Service,
     line: CallerLine,
     recorder: EventRecorder,
+    callers: Callers,
     open_hours: ShiftedClock,
 ) -> None:
     assert not service.prompts.has_language("hmn", ["main_menu"])
-    call = await line.call(MAIN)
-    await recorder.wait_for(call.ivr_id, "call_answered")
+    call = await callers.dial()
     await line.press(call, "3")
     requested = await recorder.wait_for(call.ivr_id, "operator_requested")
     assert requested.details == {"queue": "operator", "reason": "language", "language": "hmn"}
@@ -27,18 +26,17 @@ async def test_hmong_caller_goes_to_the_operator_marked_hmong(
     assert channel["dialplan"]["exten"] == "operator"
     assert await line.variable(call.ivr_id, "CCC_LANGUAGE") == "hmn"
     assert "menu_choice" not in recorder.names(call.ivr_id)
-    await line.hangup(call)
-    await recorder.wait_for(call.ivr_id, "call_ended")
+    await callers.hang_up(call)
 
 
 async def test_three_invalid_choices_reach_the_operator(
     service: Service,
     line: CallerLine,
     recorder: EventRecorder,
+    callers: Callers,
     open_hours: ShiftedClock,
 ) -> None:
-    call = await line.call(MAIN)
-    await recorder.wait_for(call.ivr_id, "call_answered")
+    call = await callers.dial()
     await line.press(call, "1")
     await recorder.wait_for(call.ivr_id, "language_selected")
     for key in ("9", "*", "#"):
@@ -52,19 +50,17 @@ async def test_three_invalid_choices_reach_the_operator(
     assert not any(c["valid"] for c in choices)
     channel = await line.wait_in_app(call.ivr_id, "Queue")
     assert channel["dialplan"]["exten"] == "operator"
-    await line.hangup(call)
-    await recorder.wait_for(call.ivr_id, "call_ended")
+    await callers.hang_up(call)
 
 
 async def test_caller_who_hangs_up_in_the_menu_is_recorded_as_such(
     service: Service,
     line: CallerLine,
     recorder: EventRecorder,
+    callers: Callers,
     open_hours: ShiftedClock,
 ) -> None:
-    call = await line.call(MAIN)
-    await recorder.wait_for(call.ivr_id, "call_answered")
-    await line.hangup(call)
-    ended = await recorder.wait_for(call.ivr_id, "call_ended")
+    call = await callers.dial()
+    ended = await callers.hang_up(call)
     assert ended.details["outcome"] == "hangup_in_ivr"
     assert recorder.names(call.ivr_id).count("call_ended") == 1

@@ -16,8 +16,8 @@ from ccc_telephony.ivr.identification import ssn_hash
 from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.recorder import EventRecorder
+from tests.integration.support.steps import Callers
 
-MAIN = "6085550100"
 SSN = "458127693"
 PATTERNS = (SSN, "458-12-7693", "458 12 7693")
 
@@ -43,12 +43,12 @@ async def test_a_keyed_ssn_is_never_written_in_clear(
     service: Service,
     line: CallerLine,
     recorder: EventRecorder,
+    callers: Callers,
     db: asyncpg.Connection,
     open_hours: ShiftedClock,
     service_log: Path,
 ) -> None:
-    call = await line.call(MAIN)
-    await recorder.wait_for(call.ivr_id, "call_answered")
+    call = await callers.dial()
     await line.press(call, "11" + SSN + "#")
     identified = await recorder.wait_for(call.ivr_id, "caller_identified")
     assert identified.details["kind"] == "ssn"
@@ -57,8 +57,7 @@ async def test_a_keyed_ssn_is_never_written_in_clear(
     assert service.screen_pop.get(call.ivr_id) is not None
     await line.wait_in_app(call.ivr_id, "Queue")
     assert await line.variable(call.ivr_id, "CCC_SSN_LAST4") == "7693"
-    await line.hangup(call)
-    await recorder.wait_for(call.ivr_id, "call_ended")
+    await callers.hang_up(call)
     assert service.screen_pop.get(call.ivr_id) is None
     await service.writer.wait_idle()
 

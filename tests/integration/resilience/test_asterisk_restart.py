@@ -13,8 +13,7 @@ from ccc_telephony.devstack.stack import Stack
 from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.recorder import EventRecorder
-
-MAIN = "6085550100"
+from tests.integration.support.steps import Callers
 
 
 async def _restart(stack: Stack) -> None:
@@ -38,14 +37,13 @@ async def test_asterisk_restart_mid_call(
     service: Service,
     line: CallerLine,
     recorder: EventRecorder,
+    callers: Callers,
     open_hours: ShiftedClock,
 ) -> None:
-    in_menu = await line.call(MAIN)
-    await recorder.wait_for(in_menu.ivr_id, "call_answered")
+    in_menu = await callers.dial()
     await line.press(in_menu, "1")
     await recorder.wait_for(in_menu.ivr_id, "language_selected")
-    in_queue = await line.call(MAIN)
-    await recorder.wait_for(in_queue.ivr_id, "call_answered")
+    in_queue = await callers.dial()
     await line.press(in_queue, "10")
     await line.wait_in_app(in_queue.ivr_id, "Queue")
 
@@ -58,10 +56,8 @@ async def test_asterisk_restart_mid_call(
     await _wait_ready(service)
     await line.wait_connected()
 
-    after = await line.call(MAIN)
-    await recorder.wait_for(after.ivr_id, "call_answered")
+    after = await callers.dial()
     await line.press(after, "12" + "3456789012#")
     queued = await recorder.wait_for(after.ivr_id, "queued")
     assert queued.details["queue"] == "family"
-    await line.hangup(after)
-    await recorder.wait_for(after.ivr_id, "call_ended")
+    await callers.hang_up(after)

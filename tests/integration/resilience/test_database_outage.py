@@ -13,8 +13,7 @@ from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.proxy import TcpProxy
 from tests.integration.support.recorder import EventRecorder
-
-MAIN = "6085550100"
+from tests.integration.support.steps import Callers
 
 
 async def _readiness(service: Service) -> tuple[int, dict[str, bool]]:
@@ -34,6 +33,7 @@ async def test_no_event_is_lost_while_the_database_is_down(
     service: Service,
     line: CallerLine,
     recorder: EventRecorder,
+    callers: Callers,
     db: asyncpg.Connection,
     db_proxy: TcpProxy,
     open_hours: ShiftedClock,
@@ -43,12 +43,10 @@ async def test_no_event_is_lost_while_the_database_is_down(
 
     calls = []
     for keys in ("11" + "3456789012#", "12*"):
-        call = await line.call(MAIN)
-        await recorder.wait_for(call.ivr_id, "call_answered")
+        call = await callers.dial()
         await line.press(call, keys)
         await recorder.wait_for(call.ivr_id, "queued")
-        await line.hangup(call)
-        await recorder.wait_for(call.ivr_id, "call_ended")
+        await callers.hang_up(call)
         calls.append(call.ivr_id)
     emitted = {call_id: recorder.names(call_id) for call_id in calls}
     await _wait_spooled(service, sum(len(names) for names in emitted.values()))

@@ -10,20 +10,19 @@ from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.proxy import TcpProxy
 from tests.integration.support.recorder import EventRecorder
-
-MAIN = "6085550100"
+from tests.integration.support.steps import Callers
 
 
 async def test_caller_in_the_menu_survives_a_dropped_ari_link(
     service: Service,
     line: CallerLine,
     recorder: EventRecorder,
+    callers: Callers,
     ari_proxy: TcpProxy,
     open_hours: ShiftedClock,
 ) -> None:
     reconnects = service.events.reconnects
-    call = await line.call(MAIN)
-    await recorder.wait_for(call.ivr_id, "call_answered")
+    call = await callers.dial()
     await line.press(call, "1")
     await recorder.wait_for(call.ivr_id, "language_selected")
 
@@ -41,8 +40,7 @@ async def test_caller_in_the_menu_survives_a_dropped_ari_link(
     assert queued.details["queue"] == "family"
     channel = await line.wait_in_app(call.ivr_id, "Queue")
     assert channel["dialplan"]["exten"] == "family"
-    await line.hangup(call)
-    await recorder.wait_for(call.ivr_id, "call_ended")
+    await callers.hang_up(call)
     names = recorder.names(call.ivr_id)
     assert names.count("call_started") == 1 and names.count("call_ended") == 1
 
@@ -51,11 +49,11 @@ async def test_caller_waiting_in_the_queue_is_still_seen_to_hang_up_after_a_drop
     service: Service,
     line: CallerLine,
     recorder: EventRecorder,
+    callers: Callers,
     ari_proxy: TcpProxy,
     open_hours: ShiftedClock,
 ) -> None:
-    call = await line.call(MAIN)
-    await recorder.wait_for(call.ivr_id, "call_answered")
+    call = await callers.dial()
     await line.press(call, "10")
     await recorder.wait_for(call.ivr_id, "queued")
     await line.wait_in_app(call.ivr_id, "Queue")

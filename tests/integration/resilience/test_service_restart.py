@@ -11,8 +11,7 @@ from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.service import ServiceRunner
-
-MAIN = "6085550100"
+from tests.integration.support.steps import MAIN, Callers
 
 
 async def _names(db: asyncpg.Connection, call_id: str) -> list[str]:
@@ -27,15 +26,14 @@ async def test_graceful_stop_and_restart_with_calls_up(
     service: Service,
     line: CallerLine,
     recorder: EventRecorder,
+    callers: Callers,
     db: asyncpg.Connection,
     open_hours: ShiftedClock,
 ) -> None:
-    in_menu = await line.call(MAIN)
-    await recorder.wait_for(in_menu.ivr_id, "call_answered")
+    in_menu = await callers.dial()
     await line.press(in_menu, "1")
     await recorder.wait_for(in_menu.ivr_id, "language_selected")
-    in_queue = await line.call(MAIN)
-    await recorder.wait_for(in_queue.ivr_id, "call_answered")
+    in_queue = await callers.dial()
     await line.press(in_queue, "10")
     await line.wait_in_app(in_queue.ivr_id, "Queue")
 

@@ -25,6 +25,15 @@ LINK_WAIT_SECONDS = 30.0  # how long a call waits for an unreachable Asterisk be
 RETRY_PAUSE_SECONDS = 0.25
 _playback_ids = itertools.count(1)
 _GONE_EVENTS = frozenset({"StasisEnd", "ChannelHangupRequest", "ChannelDestroyed"})
+# Every event type feed() reads: the app's event filter lets only these (and StasisStart)
+# through, so an event added to feed() must be added here too.
+EVENT_TYPES = _GONE_EVENTS | {
+    "ChannelDtmfReceived",
+    "PlaybackFinished",
+    "PlaybackFailed",
+    "RecordingFinished",
+    "RecordingFailed",
+}
 
 
 class CallerGone(Exception):
@@ -148,6 +157,15 @@ class StasisChannel:
                 self._playbacks.pop(playback_id, None)
                 with contextlib.suppress(AriNotFound):
                     await self.ari.stop_playback(playback_id)
+
+    async def ask_one_digit(self, prompt: list[str], *, timeout: float) -> str:
+        """Play a question and return one key, or '' if none came in `timeout` seconds after
+        it. A key pressed during (or before) the question answers it at once."""
+        await self.play(prompt)
+        digits, _ = await self.read_digits(
+            max_digits=1, first_timeout=timeout, inter_timeout=1, terminator=""
+        )
+        return digits
 
     def flush_digits(self) -> None:
         self._digits.clear()

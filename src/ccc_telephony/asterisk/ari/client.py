@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import aiohttp
@@ -103,6 +103,12 @@ class AriClient:
         await self.request(
             "POST", f"/applications/{self.app}/subscription", params={"eventSource": event_source}
         )
+
+    async def set_event_filter(self, allowed: Iterable[str]) -> None:
+        """Only these event types reach our app: Asterisk drops the rest before sending them
+        (a call in Stasis raises dozens we never read, such as ChannelVarset)."""
+        body: Json = {"allowed": [{"type": kind} for kind in sorted(allowed)]}
+        await self.request("PUT", f"/applications/{self.app}/eventFilter", body=body)
 
     # --- channels ---------------------------------------------------------------------------
     async def channel(self, channel_id: str) -> Json:

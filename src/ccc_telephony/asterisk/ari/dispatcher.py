@@ -15,7 +15,7 @@ from typing import Any
 
 import structlog
 
-from ccc_telephony.asterisk.ari.channel import CallerGone, StasisChannel
+from ccc_telephony.asterisk.ari.channel import EVENT_TYPES, CallerGone, StasisChannel
 from ccc_telephony.asterisk.ari.client import AriClient, AriError
 
 log = structlog.get_logger(__name__)
@@ -126,6 +126,10 @@ class StasisDispatcher:
     # --- reconnect and shutdown -------------------------------------------------------------
     async def reconcile(self) -> None:
         """Compare our calls with the channels Asterisk says our app holds right now."""
+        try:
+            await self._ari.set_event_filter(EVENT_TYPES | {"StasisStart"})
+        except AriError as exc:  # events we do not read cost time, but do no harm
+            log.warning("cannot filter ari events", status=exc.status)
         app = await self._ari.application()
         held = set(app.get("channel_ids", []))
         for channel_id, call in list(self.calls.items()):

@@ -1,0 +1,35 @@
+"""Test steps in a caller's words: dial the main number, get queued, hang up; each one waits
+for what the service says happened (its call events), never for a fixed time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ccc_telephony.store.events import CallEvent
+from tests.integration.support.callers import CallerLine, PlacedCall
+from tests.integration.support.recorder import EventRecorder
+
+MAIN = "6085550100"  # the default policy's main number
+
+
+@dataclass
+class Callers:
+    line: CallerLine
+    recorder: EventRecorder
+
+    async def dial(self, number: str = MAIN) -> PlacedCall:
+        """A caller dials and the IVR answers."""
+        call = await self.line.call(number)
+        await self.recorder.wait_for(call.ivr_id, "call_answered")
+        return call
+
+    async def queued(self, keys: str) -> PlacedCall:
+        """A caller dials, keys `keys` and is waiting in a queue (as Asterisk itself says)."""
+        call = await self.dial()
+        await self.line.press(call, keys)
+        await self.line.wait_in_app(call.ivr_id, "Queue")
+        return call
+
+    async def hang_up(self, call: PlacedCall) -> CallEvent:
+        await self.line.hangup(call)
+        return await self.recorder.wait_for(call.ivr_id, "call_ended")
