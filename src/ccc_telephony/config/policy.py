@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from ccc_telephony.config.agents import AgentPolicy
+
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = (
     "monday",
@@ -198,6 +200,7 @@ class Policy(_Strict):
         Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,31}$")], StaticPhone
     ] = {}
     prompts: dict[Name, dict[str, str]]
+    agents: AgentPolicy = AgentPolicy()
 
     @field_validator("time_zone")
     @classmethod
@@ -244,6 +247,7 @@ class Policy(_Strict):
             for code in texts:
                 if code not in codes:
                     problems.append(f"prompts.{name}.{code}: not a configured language")
+        problems.extend(_agent_problems(self.agents, set(self.queues), set(codes)))
         seen: set[date] = set()
         for holiday in self.holidays:
             if holiday.date in seen:
@@ -259,6 +263,26 @@ class Policy(_Strict):
 
     def language(self, code: str) -> Language:
         return next(lang for lang in self.languages if lang.code == code)
+
+
+def _agent_problems(agents: AgentPolicy, queues: set[str], languages: set[str]) -> list[str]:
+    problems = []
+    for team, queue in agents.team_queues.items():
+        if queue not in queues:
+            problems.append(f"agents.team_queues.{team}: {queue!r} is not in queues")
+    if agents.help_queue not in queues:
+        problems.append(f"agents.help_queue: {agents.help_queue!r} is not in queues")
+    for queue, rule in agents.coverage.items():
+        if queue not in queues:
+            problems.append(f"agents.coverage.{queue}: not in queues")
+        for code in rule.min_ready_speakers:
+            if code not in languages:
+                problems.append(f"agents.coverage.{queue}.{code}: not a configured language")
+    for n, agent in enumerate(agents.roster):
+        for code in agent.languages:
+            if code not in languages:
+                problems.append(f"agents.roster.{n}.languages: {code!r} is not configured")
+    return problems
 
 
 def load_policy(path: Path) -> Policy:
