@@ -66,6 +66,14 @@ class Ami:
         async with asyncio.timeout(self._timeout):
             return await self._manager.send_action(action, as_list=False)
 
+    async def collect(self, action: dict[str, str]) -> list[Any]:
+        """An action answered by a list of events (e.g. QueueStatus), up to its Complete."""
+        if not self.authenticated:
+            raise ConnectionError("AMI not connected or not authenticated")
+        async with asyncio.timeout(self._timeout):
+            replies = await self._manager.send_action(action, as_list=True)
+        return list(replies)
+
     async def ping(self) -> bool:
         try:
             reply = await self.action({"Action": "Ping"})

@@ -12,16 +12,18 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    ForeignKey,
     Index,
     MetaData,
     Numeric,
     Table,
     Text,
+    Time,
     UniqueConstraint,
     Uuid,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, TIMESTAMP
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TIMESTAMP
 
 metadata = MetaData()
 
@@ -101,4 +103,92 @@ prompt_recordings = Table(
     Column("set_by", Text, nullable=False),
     Column("created_at", TIMESTAMPTZ, nullable=False, server_default=text("now()")),
     CheckConstraint("source IN ('phone', 'upload')", name="ck_prompt_recordings_source"),
+)
+
+# --- agents (issue 4) -------------------------------------------------------------------------
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("extension", Text, nullable=False),
+    Column("team", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column(
+        "supervisor_id", Text, ForeignKey("agents.id", name="fk_agents_supervisor"), nullable=True
+    ),
+    Column("languages", ARRAY(Text), nullable=False),
+    Column("protected_start", Time, nullable=True),
+    Column("hq_shift", Text, nullable=True),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", TIMESTAMPTZ, nullable=False, server_default=text("now()")),
+    Column("updated_at", TIMESTAMPTZ, nullable=False, server_default=text("now()")),
+    UniqueConstraint("extension", name="uq_agents_extension"),
+    CheckConstraint("team IN ('ebd', 'family')", name="ck_agents_team"),
+    CheckConstraint("role IN ('worker', 'lead', 'supervisor')", name="ck_agents_role"),
+)
+
+# One row per stretch of time an agent spent in one state (and reason): time in each state per
+# agent and per day is a sum over these. The open interval (ended_at NULL) is the current state.
+agent_states = Table(
+    "agent_states",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("agent_id", Text, ForeignKey("agents.id", name="fk_agent_states_agent"), nullable=False),
+    Column("state", Text, nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("started_at", TIMESTAMPTZ, nullable=False),
+    Column("ended_at", TIMESTAMPTZ, nullable=True),
+    Column("source", Text, nullable=False),
+    Column("set_by", Text, nullable=True),
+    # On a call: the state (and reason) the agent returns to when it ends.
+    Column("after_state", Text, nullable=True),
+    Column("after_reason", Text, nullable=True),
+    CheckConstraint(
+        "state IN ('logged_out', 'ready', 'not_ready', 'call_inbound')",
+        name="ck_agent_states_state",
+    ),
+    CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ck_agent_states_order"),
+    Index("ix_agent_states_agent_started", "agent_id", "started_at"),
+    Index(
+        "uq_agent_states_one_open",
+        "agent_id",
+        unique=True,
+        postgresql_where=text("ended_at IS NULL"),
+    ),
+)
+
+# Requests the coverage guard refused or warned about, and supervisor overrides of it.
+agent_state_refusals = Table(
+    "agent_state_refusals",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("agent_id", Text, ForeignKey("agents.id", name="fk_refusals_agent"), nullable=False),
+    Column("requested_state", Text, nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("queue", Text, nullable=False),
+    Column("rule", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("requested_by", Text, nullable=True),
+    Column("at", TIMESTAMPTZ, nullable=False, server_default=text("now()")),
+    CheckConstraint(
+        "outcome IN ('refused', 'warned', 'overridden')", name="ck_agent_state_refusals_outcome"
+    ),
+)
+
+# API users other than the admin token: agents, leads and supervisors. Only a hash is stored.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("token_sha256", Text, nullable=False),
+    Column("user_name", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("agent_id", Text, ForeignKey("agents.id", name="fk_api_tokens_agent"), nullable=True),
+    Column("created_at", TIMESTAMPTZ, nullable=False, server_default=text("now()")),
+    Column("revoked_at", TIMESTAMPTZ, nullable=True),
+    UniqueConstraint("token_sha256", name="uq_api_tokens_token_sha256"),
+    CheckConstraint("role IN ('agent', 'lead', 'supervisor', 'admin')", name="ck_api_tokens_role"),
 )
