@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from ccc_telephony.config.agents import AgentPolicy, RosterAgent
+from ccc_telephony.config.agents import AgentPolicy, RosterAgent, language_queue
 
 
 def on_hq_shift(policy: AgentPolicy, agent: RosterAgent, now: time) -> bool:
@@ -18,11 +18,6 @@ def on_hq_shift(policy: AgentPolicy, agent: RosterAgent, now: time) -> bool:
 
 def in_protected_time(policy: AgentPolicy, agent: RosterAgent, now: time) -> bool:
     return policy.protected_window(agent).contains(now)
-
-
-def language_queue(queue: str, language: str) -> str:
-    """The queue a caller of `language` tries first (only its speakers are members)."""
-    return f"{queue}_{language}"
 
 
 def queues_for(

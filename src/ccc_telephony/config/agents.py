@@ -26,6 +26,11 @@ LAST_CALL = "Last call"
 RING_NO_ANSWER = "Missed call"
 
 
+def language_queue(queue: str, language: str) -> str:
+    """The queue a caller of `language` tries first: only that language's speakers are in it."""
+    return f"{queue}_{language}"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

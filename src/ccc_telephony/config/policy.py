@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from ccc_telephony.config.agents import AgentPolicy
+from ccc_telephony.config.agents import AgentPolicy, language_queue
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = (
@@ -260,6 +260,13 @@ class Policy(_Strict):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    def language_queues(self) -> dict[str, list[str]]:
+        """Per staffed queue (team queues, Help), its language-first queues, one for each
+        language but the first."""
+        staffed = dict.fromkeys([*self.agents.team_queues.values(), self.agents.help_queue])
+        others = [lang.code for lang in self.languages[1:]]
+        return {queue: [language_queue(queue, code) for code in others] for queue in staffed}
 
     def language(self, code: str) -> Language:
         return next(lang for lang in self.languages if lang.code == code)

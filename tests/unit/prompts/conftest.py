@@ -32,8 +32,9 @@ def tiny_policy() -> Policy:
                 {"code": "hmn", "key": "3", "name": "Hmong", "language_menu_voice": "en-us"},
             ],
             "menu": {"options": {"0": {"action": "operator"}}},
-            "queues": {"operator": {}},
+            "queues": {"operator": {}, "ebd": {}, "family": {}, "help": {}},
             "prompts": prompts,
+            "agents": {"coverage": {}},
         }
     )
 
