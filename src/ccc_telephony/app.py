@@ -18,6 +18,7 @@ import structlog
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ccc_telephony.agents.feature import AgentsFeature
 from ccc_telephony.asterisk.agi import AgiServer
 from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.asterisk.ari import AriClient, AriError, AriEventStream
@@ -38,10 +39,11 @@ from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.prompts.stasis import PromptRecordingContext, PromptRecordingLine
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.store import overrides as overrides_store
+from ccc_telephony.store import tokens as tokens_store
 from ccc_telephony.store.engine import make_engine, ping
 from ccc_telephony.store.events import CallEvent, EventWriter
 from ccc_telephony.web import health
-from ccc_telephony.web.auth import bearer_auth, json_errors
+from ccc_telephony.web.auth import Principal, bearer_auth, json_errors
 from ccc_telephony.web.metrics import Metrics
 
 log = structlog.get_logger(__name__)
@@ -107,6 +109,14 @@ class Service:
             )
         )
         self.dispatcher.add_handlers(self.prompt_recording.handlers())
+        self.agents = AgentsFeature(
+            policy=self.policy,
+            engine=self.engine,
+            ami=self.ami,
+            clock=self.clock,
+            is_open=lambda: self.hours.status().open,
+            emit_call=self.emit,
+        )
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )
@@ -133,6 +143,7 @@ class Service:
         await asyncio.to_thread(self.prompts.publish)
         await self.agi.start()
         self.ami.start()
+        await self.agents.start()
         self._tasks = [
             asyncio.create_task(self.hours.run(), name="hours-refresh"),
             asyncio.create_task(self.events.run(), name="ari-events"),
@@ -154,6 +165,7 @@ class Service:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.agents.stop()
         await self.agi.stop()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -203,13 +215,25 @@ class Service:
     def web_app(self) -> web.Application:
         token = self.settings.secret("admin-token").get_secret_value()
         app = web.Application(
-            middlewares=[json_errors, bearer_auth(token)], client_max_size=25 * 1024 * 1024
+            middlewares=[json_errors, bearer_auth(token, self._token_owner)],
+            client_max_size=25 * 1024 * 1024,
         )
         app.add_routes(health.routes(checks=self._readiness_checks(), metrics=self.metrics))
         app.add_routes(hours_http.routes(self.hours, self.engine))
         app.add_routes(ivr_http.routes(self.engine))
         app.add_routes(prompts_http.routes(self.prompts, self.engine))
+        app.add_routes(self.agents.routes())
         return app
+
+    async def _token_owner(self, token: str) -> Principal | None:
+        try:
+            found = await tokens_store.owner(self.engine, token)
+        except Exception as exc:  # the database is down: only the admin token works meanwhile
+            log.warning("cannot check an API token", error=type(exc).__name__)
+            return None
+        if found is None:
+            return None
+        return Principal(name=found.user_name, role=found.role, agent_id=found.agent_id)  # type: ignore[arg-type]
 
     def _readiness_checks(self) -> dict[str, health.Check]:
         async def ari() -> bool:

@@ -27,6 +27,14 @@ class Member:
     last_pause: int  # epoch seconds, 0 if never paused
 
 
+@dataclass(frozen=True, slots=True)
+class Caller:
+    queue: str
+    call_id: str
+    position: int
+    wait_seconds: int
+
+
 class QueueMembers:
     def __init__(self, ami: Ami) -> None:
         self._ami = ami
@@ -70,8 +78,24 @@ class QueueMembers:
             raise QueueActionFailed(f"QueuePause {interface}: {_message(reply)}")
 
     async def members(self) -> list[Member]:
+        members, _ = await self.status()
+        return members
+
+    async def status(self) -> tuple[list[Member], list[Caller]]:
+        """Every member and every caller waiting, in one QueueStatus."""
         replies = await self._ami.collect({"Action": "QueueStatus"})
-        return [_member(r) for r in replies if str(r.get("Event", "")) == "QueueMember"]
+        members = [_member(r) for r in replies if str(r.get("Event", "")) == "QueueMember"]
+        callers = [
+            Caller(
+                queue=str(r.get("Queue", "")),
+                call_id=str(r.get("Uniqueid", "")),
+                position=int(str(r.get("Position", "0")) or 0),
+                wait_seconds=int(str(r.get("Wait", "0")) or 0),
+            )
+            for r in replies
+            if str(r.get("Event", "")) == "QueueEntry"
+        ]
+        return members, callers
 
 
 def _ok(reply: Any) -> bool:

@@ -199,7 +199,7 @@ async def history(
         .where(
             agent_states.c.agent_id == agent_id,
             agent_states.c.started_at < until,
-            func.coalesce(agent_states.c.ended_at, func.now()) > since,
+            func.coalesce(agent_states.c.ended_at, until) > since,
         )
         .order_by(agent_states.c.started_at, agent_states.c.id)
     )

@@ -7,7 +7,10 @@ peer but never with the token it presented. Later issues add roles (agent, lead,
 from __future__ import annotations
 
 import hmac
+import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal
 
 import structlog
 from aiohttp import web
@@ -15,17 +18,50 @@ from aiohttp.typedefs import Middleware
 
 log = structlog.get_logger(__name__)
 
-USER = web.RequestKey("user", str)
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who made a request: the admin (the token from the secrets), or a user with a role
+    (agent, lead, supervisor) whose token is in the database."""
+
+    name: str
+    role: Role
+    agent_id: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+Role = Literal["agent", "lead", "supervisor", "admin"]
+ADMIN = Principal(name="admin", role="admin")
+USER = web.RequestKey("user", Principal)
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# What a non-admin may reach at all; each route then checks whom the request may act on.
+STAFF_PREFIXES = ("/api/v1/agents", "/api/v1/queues", "/api/v1/me")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+TokenLookup = Callable[[str], Awaitable[Principal | None]]
+
+
+def principal_of(request: web.Request) -> Principal:
+    principal = request.get(USER)
+    if not isinstance(principal, Principal):  # a route that skipped authentication
+        raise web.HTTPUnauthorized()
+    return principal
 
 
 def user_of(request: web.Request) -> str:
-    """Who made the request, as bearer_auth found it (one admin for now; roles come later)."""
-    return str(request.get(USER, "admin"))
+    """Who made the request, for audit columns."""
+    return principal_of(request).name
 
 
-def bearer_auth(admin_token: str) -> Middleware:
+def forbidden(detail: str) -> web.HTTPForbidden:
+    return web.HTTPForbidden(
+        text=json.dumps({"error": "forbidden", "detail": detail}), content_type="application/json"
+    )
+
+
+def bearer_auth(admin_token: str, lookup: TokenLookup | None = None) -> Middleware:
     expected = admin_token.encode()
 
     @web.middleware
@@ -34,7 +70,14 @@ def bearer_auth(admin_token: str) -> Middleware:
             return await handler(request)
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected):
+        token = token.strip()
+        principal: Principal | None = None
+        if scheme.lower() == "bearer" and token:
+            if hmac.compare_digest(token.encode(), expected):
+                principal = ADMIN
+            elif lookup is not None and len(token) <= 200:
+                principal = await lookup(token)
+        if principal is None:
             log.warning(
                 "refused unauthenticated request",
                 method=request.method,
@@ -47,7 +90,10 @@ def bearer_auth(admin_token: str) -> Middleware:
                 status=401,
                 headers={"WWW-Authenticate": 'Bearer realm="ccc-telephony"'},
             )
-        request[USER] = "admin"
+        if not principal.is_admin and not request.path.startswith(STAFF_PREFIXES):
+            log.warning("refused: admin only", path=request.path[:200], user=principal.name)
+            raise forbidden("this needs the admin token")
+        request[USER] = principal
         return await handler(request)
 
     return middleware
@@ -61,6 +107,8 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
+        if exc.content_type == "application/json" and exc.text:
+            return web.json_response(text=exc.text, status=exc.status)
         return web.json_response({"error": exc.reason, "detail": exc.text}, status=exc.status)
     except Exception:
         log.exception("request failed", method=request.method, path=request.path[:200])

@@ -1,0 +1,140 @@
+"""The agents feature put together: roster and states, queue membership, queue events, the
+schedule, and its HTTP routes. The composition root creates one and starts and stops it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from datetime import datetime, time
+from typing import Any
+
+import structlog
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ccc_telephony.agents import http
+from ccc_telephony.agents.membership import Membership
+from ccc_telephony.agents.queue_events import QueueEvents
+from ccc_telephony.agents.scheduler import Scheduler
+from ccc_telephony.agents.service import AgentService
+from ccc_telephony.agents.states import State
+from ccc_telephony.asterisk.ami import Ami
+from ccc_telephony.asterisk.queues import QueueMembers
+from ccc_telephony.config.policy import Policy
+
+log = structlog.get_logger(__name__)
+
+EmitCall = Callable[[str, str, Mapping[str, Any]], None]
+LOAD_RETRY_SECONDS = 2.0
+
+
+class AgentsFeature:
+    def __init__(
+        self,
+        *,
+        policy: Policy,
+        engine: AsyncEngine,
+        ami: Ami,
+        clock: Callable[[], datetime],
+        is_open: Callable[[], bool],
+        emit_call: EmitCall,
+    ) -> None:
+        self._policy = policy
+        self._clock = clock
+        self._is_open = is_open
+        self.queues = QueueMembers(ami)
+        self.agents = AgentService(
+            policy=policy,
+            engine=engine,
+            clock=clock,
+            staffed_queues=self.staffed_queues,
+            emit=self._agent_event,
+        )
+        self.membership = Membership(self.agents, self.queues, local_time=self.local_time)
+        self.agents.on_change(self.membership.apply)
+        self.queue_events = QueueEvents(self.agents, emit_call)
+        self.queue_events.register(ami)
+        ami.on_event("FullyBooted", self._on_ami_login)
+        self.scheduler = Scheduler(self.agents, self.membership, local_time=self.local_time)
+        self.loaded = asyncio.Event()  # roster and states read from the database
+        self.reconciled = asyncio.Event()  # and applied to Asterisk once since start
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def local_time(self) -> time:
+        return self._clock().astimezone(self._policy.zone).time()
+
+    def staffed_queues(self) -> set[str]:
+        """Queues whose coverage rules apply now: Help during its shifts, the others while
+        the call center is open."""
+        now = self.local_time()
+        staffed = {q for q in self._policy.queues if q != self._policy.agents.help_queue}
+        staffed = staffed if self._is_open() else set()
+        if any(w.contains(now) for w in self._policy.agents.hq_shifts.values()):
+            staffed.add(self._policy.agents.help_queue)
+        return staffed
+
+    # --- start and stop -----------------------------------------------------------------------
+    async def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._load_then_follow(), name="agents")]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _load_then_follow(self) -> None:
+        """The database may be down at start: keep trying, agents stay as Asterisk has them."""
+        while True:
+            try:
+                await self.agents.load()
+                break
+            except Exception as exc:
+                log.warning("cannot load agents yet", error=type(exc).__name__)
+                await asyncio.sleep(LOAD_RETRY_SECONDS)
+        self.loaded.set()
+        await self.membership.reconcile()
+        self.reconciled.set()
+        await self.scheduler.run()
+
+    def _on_ami_login(self, _manager: Any, _message: Any) -> None:
+        """Asterisk (re)started or the AMI link came back: settle the queues again."""
+        if self.loaded.is_set():
+            task = asyncio.get_running_loop().create_task(self.membership.reconcile())
+            self._tasks.append(task)
+
+    def _agent_event(self, name: str, details: Mapping[str, Any]) -> None:
+        log.info(name, **details)
+
+    # --- HTTP ---------------------------------------------------------------------------------
+    def routes(self) -> web.RouteTableDef:
+        return http.routes(self.agents, queue_snapshot=self.queue_snapshot)
+
+    async def queue_snapshot(self) -> list[dict[str, Any]]:
+        """Per queue: callers waiting, the longest wait, and agents by state."""
+        try:
+            _, callers = await self.queues.status()
+        except (ConnectionError, TimeoutError):
+            callers = []
+        result = []
+        for queue in self._all_queues():
+            waiting = [c for c in callers if c.queue == queue]
+            by_state: dict[str, list[str]] = {
+                s.value: [] for s in State if s is not State.LOGGED_OUT
+            }
+            for agent_id, queues in self.agents.members.items():
+                status = self.agents.status.get(agent_id)
+                if queue in queues and status is not None and status.state in by_state:
+                    by_state[status.state.value].append(agent_id)
+            result.append(
+                {
+                    "queue": queue,
+                    "callers_waiting": len(waiting),
+                    "longest_wait_seconds": max((c.wait_seconds for c in waiting), default=0),
+                    "agents": by_state,
+                }
+            )
+        return result
+
+    def _all_queues(self) -> list[str]:
+        extra = [q for qs in self._policy.language_queues().values() for q in qs]
+        return [*self._policy.queues, *extra]

@@ -1,0 +1,231 @@
+"""HTTP routes for agents and queues.
+
+Who may do what: an agent changes only their own state; a lead or supervisor anyone's in their
+unit (their team, or the people they supervise); the admin everything, including the roster.
+Overriding the coverage guard takes a supervisor (or the admin).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from typing import Any, Literal, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from ccc_telephony.agents.service import (
+    AgentService,
+    CoverageRefused,
+    RosterConflict,
+    UnknownAgent,
+)
+from ccc_telephony.agents.states import StateError, Status
+from ccc_telephony.config.agents import RosterAgent
+from ccc_telephony.web.auth import Principal, forbidden, principal_of
+from ccc_telephony.web.validation import bad_request, parse_body
+
+T = TypeVar("T")
+QueueSnapshot = Callable[[], Awaitable[list[dict[str, Any]]]]
+
+
+class StateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    state: Literal["ready", "not_ready"]
+    reason: str | None = Field(default=None, max_length=40)
+    override: bool = False
+
+
+def may_act_on(principal: Principal, agent: RosterAgent, roster: dict[str, RosterAgent]) -> bool:
+    if principal.is_admin or principal.agent_id == agent.id:
+        return True
+    if principal.role in ("lead", "supervisor") and principal.agent_id in roster:
+        me = roster[principal.agent_id]
+        return agent.team == me.team or agent.supervisor == me.id
+    return False
+
+
+def describe(agent: RosterAgent, status: Status, queues: set[str], now: datetime) -> dict[str, Any]:
+    return {
+        "id": agent.id,
+        "name": agent.name,
+        "extension": agent.extension,
+        "team": agent.team,
+        "role": agent.role,
+        "languages": agent.languages,
+        "state": status.state.value,
+        "reason": status.reason,
+        "since": status.since.isoformat(),
+        "seconds_in_state": max(0, int((now - status.since).total_seconds())),
+        "after_call": None
+        if status.after_call is None
+        else {"state": status.after_call[0].value, "reason": status.after_call[1]},
+        "queues": sorted(queues),
+    }
+
+
+def routes(agents: AgentService, *, queue_snapshot: QueueSnapshot) -> web.RouteTableDef:
+    table = web.RouteTableDef()
+
+    def target(request: web.Request) -> RosterAgent:
+        try:
+            agent = agents.agent(request.match_info["agent_id"])
+        except UnknownAgent:
+            raise _not_found() from None
+        if not may_act_on(principal_of(request), agent, agents.roster):
+            raise forbidden("you may act only on yourself or your unit")
+        return agent
+
+    def view(agent: RosterAgent) -> dict[str, Any]:
+        return describe(
+            agent,
+            agents.status[agent.id],
+            agents.members.get(agent.id, set()),
+            agents.now(),
+        )
+
+    @table.get("/api/v1/agents")
+    async def list_agents(_: web.Request) -> web.Response:
+        return web.json_response({"agents": [view(a) for a in agents.roster.values()]})
+
+    @table.get("/api/v1/agents/{agent_id}")
+    async def one(request: web.Request) -> web.Response:
+        return web.json_response(view(target(request)))
+
+    @table.post("/api/v1/agents/{agent_id}/login")
+    async def log_in(request: web.Request) -> web.Response:
+        agent = target(request)
+        await _state_call(agents.log_in(agent.id, source="api", by=principal_of(request).name))
+        return web.json_response(view(agent))
+
+    @table.post("/api/v1/agents/{agent_id}/logout")
+    async def log_out(request: web.Request) -> web.Response:
+        agent = target(request)
+        await _state_call(agents.log_out(agent.id, source="api", by=principal_of(request).name))
+        return web.json_response(view(agent))
+
+    @table.put("/api/v1/agents/{agent_id}/state")
+    async def set_state(request: web.Request) -> web.Response:
+        agent = target(request)
+        body = await parse_body(request, StateRequest)
+        principal = principal_of(request)
+        if body.override and principal.role not in ("supervisor", "admin"):
+            raise forbidden("only a supervisor may override the coverage guard")
+        warnings: list[str] = []
+        if body.state == "ready":
+            await _state_call(agents.ready(agent.id, source="api", by=principal.name))
+        else:
+            if not body.reason:
+                raise bad_request("reason: required for not_ready")
+            outcome = await _state_call(
+                agents.not_ready(
+                    agent.id, body.reason, source="api", by=principal.name, override=body.override
+                )
+            )
+            warnings = outcome.warnings
+        return web.json_response({**view(agent), "warnings": warnings})
+
+    @table.get("/api/v1/agents/{agent_id}/history")
+    async def history(request: web.Request) -> web.Response:
+        agent = target(request)
+        day = _day(request.query.get("date"), agents.now().astimezone(agents.policy.zone).date())
+        start = datetime.combine(day, datetime.min.time(), agents.policy.zone)
+        end = start + timedelta(days=1)
+        rows = await agents.history(agent.id, since=start, until=end)
+        now = agents.now()
+        totals: dict[str, float] = {}
+        intervals = []
+        for row in rows:
+            begin, finish = max(row.started_at, start), min(row.ended_at or now, end)
+            seconds = max(0.0, (finish - begin).total_seconds())
+            key = row.state if row.reason is None else f"{row.state}:{row.reason}"
+            totals[key] = totals.get(key, 0.0) + seconds
+            intervals.append(
+                {
+                    "state": row.state,
+                    "reason": row.reason,
+                    "started_at": row.started_at.isoformat(),
+                    "ended_at": None if row.ended_at is None else row.ended_at.isoformat(),
+                    "source": row.source,
+                    "set_by": row.set_by,
+                }
+            )
+        return web.json_response(
+            {"agent": agent.id, "date": day.isoformat(), "intervals": intervals, "seconds": totals}
+        )
+
+    @table.get("/api/v1/queues")
+    async def queues(_: web.Request) -> web.Response:
+        return web.json_response({"queues": await queue_snapshot()})
+
+    @table.post("/api/v1/agents")
+    async def add(request: web.Request) -> web.Response:
+        _admin_only(request)
+        agent = await parse_body(request, RosterAgent)
+        await _roster_call(agents.add_agent(agent))
+        return web.json_response(view(agents.agent(agent.id)), status=201)
+
+    @table.put("/api/v1/agents/{agent_id}")
+    async def replace(request: web.Request) -> web.Response:
+        _admin_only(request)
+        agent = await parse_body(request, RosterAgent)
+        if agent.id != request.match_info["agent_id"]:
+            raise bad_request("id: must match the URL")
+        if not await _roster_call(agents.replace_agent(agent)):
+            raise _not_found()
+        return web.json_response(view(agents.agent(agent.id)))
+
+    @table.delete("/api/v1/agents/{agent_id}")
+    async def remove(request: web.Request) -> web.Response:
+        _admin_only(request)
+        agent = target(request)
+        await _state_call(agents.remove_agent(agent.id, by=principal_of(request).name))
+        return web.json_response({"removed": agent.id})
+
+    return table
+
+
+def _admin_only(request: web.Request) -> None:
+    if not principal_of(request).is_admin:
+        raise forbidden("only the admin manages the roster")
+
+
+async def _state_call(call: Awaitable[T]) -> T:
+    try:
+        return await call
+    except CoverageRefused as exc:
+        raise web.HTTPConflict(
+            text=_json({"error": "coverage", "detail": str(exc)}), content_type="application/json"
+        ) from None
+    except StateError as exc:
+        raise web.HTTPConflict(
+            text=_json({"error": "state", "detail": str(exc)}), content_type="application/json"
+        ) from None
+
+
+async def _roster_call(call: Awaitable[T]) -> T:
+    try:
+        return await call
+    except RosterConflict as exc:
+        raise web.HTTPConflict(
+            text=_json({"error": "roster", "detail": str(exc)}), content_type="application/json"
+        ) from None
+
+
+def _day(text: str | None, default: date) -> date:
+    if text is None:
+        return default
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise bad_request("date: expected YYYY-MM-DD") from None
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data)
+
+
+def _not_found() -> web.HTTPNotFound:
+    return web.HTTPNotFound(text=_json({"error": "no such agent"}), content_type="application/json")

@@ -1,0 +1,122 @@
+"""app_queue's AMI events, turned into call events (agent_ringing, agent_answered, abandoned,
+ring_no_answer, ...) and into agent states (Call Inbound while on a call, Not Ready after a
+ring-no-answer). Caller-controlled fields of these events (caller ID) are never copied."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import structlog
+
+from ccc_telephony.agents.service import AgentService
+from ccc_telephony.asterisk.ami import Ami
+from ccc_telephony.config.agents import RING_NO_ANSWER
+
+log = structlog.get_logger(__name__)
+
+EmitCall = Callable[[str, str, Mapping[str, Any]], None]
+EVENTS = (
+    "QueueCallerJoin",
+    "QueueCallerAbandon",
+    "AgentCalled",
+    "AgentConnect",
+    "AgentComplete",
+    "AgentRingNoAnswer",
+)
+
+
+class QueueEvents:
+    def __init__(self, agents: AgentService, emit_call: EmitCall) -> None:
+        self._agents = agents
+        self._emit = emit_call
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def register(self, ami: Ami) -> None:
+        for name in EVENTS:
+            ami.on_event(name, self._on_event)
+
+    def _on_event(self, _manager: Any, message: Any) -> None:
+        # Tasks start in arrival order and each agent's changes queue on its own lock, so an
+        # agent's events are applied in the order Asterisk sent them.
+        task = asyncio.get_running_loop().create_task(self.handle(dict(message.items())))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def handle(self, event: Mapping[str, str]) -> None:
+        try:
+            await self._handle(event)
+        except Exception:
+            log.exception("queue event failed", event_type=str(event.get("Event"))[:40])
+
+    async def _handle(self, event: Mapping[str, str]) -> None:
+        kind = event.get("Event", "")
+        call_id = event.get("Uniqueid", "")
+        queue = event.get("Queue", "")
+        agent = self._agent_id(event)
+        if kind == "QueueCallerJoin":
+            self._emit(
+                call_id, "queue_joined", {"queue": queue, "position": _int(event, "Position")}
+            )
+        elif kind == "QueueCallerAbandon":
+            self._emit(
+                call_id,
+                "abandoned",
+                {
+                    "queue": queue,
+                    "wait_seconds": _int(event, "HoldTime"),
+                    "position": _int(event, "Position"),
+                    "original_position": _int(event, "OriginalPosition"),
+                },
+            )
+        elif agent is None:
+            return
+        elif kind == "AgentCalled":
+            self._emit(call_id, "agent_ringing", {"queue": queue, "agent": agent})
+        elif kind == "AgentConnect":
+            self._emit(
+                call_id,
+                "agent_answered",
+                {
+                    "queue": queue,
+                    "agent": agent,
+                    "wait_seconds": _int(event, "HoldTime"),
+                    "ring_seconds": _int(event, "RingTime"),
+                },
+            )
+            await self._agents.call_answered(agent)
+        elif kind == "AgentComplete":
+            self._emit(
+                call_id,
+                "agent_call_completed",
+                {
+                    "queue": queue,
+                    "agent": agent,
+                    "talk_seconds": _int(event, "TalkTime"),
+                    "ended_by": event.get("Reason", "")[:20],
+                },
+            )
+            await self._agents.call_ended(agent)
+        elif kind == "AgentRingNoAnswer":
+            self._emit(
+                call_id,
+                "ring_no_answer",
+                {"queue": queue, "agent": agent, "ring_ms": _int(event, "RingTime")},
+            )
+            await self._agents.rang_unanswered(agent, RING_NO_ANSWER)
+
+    def _agent_id(self, event: Mapping[str, str]) -> str | None:
+        interface = event.get("Interface") or event.get("StateInterface") or ""
+        tech, _, extension = interface.partition("/")
+        if tech.upper() != "PJSIP":
+            return None
+        agent = self._agents.by_extension(extension)
+        return agent.id if agent else None
+
+
+def _int(event: Mapping[str, str], key: str) -> int | None:
+    try:
+        return int(event.get(key, ""))
+    except ValueError:
+        return None

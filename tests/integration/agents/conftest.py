@@ -1,0 +1,64 @@
+"""Agents through the HTTP API as the call center's tools use it, checked against Asterisk's
+own view of its queues (its CLI) and the database."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+
+from ccc_telephony.app import Service
+from ccc_telephony.devstack import asterisk
+from ccc_telephony.devstack.stack import Stack
+from ccc_telephony.store import tokens
+
+
+@dataclass
+class Api:
+    http: aiohttp.ClientSession
+    base: str
+    token: str
+
+    async def call(
+        self, method: str, path: str, body: Any = None, *, token: str | None = None
+    ) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {token or self.token}"}
+        async with self.http.request(method, self.base + path, json=body, headers=headers) as r:
+            return r.status, await r.json()
+
+
+@pytest.fixture
+async def api(service: Service, admin_token: str) -> AsyncIterator[Api]:
+    async with asyncio.timeout(15):
+        await service.agents.loaded.wait()
+    async with aiohttp.ClientSession() as http:
+        yield Api(http, f"http://127.0.0.1:{service.settings.http_port}", admin_token)
+
+
+@pytest.fixture
+def queue_show(stack: Stack) -> Callable[[str], Any]:
+    """Asterisk's own account of a queue (`queue show NAME`), independent of our code."""
+
+    async def show(queue: str) -> str:
+        return await asyncio.to_thread(asterisk.cli, stack.root, stack.inst, f"queue show {queue}")
+
+    return show
+
+
+@pytest.fixture
+def token_for(service: Service) -> Callable[..., Any]:
+    async def issue(agent_id: str, role: str) -> str:
+        return await tokens.issue(service.engine, user_name=agent_id, role=role, agent_id=agent_id)
+
+    return issue
+
+
+def member_line(text: str, extension: str) -> str | None:
+    """The member's line of `queue show`, without the CLI's colours."""
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    return next((line for line in plain.splitlines() if f"PJSIP/{extension})" in line), None)
