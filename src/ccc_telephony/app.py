@@ -19,6 +19,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.agents.feature import AgentsFeature
+from ccc_telephony.agents.phones import AgentPhones, PhonePasswords
 from ccc_telephony.asterisk.agi import AgiServer
 from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.asterisk.ari import AriClient, AriError, AriEventStream
@@ -116,6 +117,11 @@ class Service:
             clock=self.clock,
             is_open=lambda: self.hours.status().open,
             emit_call=self.emit,
+            phones=AgentPhones(
+                config_dir=s.asterisk_config_dir,
+                passwords=PhonePasswords(s.secrets_dir),
+                ami=self.ami,
+            ),
         )
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect

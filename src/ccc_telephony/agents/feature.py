@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.agents import http
 from ccc_telephony.agents.membership import Membership
+from ccc_telephony.agents.phones import AgentPhones
 from ccc_telephony.agents.queue_events import QueueEvents
 from ccc_telephony.agents.scheduler import Scheduler
 from ccc_telephony.agents.service import AgentService
@@ -38,11 +39,13 @@ class AgentsFeature:
         clock: Callable[[], datetime],
         is_open: Callable[[], bool],
         emit_call: EmitCall,
+        phones: AgentPhones,
     ) -> None:
         self._policy = policy
         self._clock = clock
         self._is_open = is_open
         self.queues = QueueMembers(ami)
+        self.phones = phones
         self.agents = AgentService(
             policy=policy,
             engine=engine,
@@ -92,6 +95,7 @@ class AgentsFeature:
                 log.warning("cannot load agents yet", error=type(exc).__name__)
                 await asyncio.sleep(LOAD_RETRY_SECONDS)
         self.loaded.set()
+        await self.phones.install(self.agents.roster.values())
         await self.membership.reconcile()
         self.reconciled.set()
         await self.scheduler.run()
@@ -99,15 +103,25 @@ class AgentsFeature:
     def _on_ami_login(self, _manager: Any, _message: Any) -> None:
         """Asterisk (re)started or the AMI link came back: settle the queues again."""
         if self.loaded.is_set():
-            task = asyncio.get_running_loop().create_task(self.membership.reconcile())
+            task = asyncio.get_running_loop().create_task(self._after_ami_login())
             self._tasks.append(task)
+
+    async def _after_ami_login(self) -> None:
+        await self.phones.reload_if_pending()
+        await self.membership.reconcile()
 
     def _agent_event(self, name: str, details: Mapping[str, Any]) -> None:
         log.info(name, **details)
 
     # --- HTTP ---------------------------------------------------------------------------------
     def routes(self) -> web.RouteTableDef:
-        return http.routes(self.agents, queue_snapshot=self.queue_snapshot)
+        return http.routes(
+            self.agents, queue_snapshot=self.queue_snapshot, roster_changed=self.roster_changed
+        )
+
+    async def roster_changed(self) -> None:
+        """An agent was added, changed or removed: their phone's endpoint follows at once."""
+        await self.phones.install(self.agents.roster.values())
 
     async def queue_snapshot(self) -> list[dict[str, Any]]:
         """Per queue: callers waiting, the longest wait, and agents by state."""

@@ -27,6 +27,7 @@ from ccc_telephony.web.auth import Principal, forbidden, principal_of
 from ccc_telephony.web.validation import bad_request, parse_body
 
 T = TypeVar("T")
+RosterChanged = Callable[[], Awaitable[None]]
 QueueSnapshot = Callable[[], Awaitable[list[dict[str, Any]]]]
 
 
@@ -66,7 +67,9 @@ def describe(agent: RosterAgent, status: Status, queues: set[str], now: datetime
     }
 
 
-def routes(agents: AgentService, *, queue_snapshot: QueueSnapshot) -> web.RouteTableDef:
+def routes(
+    agents: AgentService, *, queue_snapshot: QueueSnapshot, roster_changed: RosterChanged
+) -> web.RouteTableDef:
     table = web.RouteTableDef()
 
     def target(request: web.Request) -> RosterAgent:
@@ -165,6 +168,7 @@ def routes(agents: AgentService, *, queue_snapshot: QueueSnapshot) -> web.RouteT
         _admin_only(request)
         agent = await parse_body(request, RosterAgent)
         await _roster_call(agents.add_agent(agent))
+        await roster_changed()
         return web.json_response(view(agents.agent(agent.id)), status=201)
 
     @table.put("/api/v1/agents/{agent_id}")
@@ -175,6 +179,7 @@ def routes(agents: AgentService, *, queue_snapshot: QueueSnapshot) -> web.RouteT
             raise bad_request("id: must match the URL")
         if not await _roster_call(agents.replace_agent(agent)):
             raise _not_found()
+        await roster_changed()
         return web.json_response(view(agents.agent(agent.id)))
 
     @table.delete("/api/v1/agents/{agent_id}")
@@ -182,6 +187,7 @@ def routes(agents: AgentService, *, queue_snapshot: QueueSnapshot) -> web.RouteT
         _admin_only(request)
         agent = target(request)
         await _state_call(agents.remove_agent(agent.id, by=principal_of(request).name))
+        await roster_changed()
         return web.json_response({"removed": agent.id})
 
     return table

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # Where Asterisk writes recordings (its spool/recording), seen from this process.
     asterisk_recordings_dir: Path = Path("/var/spool/asterisk/recording")
 
+    # Asterisk's configuration folder, seen from this process: the service writes agents'
+    # phone endpoints there. Unset: endpoints are managed outside the service.
+    asterisk_config_dir: Path | None = None
+
     database_url: str = Field(default="", validation_alias="DATABASE_URL")
 
     ari_url: str = "http://127.0.0.1:8088"

@@ -93,6 +93,7 @@ def _service_env(inst: Instance, root: Path, url: str, policy_file: Path | None)
         "CCC_SOUNDS_DIR": str(inner_host / "sounds"),
         "CCC_ASTERISK_SOUNDS_DIR": f"{inst.inner_dir}/sounds",
         "CCC_ASTERISK_RECORDINGS_DIR": str(inner_host / "spool" / "recording"),
+        "CCC_ASTERISK_CONFIG_DIR": str(inner_host / "etc"),
         "CCC_ARI_URL": f"http://127.0.0.1:{ports.ari}",
         "CCC_AMI_PORT": str(ports.ami),
         "CCC_AGI_PORT": str(ports.agi),
