@@ -122,7 +122,9 @@ class Service:
                 passwords=PhonePasswords(s.secrets_dir),
                 ami=self.ami,
             ),
+            media=lambda name: self.prompts.media(name, self.policy.languages[0].code),
         )
+        self.dispatcher.add_handlers(self.agents.stasis_handlers())
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )

@@ -14,12 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.agents import http
 from ccc_telephony.agents.membership import Membership
+from ccc_telephony.agents.phone_codes import Media, PhoneCodes
 from ccc_telephony.agents.phones import AgentPhones
 from ccc_telephony.agents.queue_events import QueueEvents
 from ccc_telephony.agents.scheduler import Scheduler
 from ccc_telephony.agents.service import AgentService
 from ccc_telephony.agents.states import State
 from ccc_telephony.asterisk.ami import Ami
+from ccc_telephony.asterisk.ari.dispatcher import CallHandler
 from ccc_telephony.asterisk.queues import QueueMembers
 from ccc_telephony.config.policy import Policy
 
@@ -40,7 +42,9 @@ class AgentsFeature:
         is_open: Callable[[], bool],
         emit_call: EmitCall,
         phones: AgentPhones,
+        media: Media,
     ) -> None:
+        """`media(prompt)` finds a staff prompt's sound (first language) for the phone codes."""
         self._policy = policy
         self._clock = clock
         self._is_open = is_open
@@ -58,6 +62,7 @@ class AgentsFeature:
         self.queue_events = QueueEvents(self.agents, emit_call)
         self.queue_events.register(ami)
         ami.on_event("FullyBooted", self._on_ami_login)
+        self.phone_codes = PhoneCodes(self.agents, media)
         self.scheduler = Scheduler(self.agents, self.membership, local_time=self.local_time)
         self.loaded = asyncio.Event()  # roster and states read from the database
         self.reconciled = asyncio.Event()  # and applied to Asterisk once since start
@@ -112,6 +117,9 @@ class AgentsFeature:
 
     def _agent_event(self, name: str, details: Mapping[str, Any]) -> None:
         log.info(name, **details)
+
+    def stasis_handlers(self) -> dict[str, CallHandler]:
+        return self.phone_codes.handlers()
 
     # --- HTTP ---------------------------------------------------------------------------------
     def routes(self) -> web.RouteTableDef:

@@ -63,9 +63,10 @@ PROMPT_NAMES = (
     "technical_problem",
 )
 
-# What an admin hears while recording a prompt by phone (*77 from the admin extension): texts in
-# the first language only, never played to a caller and never offered for recording by number.
-ADMIN_PROMPT_PREFIX = "admin_"
+# What staff hear: an admin recording a prompt by phone (*77 from the admin extension), an agent
+# using feature codes on their phone. Texts in the first language only, never played to a
+# caller and never offered for recording by number.
+STAFF_PROMPT_PREFIXES = ("admin_", "agent_")
 ADMIN_PROMPT_NAMES = (
     "admin_language",
     "admin_prompt_number",
@@ -81,6 +82,16 @@ ADMIN_PROMPT_NAMES = (
     "admin_cancelled",
     "admin_too_many_failures",
 )
+AGENT_PROMPT_NAMES = (
+    "agent_logged_in",
+    "agent_logged_out",
+    "agent_ready",
+    "agent_not_ready",
+    "agent_refused",
+    "agent_not_possible",
+    "agent_unknown_phone",
+)
+STAFF_PROMPT_NAMES = ADMIN_PROMPT_NAMES + AGENT_PROMPT_NAMES
 
 
 class PolicyError(ValueError):
@@ -240,7 +251,7 @@ class Policy(_Strict):
                     problems.append(f"prompts.{name}.{lang.code}: missing text")
         if self.languages:
             first = self.languages[0].code
-            for name in ADMIN_PROMPT_NAMES:
+            for name in STAFF_PROMPT_NAMES:
                 if not self.prompts.get(name, {}).get(first):
                     problems.append(f"prompts.{name}.{first}: missing text")
         for name, texts in self.prompts.items():

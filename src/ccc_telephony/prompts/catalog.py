@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ccc_telephony.config.directory import Directory
-from ccc_telephony.config.policy import ADMIN_PROMPT_PREFIX, Policy
+from ccc_telephony.config.policy import STAFF_PROMPT_PREFIXES, Policy
 from ccc_telephony.hours.describe import describe_hours
 from ccc_telephony.prompts.errors import PromptError
 
@@ -79,7 +79,7 @@ def recordable_prompts(policy: Policy, directory: Directory) -> list[str]:
     """
     names = dict.fromkeys(policy.prompts)
     names.update(dict.fromkeys(spec.name for spec in build_catalog(policy, directory)))
-    return [name for name in names if not is_admin_prompt(name)]
+    return [name for name in names if not is_staff_prompt(name)]
 
 
 def prompt_by_number(numbered: Sequence[str], keyed: str) -> str | None:
@@ -89,9 +89,9 @@ def prompt_by_number(numbered: Sequence[str], keyed: str) -> str | None:
     return numbered[int(keyed) - 1]
 
 
-def is_admin_prompt(name: str) -> bool:
-    """Whether only an admin hears this prompt (while recording prompts by phone)."""
-    return name.startswith(ADMIN_PROMPT_PREFIX)
+def is_staff_prompt(name: str) -> bool:
+    """Whether only staff hear this prompt (an admin recording by phone, an agent's codes)."""
+    return name.startswith(STAFF_PROMPT_PREFIXES)
 
 
 def describe_language_keys(policy: Policy) -> str:

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from ccc_telephony.config.directory import Directory
-from ccc_telephony.config.policy import ADMIN_PROMPT_NAMES, PROMPT_NAMES, Policy
+from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
 from tests.unit.prompts.sounds import sox_make
 
 
@@ -19,7 +19,7 @@ def tone(tmp_path: Path) -> Path:
 def tiny_policy() -> Policy:
     """English with one-word texts plus Hmong's menu line: quick to generate."""
     prompts = {
-        name: {"en": name.replace("_", " ")} for name in (*PROMPT_NAMES, *ADMIN_PROMPT_NAMES)
+        name: {"en": name.replace("_", " ")} for name in (*PROMPT_NAMES, *STAFF_PROMPT_NAMES)
     }
     prompts["closed"] = {"en": "Closed. Hours: {hours}."}
     prompts["language_menu"]["hmn"] = "Hais lus Hmoob, nias 3."

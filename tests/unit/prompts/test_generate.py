@@ -4,13 +4,13 @@ from pathlib import Path
 import pytest
 
 from ccc_telephony.config.directory import Directory
-from ccc_telephony.config.policy import Policy
+from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
 from ccc_telephony.prompts.errors import PromptError
 from ccc_telephony.prompts.generate import generate_all
 from tests.unit.prompts.sounds import PHONE, phone_format
 
 # Policy prompts, admin prompts, digits, counties, consortia, Hmong menu line.
-TINY_COUNT = 20 + 13 + 10 + 2 + 2 + 1
+TINY_COUNT = len(PROMPT_NAMES) + len(STAFF_PROMPT_NAMES) + 10 + 2 + 2 + 1
 
 
 def test_generates_phone_format_then_nothing_on_a_second_run(

@@ -5,13 +5,13 @@ from pathlib import Path
 import pytest
 
 from ccc_telephony.config.directory import Directory
-from ccc_telephony.config.policy import ADMIN_PROMPT_NAMES, PROMPT_NAMES, Policy
+from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
 from ccc_telephony.config.settings import Settings
 from ccc_telephony.prompts import cli
 from ccc_telephony.prompts.catalog import (
     build_catalog,
     describe_language_keys,
-    is_admin_prompt,
+    is_staff_prompt,
     prompt_by_number,
     recordable_prompts,
 )
@@ -33,8 +33,8 @@ def test_policy_order_first_then_digits_counties_consortia(numbered: list[str]) 
 
 
 def test_admin_prompts_are_never_numbered(numbered: list[str]) -> None:
-    assert not any(is_admin_prompt(name) for name in numbered)
-    assert all(is_admin_prompt(name) for name in ADMIN_PROMPT_NAMES)
+    assert not any(is_staff_prompt(name) for name in numbered)
+    assert all(is_staff_prompt(name) for name in STAFF_PROMPT_NAMES)
 
 
 @pytest.mark.parametrize(
@@ -65,9 +65,9 @@ def test_language_question_lists_the_policy_languages(policy: Policy, directory:
 
 def test_admin_prompts_are_first_language_only(policy: Policy, directory: Directory) -> None:
     admin = {
-        (s.language, s.name) for s in build_catalog(policy, directory) if is_admin_prompt(s.name)
+        (s.language, s.name) for s in build_catalog(policy, directory) if is_staff_prompt(s.name)
     }
-    assert admin == {("en", name) for name in ADMIN_PROMPT_NAMES}
+    assert admin == {("en", name) for name in STAFF_PROMPT_NAMES}
 
 
 def test_policy_needs_admin_texts_in_the_first_language(policy: Policy) -> None:
