@@ -74,6 +74,7 @@ class CallerLine:
         context: str = "ccc-inbound",
         caller_id: str = '"Test Caller" <6085551234>',
     ) -> PlacedCall:
+        await self.wait_connected()  # e.g. after a test restarted Asterisk
         ident = uuid.uuid4().hex[:12]
         placed = PlacedCall(line_id=f"line-{ident}", ivr_id=f"call-{ident}")
         params: dict[str, Any] = {
