@@ -46,6 +46,7 @@ class AgentsFeature:
     ) -> None:
         """`media(prompt)` finds a staff prompt's sound (first language) for the phone codes."""
         self._policy = policy
+        self._engine = engine
         self._clock = clock
         self._is_open = is_open
         self.queues = QueueMembers(ami)
@@ -124,7 +125,10 @@ class AgentsFeature:
     # --- HTTP ---------------------------------------------------------------------------------
     def routes(self) -> web.RouteTableDef:
         return http.routes(
-            self.agents, queue_snapshot=self.queue_snapshot, roster_changed=self.roster_changed
+            self.agents,
+            self._engine,
+            queue_snapshot=self.queue_snapshot,
+            roster_changed=self.roster_changed,
         )
 
     async def roster_changed(self) -> None:

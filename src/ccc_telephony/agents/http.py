@@ -14,6 +14,7 @@ from typing import Any, Literal, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.agents.service import (
     AgentService,
@@ -23,6 +24,7 @@ from ccc_telephony.agents.service import (
 )
 from ccc_telephony.agents.states import StateError, Status
 from ccc_telephony.config.agents import RosterAgent
+from ccc_telephony.store import calls as calls_store
 from ccc_telephony.web.auth import Principal, forbidden, principal_of
 from ccc_telephony.web.validation import bad_request, parse_body
 
@@ -68,7 +70,11 @@ def describe(agent: RosterAgent, status: Status, queues: set[str], now: datetime
 
 
 def routes(
-    agents: AgentService, *, queue_snapshot: QueueSnapshot, roster_changed: RosterChanged
+    agents: AgentService,
+    engine: AsyncEngine,
+    *,
+    queue_snapshot: QueueSnapshot,
+    roster_changed: RosterChanged,
 ) -> web.RouteTableDef:
     table = web.RouteTableDef()
 
@@ -157,6 +163,31 @@ def routes(
             )
         return web.json_response(
             {"agent": agent.id, "date": day.isoformat(), "intervals": intervals, "seconds": totals}
+        )
+
+    @table.get("/api/v1/agents/{agent_id}/call")
+    async def screen_pop(request: web.Request) -> web.Response:
+        """The call the agent is on, with what the caller keyed in the IVR (never the full
+        SSN: its last four digits)."""
+        agent = target(request)
+        call_id = agents.calls.get(agent.id)
+        row = await calls_store.get_call(engine, call_id) if call_id else None
+        if call_id is None or row is None:
+            raise web.HTTPNotFound(
+                text=_json({"error": "not on a call"}), content_type="application/json"
+            )
+        return web.json_response(
+            {
+                "agent": agent.id,
+                "call_id": call_id,
+                "language": row.language,
+                "program": row.program,
+                "queue": row.queue,
+                "case_number": row.case_number,
+                "ssn_last4": row.ssn_last4,
+                "caller_number": row.caller_number,
+                "started_at": None if row.started_at is None else row.started_at.isoformat(),
+            }
         )
 
     @table.get("/api/v1/queues")

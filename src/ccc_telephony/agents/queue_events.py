@@ -85,7 +85,7 @@ class QueueEvents:
                     "ring_seconds": _int(event, "RingTime"),
                 },
             )
-            await self._agents.call_answered(agent)
+            await self._agents.call_answered(agent, call_id)
         elif kind == "AgentComplete":
             self._emit(
                 call_id,

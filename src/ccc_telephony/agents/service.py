@@ -75,6 +75,7 @@ class AgentService:
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._apply: Apply | None = None
         self.members: dict[str, set[str]] = {}  # agent id -> queues it is in, as we set them
+        self.calls: dict[str, str] = {}  # agent id -> the call they are on (the caller's id)
 
     def now(self) -> datetime:
         return self._clock()
@@ -176,10 +177,13 @@ class AgentService:
         return Outcome(status, warnings)
 
     # --- what Asterisk tells us -------------------------------------------------------------
-    async def call_answered(self, agent_id: str) -> None:
+    async def call_answered(self, agent_id: str, call_id: str | None = None) -> None:
+        if call_id:
+            self.calls[agent_id] = call_id
         await self._change(agent_id, lambda s, at: states.call_answered(s, at), "queue", None)
 
     async def call_ended(self, agent_id: str) -> None:
+        self.calls.pop(agent_id, None)
         await self._change(agent_id, lambda s, at: states.call_ended(s, at), "queue", None)
 
     async def rang_unanswered(self, agent_id: str, reason: str) -> None:
