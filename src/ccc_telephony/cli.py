@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ccc_telephony import logs
+from ccc_telephony.agents import cli as agents_cli
 from ccc_telephony.config.directory import load_directory
 from ccc_telephony.config.policy import PolicyError, load_policy
 from ccc_telephony.config.settings import MissingSecretError, Settings
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     upload.add_argument("wav", type=Path)
     upload.set_defaults(func=_prompts_upload)
 
+    agents_cli.register(sub)
     db = sub.add_parser("db", help="database").add_subparsers(metavar="ACTION")
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
 
@@ -108,7 +110,7 @@ def _config_check(settings: Settings, args: argparse.Namespace) -> int:
 
 def _override_set(settings: Settings, args: argparse.Namespace) -> int:
     from ccc_telephony.store import overrides
-    from ccc_telephony.store.engine import make_engine
+    from ccc_telephony.store.engine import run_with_engine
 
     policy = load_policy(settings.policy_file)
     now = datetime.now(policy.zone)
@@ -129,47 +131,33 @@ def _override_set(settings: Settings, args: argparse.Namespace) -> int:
         print("error: the override must end in the future", file=sys.stderr)
         return 2
 
-    async def write() -> int:
-        engine = make_engine(settings.database_url)
-        try:
-            return await overrides.set_override(
-                engine, open=args.state == "open", until=until, reason=args.reason, set_by=args.by
-            )
-        finally:
-            await engine.dispose()
-
-    override_id = asyncio.run(write())
+    override_id = run_with_engine(
+        settings.database_url,
+        lambda engine: overrides.set_override(
+            engine, open=args.state == "open", until=until, reason=args.reason, set_by=args.by
+        ),
+    )
     print(f"override {override_id}: {args.state} until {until.isoformat()} ({args.reason})")
     return 0
 
 
 def _override_clear(settings: Settings, args: argparse.Namespace) -> int:
     from ccc_telephony.store import overrides
-    from ccc_telephony.store.engine import make_engine
+    from ccc_telephony.store.engine import run_with_engine
 
-    async def clear() -> int:
-        engine = make_engine(settings.database_url)
-        try:
-            return await overrides.clear_override(engine, cleared_by=args.by)
-        finally:
-            await engine.dispose()
-
-    print(f"cleared {asyncio.run(clear())} override(s)")
+    cleared = run_with_engine(
+        settings.database_url,
+        lambda engine: overrides.clear_override(engine, cleared_by=args.by),
+    )
+    print(f"cleared {cleared} override(s)")
     return 0
 
 
 def _override_show(settings: Settings, _: argparse.Namespace) -> int:
     from ccc_telephony.store import overrides
-    from ccc_telephony.store.engine import make_engine
+    from ccc_telephony.store.engine import run_with_engine
 
-    async def show() -> list[overrides.OverrideRow]:
-        engine = make_engine(settings.database_url)
-        try:
-            return await overrides.list_overrides(engine)
-        finally:
-            await engine.dispose()
-
-    for row in asyncio.run(show()):
+    for row in run_with_engine(settings.database_url, overrides.list_overrides):
         state = "open" if row.open else "closed"
         cleared = f" cleared {row.cleared_at:%Y-%m-%d %H:%M}" if row.cleared_at else ""
         print(

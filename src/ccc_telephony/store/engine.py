@@ -7,12 +7,15 @@ event writer can act on (spool and retry) instead of a coroutine that hangs fore
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 CONNECT_TIMEOUT_SECONDS = 3.0
 COMMAND_TIMEOUT_SECONDS = 10.0
@@ -50,3 +53,16 @@ async def ping(engine: AsyncEngine) -> bool:
         log.info("database ping failed", error=type(exc).__name__)
         return False
     return True
+
+
+def run_with_engine(url: str, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """For CLI commands: one engine for one piece of work, disposed afterwards."""
+
+    async def main() -> T:
+        engine = make_engine(url, pool_size=1)
+        try:
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
