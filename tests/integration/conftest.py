@@ -9,9 +9,11 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+import yaml
 
 from ccc_telephony import logs
 from ccc_telephony.app import Service
+from ccc_telephony.config.settings import DEFAULT_POLICY
 from ccc_telephony.devstack.stack import Stack, prepare, teardown
 from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import OPEN, ShiftedClock
@@ -29,8 +31,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
-    st = prepare(TEST_INSTANCE)
+def test_policy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped policy with quicker queue timers, so ring-no-answer and the language-first
+    wait take seconds in tests, not the production defaults."""
+    policy = yaml.safe_load(DEFAULT_POLICY.read_text())
+    policy.setdefault("agents", {})["routing"] = {
+        "ring_seconds": 5,
+        "wrapup_seconds": 0,
+        "language_wait_seconds": 5,
+        "announce_position_seconds": 0,
+    }
+    path = tmp_path_factory.mktemp("policy") / "policy.yaml"
+    path.write_text(yaml.safe_dump(policy, allow_unicode=True))
+    return path
+
+
+@pytest.fixture(scope="session")
+def stack(test_policy: Path) -> Iterator[Stack]:
+    st = prepare(TEST_INSTANCE, policy_file=test_policy)
     yield st
     teardown(st)
 

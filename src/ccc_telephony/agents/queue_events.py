@@ -75,6 +75,8 @@ class QueueEvents:
         elif kind == "AgentCalled":
             self._emit(call_id, "agent_ringing", {"queue": queue, "agent": agent})
         elif kind == "AgentConnect":
+            # The agent's state first, so whoever hears agent_answered sees Call Inbound.
+            await self._agents.call_answered(agent, call_id)
             self._emit(
                 call_id,
                 "agent_answered",
@@ -85,8 +87,8 @@ class QueueEvents:
                     "ring_seconds": _int(event, "RingTime"),
                 },
             )
-            await self._agents.call_answered(agent, call_id)
         elif kind == "AgentComplete":
+            await self._agents.call_ended(agent)
             self._emit(
                 call_id,
                 "agent_call_completed",
@@ -97,14 +99,13 @@ class QueueEvents:
                     "ended_by": event.get("Reason", "")[:20],
                 },
             )
-            await self._agents.call_ended(agent)
         elif kind == "AgentRingNoAnswer":
+            await self._agents.rang_unanswered(agent, RING_NO_ANSWER)
             self._emit(
                 call_id,
                 "ring_no_answer",
                 {"queue": queue, "agent": agent, "ring_ms": _int(event, "RingTime")},
             )
-            await self._agents.rang_unanswered(agent, RING_NO_ANSWER)
 
     def _agent_id(self, event: Mapping[str, str]) -> str | None:
         interface = event.get("Interface") or event.get("StateInterface") or ""
