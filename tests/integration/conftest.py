@@ -42,7 +42,7 @@ def test_policy(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "announce_position_seconds": 0,
     }
     path = tmp_path_factory.mktemp("policy") / "policy.yaml"
-    path.write_text(yaml.safe_dump(policy, allow_unicode=True))
+    path.write_text(yaml.safe_dump(policy, allow_unicode=True, sort_keys=False))
     return path
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -14,6 +15,7 @@ import pytest
 
 from ccc_telephony.app import Service
 from ccc_telephony.devstack import asterisk
+from ccc_telephony.devstack.sipp import ANSWER, CallHandling, Credentials, SipPhone
 from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.store import tokens
 
@@ -62,3 +64,54 @@ def member_line(text: str, extension: str) -> str | None:
     """The member's line of `queue show`, without the CLI's colours."""
     plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
     return next((line for line in plain.splitlines() if f"PJSIP/{extension})" in line), None)
+
+
+# SIP ports for the phones, and RTP ports outside every sandbox instance's range.
+_next_port = iter(range(5700, 5800))
+
+
+@pytest.fixture
+async def phones(
+    stack: Stack, service: Service, api: Api, tmp_path: Path
+) -> AsyncIterator[Callable[..., Awaitable[SipPhone]]]:
+    """`await phones(agent_id, extension, team, ...)`: the agent added to the roster (and
+    logged in unless `log_in=False`) with a registered SIPp phone; all stopped and removed
+    after the test."""
+    started: list[SipPhone] = []
+    agents: list[str] = []
+
+    async def phone(
+        agent_id: str,
+        extension: str,
+        team: str,
+        *,
+        handling: CallHandling = ANSWER,
+        log_in: bool = True,
+        **extra: Any,
+    ) -> SipPhone:
+        body = {"id": agent_id, "name": agent_id.title(), "extension": extension, "team": team}
+        status, reply = await api.call("POST", "/api/v1/agents", {**body, **extra})
+        assert status == 201, reply
+        agents.append(agent_id)
+        password = (service.settings.secrets_dir / "agent-phones" / extension).read_text().strip()
+        port = next(_next_port)
+        sip_phone = SipPhone(
+            registrar=f"127.0.0.1:{stack.inst.ports.sip}",
+            credentials=Credentials(extension, password),
+            local_port=port,
+            media_port=26000 + 10 * (port - 5700),
+            workdir=tmp_path,
+            handling=handling,
+        )
+        await sip_phone.__aenter__()
+        started.append(sip_phone)
+        if log_in:
+            status, reply = await api.call("POST", f"/api/v1/agents/{agent_id}/login")
+            assert status == 200 and reply["state"] == "ready", reply
+        return sip_phone
+
+    yield phone
+    for sip_phone in started:
+        await sip_phone.stop()
+    for agent_id in agents:
+        await api.call("DELETE", f"/api/v1/agents/{agent_id}")

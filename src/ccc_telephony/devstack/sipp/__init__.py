@@ -1,0 +1,51 @@
+"""SIPp for the sandbox: scenarios built from pieces (`Scenario`), callers on the trunk
+(`CallerScript`, `run_caller`), one scenario run from asyncio (`run_scenario`), and agent phones
+that register, answer and place calls (`SipPhone`, `OutgoingCall`)."""
+
+from ccc_telephony.devstack.sipp.caller import (
+    CallerScript,
+    caller_command,
+    caller_scenario,
+    run_caller,
+    scenario,
+)
+from ccc_telephony.devstack.sipp.phone import (
+    ANSWER,
+    BUSY,
+    NO_ANSWER,
+    CallHandling,
+    OutgoingCall,
+    SipPhone,
+    answering_scenario,
+    dialling_scenario,
+    registration_scenario,
+)
+from ccc_telephony.devstack.sipp.process import SippRun, run_scenario, sipp_command
+from ccc_telephony.devstack.sipp.runner import SippError, SippProcess, SippState
+from ccc_telephony.devstack.sipp.scenario import Credentials, Identity, Scenario
+
+__all__ = [
+    "ANSWER",
+    "BUSY",
+    "NO_ANSWER",
+    "CallHandling",
+    "CallerScript",
+    "Credentials",
+    "Identity",
+    "OutgoingCall",
+    "Scenario",
+    "SipPhone",
+    "SippError",
+    "SippProcess",
+    "SippRun",
+    "SippState",
+    "answering_scenario",
+    "caller_command",
+    "caller_scenario",
+    "dialling_scenario",
+    "registration_scenario",
+    "run_caller",
+    "run_scenario",
+    "scenario",
+    "sipp_command",
+]

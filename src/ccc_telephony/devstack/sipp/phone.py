@@ -1,0 +1,340 @@
+"""An agent's SIP phone played by SIPp: it REGISTERs as its user with digest auth, answers
+(or lets ring, or refuses) the calls Asterisk places to it, hangs up when told, places calls
+of its own (INVITE with digest auth, keys by SIP INFO when told), and un-REGISTERs when stopped.
+
+One SIPp process per phone. Its main scenario is the registration: REGISTER, wait for the
+runner's signal, un-REGISTER. Calls Asterisk places to the phone carry Call-IDs SIPp has never
+seen; SIPp runs each through the out-of-call scenario (`-oocsf`), the answering side, while the
+registration waits. A call the phone places is a second SIPp (`OutgoingCall`): one SIPp cannot
+start a call while its only scenario waits in another. How the runner follows and steers SIPp:
+see `runner`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ccc_telephony.devstack.sipp.runner import SippDriven, SippError, SippProcess, SippState
+from ccc_telephony.devstack.sipp.scenario import Credentials, Identity, Scenario
+
+# The runner's signals: "go on" (un-REGISTER, hang up), and "press the key in my body".
+GO_ON = "NOTIFY"
+PRESS = "MESSAGE"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallHandling:
+    """What the phone does with each call Asterisk places to it.
+
+    - answer (default): ring `ring_ms`, answer, and stay until the caller hangs up, the runner
+      says hang up (`SipPhone.hang_up`), or `hold_ms` have passed;
+    - `answer=False`: ring until the caller gives up (Asterisk's CANCEL: ring-no-answer);
+    - `reject="486 Busy Here"` (or another status line): refuse at once.
+    """
+
+    answer: bool = True
+    ring_ms: int = 0
+    hold_ms: int | None = None
+    reject: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.ring_ms < 0 or (self.hold_ms is not None and self.hold_ms <= 0):
+            raise ValueError("ring_ms is at least 0, hold_ms more than 0 (or None)")
+        if self.reject is not None and not self.reject[:3].isdigit():
+            raise ValueError(
+                f"reject is a SIP status line such as '486 Busy Here': {self.reject!r}"
+            )
+
+
+ANSWER = CallHandling()
+NO_ANSWER = CallHandling(answer=False)
+BUSY = CallHandling(reject="486 Busy Here")
+
+
+def registration_scenario(identity: Identity, auth: Credentials, *, expires_s: int) -> Scenario:
+    """The phone's main line: REGISTER, wait for the runner's signal, un-REGISTER."""
+    return (
+        Scenario("ccc phone registration", identity=identity)
+        .register(auth, expires_s=expires_s)
+        .log("registered [call_id]")
+        .receive_request(GO_ON)
+        .unregister(auth)
+        .log("unregistered [call_id]")
+    )
+
+
+def answering_scenario(identity: Identity, handling: CallHandling) -> Scenario:
+    """One incoming call, handled as `handling` says; every outcome logged for the runner."""
+    call = Scenario("ccc phone answers", identity=identity).receive_invite()
+    call.log("offered [call_id]")
+    if handling.reject is not None:
+        return call.reject(handling.reject).log("rejected [call_id]")
+    if not handling.answer:
+        return call.ring().receive_cancel().log("cancelled [call_id]")
+    call.ring(for_ms=handling.ring_ms, on_cancel="cancelled [call_id]")
+    call.answer().receive_ack().log("answered [call_id]")
+    call.hold(handling.hold_ms, until_request=GO_ON, on_bye="ended [call_id] far")
+    return call.bye().log("ended [call_id] phone")
+
+
+def dialling_scenario(identity: Identity, auth: Credentials) -> Scenario:
+    """The phone's own call to `[service]`: INVITE (digest auth), keys when told, BYE."""
+    call = Scenario("ccc phone dials", identity=identity).invite(auth=auth).ack()
+    call.log("answered [call_id]")
+    call.keys_when_told(
+        key_request=PRESS,
+        until_request=GO_ON,
+        on_key="pressed [call_id] [$key]",
+        on_bye="ended [call_id] far",
+    )
+    return call.bye().log("ended [call_id] phone")
+
+
+class SipPhone(SippDriven):
+    """One agent phone; `async with` starts it and returns once it is registered, and hangs
+    up and un-registers at the end::
+
+        async with SipPhone(registrar="127.0.0.1:5460", credentials=creds,
+                            local_port=5491, media_port=24000, workdir=tmp_path) as phone:
+            ...  # Asterisk calls PJSIP/<user>
+            (call_id,) = await phone.answered()
+            await phone.hang_up()
+    """
+
+    def __init__(
+        self,
+        *,
+        registrar: str,
+        credentials: Credentials,
+        local_port: int,
+        media_port: int,
+        workdir: Path,
+        handling: CallHandling = ANSWER,
+        display_name: str | None = None,
+        expires_s: int = 3600,
+        lifetime_s: int = 600,
+    ) -> None:
+        self.registrar = registrar
+        self.credentials = credentials
+        self.identity = Identity(user=credentials.username, display_name=display_name)
+        self.local_port = local_port
+        self.media_port = media_port
+        self.workdir = workdir
+        self.handling = handling
+        self.expires_s = expires_s
+        self.lifetime_s = lifetime_s  # SIPp's own -timeout: no phone outlives a crashed test
+        self._sipp = SippProcess(
+            f"phone {credentials.username}",
+            files=workdir / f"phone-{credentials.username}-{local_port}",
+            local_port=local_port,
+        )
+
+    # --- life -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start SIPp; returns at once (await `registered()` for the REGISTER's 200)."""
+        await self._sipp.start(
+            registration_scenario(self.identity, self.credentials, expires_s=self.expires_s),
+            out_of_call=answering_scenario(self.identity, self.handling),
+            target=self.registrar,
+            media_port=self.media_port,
+            timeout_s=self.lifetime_s,
+        )
+
+    async def ready(self) -> None:
+        await self.registered()
+
+    async def close(self) -> None:
+        await self.stop()
+
+    async def stop(self, timeout: float = 10) -> SippState:
+        """Hang up the calls in progress, un-REGISTER, and let SIPp exit; a SIPp that does not
+        (or a phone that never registered) is terminated. Returns the final state (`exit_code`
+        0: every call and the registration went as scripted). A call still ringing is left to
+        SIPp, which abandons it as it exits (Asterisk sees no answer)."""
+        if not self._sipp.started:
+            return self.state
+        with contextlib.suppress(TimeoutError, SippError):
+            talking = self.state.talking
+            for call_id in talking:
+                self._sipp.signal(call_id, GO_ON)
+            if talking:
+                await self.ended(len(self.state.ended) + len(talking), timeout=timeout)
+        registration = self.state.registered
+        if registration is not None and self.state.exit_code is None:
+            self._sipp.signal(registration, GO_ON)
+            await self._sipp.exited(timeout)
+        return await self._sipp.finish()
+
+    # --- what Asterisk does to it -----------------------------------------------------------
+
+    async def registered(self, timeout: float = 10) -> str:
+        """The registration's Call-ID, once Asterisk answered the REGISTER 200."""
+        state = await self._sipp.wait(
+            lambda s: s.registered is not None, "200 to REGISTER", timeout=timeout
+        )
+        assert state.registered is not None
+        return state.registered
+
+    async def offered(self, count: int = 1, timeout: float = 15) -> tuple[str, ...]:
+        """Call-IDs of the first `count` INVITEs Asterisk sent to the phone."""
+        state = await self._sipp.wait(lambda s: len(s.offered) >= count, "INVITE", timeout=timeout)
+        return state.offered
+
+    async def answered(self, count: int = 1, timeout: float = 15) -> tuple[str, ...]:
+        """Call-IDs of the first `count` calls answered (200 sent and ACKed)."""
+        state = await self._sipp.wait(lambda s: len(s.answered) >= count, "answer", timeout=timeout)
+        return state.answered
+
+    async def ended(self, count: int = 1, timeout: float = 15) -> tuple[tuple[str, str], ...]:
+        """(Call-ID, who hung up: "far" or "phone") of the first `count` answered calls that
+        ended."""
+        state = await self._sipp.wait(
+            lambda s: len(s.ended) >= count, "end of call", timeout=timeout
+        )
+        return state.ended
+
+    async def cancelled(self, count: int = 1, timeout: float = 60) -> tuple[str, ...]:
+        """Call-IDs of the first `count` calls the caller gave up on while the phone rang."""
+        state = await self._sipp.wait(
+            lambda s: len(s.cancelled) >= count, "CANCEL", timeout=timeout
+        )
+        return state.cancelled
+
+    async def rejected(self, count: int = 1, timeout: float = 15) -> tuple[str, ...]:
+        """Call-IDs of the first `count` calls refused (`CallHandling.reject`)."""
+        state = await self._sipp.wait(
+            lambda s: len(s.rejected) >= count, "rejection", timeout=timeout
+        )
+        return state.rejected
+
+    async def hang_up(self, call_id: str | None = None, *, timeout: float = 10) -> None:
+        """The phone hangs up a call it answered (the only one in progress by default): its
+        BYE, and the 200 to it."""
+        talking = self.state.talking
+        if call_id is None and len(talking) == 1:
+            call_id = talking[0]
+        if call_id is None or call_id not in talking:
+            raise ValueError(f"phone {self.identity.user}: which call? in progress: {talking}")
+        self._sipp.signal(call_id, GO_ON)
+        await self._sipp.wait(
+            lambda s: any(ended == call_id for ended, _ in s.ended), "BYE's 200", timeout=timeout
+        )
+
+    # --- its own calls ----------------------------------------------------------------------
+
+    def dial(
+        self,
+        number: str,
+        *,
+        local_port: int,
+        media_port: int,
+        display_name: str | None = None,
+        timeout_s: int = 120,
+    ) -> OutgoingCall:
+        """A call from this phone's extension to `number` (e.g. a feature code), from SIP and
+        media ports of its own; `async with` it to place it (see `OutgoingCall`). The phone
+        need not be registered: Asterisk knows the endpoint by the From user and the digest."""
+        identity = Identity(
+            user=self.identity.user, display_name=display_name or self.identity.display_name
+        )
+        return OutgoingCall(
+            target=self.registrar,
+            number=number,
+            identity=identity,
+            credentials=self.credentials,
+            local_port=local_port,
+            media_port=media_port,
+            workdir=self.workdir,
+            timeout_s=timeout_s,
+        )
+
+
+class OutgoingCall(SippDriven):
+    """A call a phone places: `async with` returns once it is answered (SippError if it is
+    refused); keys are pressed when the test says (`press`), after whatever it awaited, so no
+    key is lost to a channel not yet listening; leaving the block hangs up::
+
+        async with phone.dial("*70", local_port=5496, media_port=24060) as call:
+            await something_asterisk_side()
+            await call.press("1234#")
+    """
+
+    def __init__(
+        self,
+        *,
+        target: str,
+        number: str,
+        identity: Identity,
+        credentials: Credentials,
+        local_port: int,
+        media_port: int,
+        workdir: Path,
+        timeout_s: int,
+    ) -> None:
+        self.target = target
+        self.number = number
+        self.identity = identity
+        self.credentials = credentials
+        self.local_port = local_port
+        self.media_port = media_port
+        self.timeout_s = timeout_s
+        self._sipp = SippProcess(
+            f"call {identity.user} -> {number}",
+            files=workdir / f"dial-{identity.user}-{local_port}",
+            local_port=local_port,
+        )
+
+    async def start(self) -> None:
+        """Start SIPp (the INVITE goes at once); await `answered()` for the 200."""
+        await self._sipp.start(
+            dialling_scenario(self.identity, self.credentials),
+            target=self.target,
+            service=self.number,
+            media_port=self.media_port,
+            timeout_s=self.timeout_s,
+        )
+
+    async def ready(self) -> None:
+        await self.answered()
+
+    async def close(self) -> None:
+        """Hang up (unless the other side did) and let SIPp exit."""
+        if not self.state.ended:
+            await self.hang_up()
+        await self._sipp.exited(timeout=10)
+
+    async def answered(self, timeout: float = 15) -> str:
+        """The call's Call-ID once the 200 came (and was ACKed)."""
+        state = await self._sipp.wait(lambda s: bool(s.answered), "answer", timeout=timeout)
+        return state.answered[0]
+
+    async def press(self, keys: str, *, timeout: float = 5) -> None:
+        """Each key by SIP INFO, in order: SIPp sends the next once the previous one's 200
+        came and 100 ms passed (keys a person presses are not back to back)."""
+        call_id = await self.answered()
+        for key in keys:
+            if key not in "0123456789*#ABCD":
+                raise ValueError(f"not a DTMF key: {key!r}")
+            wanted = _pressed(len(self.state.pressed) + 1)
+            self._sipp.signal(call_id, PRESS, body=key)
+            await self._sipp.wait(wanted, f"INFO {key}'s 200", timeout=timeout)
+
+    async def hang_up(self, *, timeout: float = 10) -> None:
+        """Our BYE (unless the other side hung up already), and SIPp's end."""
+        call_id = await self.answered()
+        if not self.state.ended:
+            self._sipp.signal(call_id, GO_ON)
+        await self.ended(timeout=timeout)
+
+    async def ended(self, timeout: float = 30) -> str:
+        """Who hung up: "phone" (us) or "far"."""
+        state = await self._sipp.wait(lambda s: bool(s.ended), "end of call", timeout=timeout)
+        return state.ended[0][1]
+
+
+def _pressed(count: int) -> Callable[[SippState], bool]:
+    return lambda state: len(state.pressed) >= count

@@ -1,0 +1,55 @@
+"""Agents at their SIP phones use feature codes: log in, Not Ready with a reason, Ready, log
+out; the Help queue's last Ready lead is refused a break on the phone too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import asyncpg
+
+from ccc_telephony.devstack.sipp import SipPhone
+from tests.integration.agents.conftest import Api
+from tests.integration.support.clock import ShiftedClock
+
+_next_port = iter(range(5800, 5900))
+
+
+async def _dial(phone: SipPhone, code: str) -> None:
+    """Dial a code and wait until the service has answered, said its piece and hung up."""
+    port = next(_next_port)
+    async with phone.dial(code, local_port=port, media_port=27000 + 10 * (port - 5800)) as call:
+        assert await call.ended() == "far"
+
+
+async def test_feature_codes_and_the_help_queue_guard_on_the_phone(
+    phones: Callable[..., Any], api: Api, db: asyncpg.Connection, open_hours: ShiftedClock
+) -> None:
+    first = await phones("hq1", "3801", "ebd", role="lead", hq_shift="am", log_in=False)
+    second = await phones("hq2", "3802", "family", role="lead", hq_shift="am", log_in=False)
+    for phone in (first, second):
+        await _dial(phone, "*70")
+    for agent in ("hq1", "hq2"):
+        _, body = await api.call("GET", f"/api/v1/agents/{agent}")
+        assert body["state"] == "ready" and "help" in body["queues"], body
+
+    await _dial(first, "*733")  # On Break: hq2 is still Ready on Help
+    _, body = await api.call("GET", "/api/v1/agents/hq1")
+    assert (body["state"], body["reason"]) == ("not_ready", "On Break")
+
+    await _dial(second, "*733")  # the last Ready lead: refused
+    _, body = await api.call("GET", "/api/v1/agents/hq2")
+    assert body["state"] == "ready"
+    refusal = await db.fetchrow(
+        "SELECT outcome, requested_by FROM agent_state_refusals WHERE agent_id = 'hq2'"
+    )
+    assert refusal is not None and tuple(refusal) == ("refused", "phone:3802")
+
+    await _dial(first, "*72")
+    await _dial(second, "*731")  # Last call, now that hq1 is back
+    _, body = await api.call("GET", "/api/v1/agents/hq2")
+    assert (body["state"], body["reason"]) == ("not_ready", "Last call")
+    for phone, agent in ((first, "hq1"), (second, "hq2")):
+        await _dial(phone, "*71")
+        _, body = await api.call("GET", f"/api/v1/agents/{agent}")
+        assert body["state"] == "logged_out" and body["queues"] == []

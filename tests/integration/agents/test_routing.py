@@ -1,0 +1,110 @@
+"""Callers from the IVR reach agents on real SIP phones (SIPp, registered with digest auth):
+by team and language, skipping Not Ready agents; a ring-no-answer pauses the agent; the call's
+queue events and the agent's states land in PostgreSQL with their durations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import asyncpg
+
+from ccc_telephony.app import Service
+from ccc_telephony.devstack.sipp import NO_ANSWER
+from tests.integration.agents.conftest import Api
+from tests.integration.support.clock import ShiftedClock
+from tests.integration.support.recorder import EventRecorder
+from tests.integration.support.steps import Callers
+
+
+async def test_a_family_caller_reaches_a_ready_family_agent(
+    phones: Callable[..., Any],
+    api: Api,
+    callers: Callers,
+    recorder: EventRecorder,
+    db: asyncpg.Connection,
+    service: Service,
+    open_hours: ShiftedClock,
+) -> None:
+    await phones("ebd1", "3711", "ebd")
+    family = await phones("fam1", "3712", "family")
+    call = await callers.dial()
+    await callers.line.press(call, "12" + "4567890123#")
+    answered = await recorder.wait_for(call.ivr_id, "agent_answered", timeout=30)
+    assert (answered.details["agent"], answered.details["queue"]) == ("fam1", "family")
+    assert answered.details["wait_seconds"] is not None
+    await family.answered()
+    _, agent = await api.call("GET", "/api/v1/agents/fam1")
+    assert agent["state"] == "call_inbound"
+    status, pop = await api.call("GET", "/api/v1/agents/fam1/call")
+    assert status == 200
+    assert (pop["call_id"], pop["language"], pop["case_number"]) == (
+        call.ivr_id,
+        "en",
+        "4567890123",
+    )
+
+    await callers.hang_up(call)
+    await family.ended()
+    await recorder.wait_for(call.ivr_id, "agent_call_completed")
+    _, agent = await api.call("GET", "/api/v1/agents/fam1")
+    assert agent["state"] == "ready"
+    await service.writer.wait_idle()
+    names = [
+        r["name"]
+        for r in await db.fetch(
+            "SELECT name FROM call_events WHERE call_id = $1 ORDER BY at, id", call.ivr_id
+        )
+    ]
+    for name in ("queued", "queue_joined", "agent_ringing", "agent_answered", "call_ended"):
+        assert name in names, names
+    states = await db.fetch(
+        "SELECT state, ended_at - started_at AS lasted FROM agent_states "
+        "WHERE agent_id = 'fam1' ORDER BY started_at, id"
+    )
+    assert [r["state"] for r in states] == ["ready", "call_inbound", "ready"]
+    assert states[1]["lasted"].total_seconds() > 0
+
+
+async def test_spanish_caller_goes_to_the_spanish_speaker_and_not_ready_is_skipped(
+    phones: Callable[..., Any],
+    api: Api,
+    callers: Callers,
+    recorder: EventRecorder,
+    open_hours: ShiftedClock,
+) -> None:
+    await phones("fam-en", "3721", "family")
+    spanish = await phones("fam-es", "3722", "family", languages=["en", "es"])
+    await phones("fam-en2", "3723", "family")
+    await api.call(
+        "PUT", "/api/v1/agents/fam-en2/state", {"state": "not_ready", "reason": "Meeting"}
+    )
+
+    call = await callers.dial()
+    await callers.line.press(call, "22*")  # Spanish, Family, no case number
+    answered = await recorder.wait_for(call.ivr_id, "agent_answered", timeout=30)
+    assert (answered.details["agent"], answered.details["queue"]) == ("fam-es", "family_es")
+    await spanish.answered()
+    ringing = {
+        e.details["agent"] for e in recorder.events[call.ivr_id] if e.name == "agent_ringing"
+    }
+    assert "fam-en2" not in ringing
+    await callers.hang_up(call)
+
+
+async def test_ring_no_answer_sets_the_agent_not_ready(
+    phones: Callable[..., Any],
+    api: Api,
+    callers: Callers,
+    recorder: EventRecorder,
+    open_hours: ShiftedClock,
+) -> None:
+    sleepy = await phones("ebd-rna", "3731", "ebd", handling=NO_ANSWER)
+    call = await callers.dial()
+    await callers.line.press(call, "11*")
+    missed = await recorder.wait_for(call.ivr_id, "ring_no_answer", timeout=30)
+    assert missed.details["agent"] == "ebd-rna"
+    await sleepy.cancelled()
+    _, agent = await api.call("GET", "/api/v1/agents/ebd-rna")
+    assert (agent["state"], agent["reason"]) == ("not_ready", "Missed call")
+    await callers.hang_up(call)
