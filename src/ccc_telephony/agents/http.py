@@ -106,13 +106,13 @@ def routes(
     @table.post("/api/v1/agents/{agent_id}/login")
     async def log_in(request: web.Request) -> web.Response:
         agent = target(request)
-        await _state_call(agents.log_in(agent.id, source="api", by=principal_of(request).name))
+        await _as_conflict(agents.log_in(agent.id, source="api", by=principal_of(request).name))
         return web.json_response(view(agent))
 
     @table.post("/api/v1/agents/{agent_id}/logout")
     async def log_out(request: web.Request) -> web.Response:
         agent = target(request)
-        await _state_call(agents.log_out(agent.id, source="api", by=principal_of(request).name))
+        await _as_conflict(agents.log_out(agent.id, source="api", by=principal_of(request).name))
         return web.json_response(view(agent))
 
     @table.put("/api/v1/agents/{agent_id}/state")
@@ -124,11 +124,11 @@ def routes(
             raise forbidden("only a supervisor may override the coverage guard")
         warnings: list[str] = []
         if body.state == "ready":
-            await _state_call(agents.ready(agent.id, source="api", by=principal.name))
+            await _as_conflict(agents.ready(agent.id, source="api", by=principal.name))
         else:
             if not body.reason:
                 raise bad_request("reason: required for not_ready")
-            outcome = await _state_call(
+            outcome = await _as_conflict(
                 agents.not_ready(
                     agent.id, body.reason, source="api", by=principal.name, override=body.override
                 )
@@ -198,7 +198,7 @@ def routes(
     async def add(request: web.Request) -> web.Response:
         _admin_only(request)
         agent = await parse_body(request, RosterAgent)
-        await _roster_call(agents.add_agent(agent))
+        await _as_conflict(agents.add_agent(agent))
         await roster_changed()
         return web.json_response(view(agents.agent(agent.id)), status=201)
 
@@ -208,7 +208,7 @@ def routes(
         agent = await parse_body(request, RosterAgent)
         if agent.id != request.match_info["agent_id"]:
             raise bad_request("id: must match the URL")
-        if not await _roster_call(agents.replace_agent(agent)):
+        if not await _as_conflict(agents.replace_agent(agent)):
             raise _not_found()
         await roster_changed()
         return web.json_response(view(agents.agent(agent.id)))
@@ -217,7 +217,7 @@ def routes(
     async def remove(request: web.Request) -> web.Response:
         _admin_only(request)
         agent = target(request)
-        await _state_call(agents.remove_agent(agent.id, by=principal_of(request).name))
+        await _as_conflict(agents.remove_agent(agent.id, by=principal_of(request).name))
         await roster_changed()
         return web.json_response({"removed": agent.id})
 
@@ -229,25 +229,21 @@ def _admin_only(request: web.Request) -> None:
         raise forbidden("only the admin manages the roster")
 
 
-async def _state_call(call: Awaitable[T]) -> T:
-    try:
-        return await call
-    except CoverageRefused as exc:
-        raise web.HTTPConflict(
-            text=_json({"error": "coverage", "detail": str(exc)}), content_type="application/json"
-        ) from None
-    except StateError as exc:
-        raise web.HTTPConflict(
-            text=_json({"error": "state", "detail": str(exc)}), content_type="application/json"
-        ) from None
+# Refusals the rules make, answered 409 with what kind of rule said no.
+_CONFLICTS: tuple[tuple[type[Exception], str], ...] = (
+    (CoverageRefused, "coverage"),  # before StateError, its base
+    (StateError, "state"),
+    (RosterConflict, "roster"),
+)
 
 
-async def _roster_call(call: Awaitable[T]) -> T:
+async def _as_conflict(call: Awaitable[T]) -> T:
     try:
         return await call
-    except RosterConflict as exc:
+    except (StateError, RosterConflict) as exc:
+        kind = next(name for error, name in _CONFLICTS if isinstance(exc, error))
         raise web.HTTPConflict(
-            text=_json({"error": "roster", "detail": str(exc)}), content_type="application/json"
+            text=_json({"error": kind, "detail": str(exc)}), content_type="application/json"
         ) from None
 
 
