@@ -108,3 +108,19 @@ async def test_ring_no_answer_sets_the_agent_not_ready(
     _, agent = await api.call("GET", "/api/v1/agents/ebd-rna")
     assert (agent["state"], agent["reason"]) == ("not_ready", "Missed call")
     await callers.hang_up(call)
+
+
+async def test_spanish_caller_falls_back_to_anyone_when_no_speaker_is_free(
+    phones: Callable[..., Any],
+    callers: Callers,
+    recorder: EventRecorder,
+    open_hours: ShiftedClock,
+) -> None:
+    english = await phones("ebd-en", "3741", "ebd")
+    call = await callers.dial()
+    await callers.line.press(call, "21*")  # Spanish, EBD: nobody speaks Spanish
+    answered = await recorder.wait_for(call.ivr_id, "agent_answered", timeout=30)
+    assert (answered.details["agent"], answered.details["queue"]) == ("ebd-en", "ebd")
+    await english.answered()
+    await callers.hang_up(call)
+    await english.ended()
