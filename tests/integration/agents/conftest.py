@@ -18,6 +18,7 @@ from ccc_telephony.devstack import asterisk
 from ccc_telephony.devstack.sipp import ANSWER, CallHandling, Credentials, SipPhone
 from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.store import tokens
+from tests.integration.support.ports import free_udp_port
 
 
 @dataclass
@@ -66,10 +67,6 @@ def member_line(text: str, extension: str) -> str | None:
     return next((line for line in plain.splitlines() if f"PJSIP/{extension})" in line), None)
 
 
-# SIP ports for the phones, and RTP ports outside every sandbox instance's range.
-_next_port = iter(range(5700, 5800))
-
-
 @pytest.fixture
 async def phones(
     stack: Stack, service: Service, api: Api, tmp_path: Path
@@ -94,12 +91,11 @@ async def phones(
         assert status == 201, reply
         agents.append(agent_id)
         password = (service.settings.secrets_dir / "agent-phones" / extension).read_text().strip()
-        port = next(_next_port)
         sip_phone = SipPhone(
             registrar=f"127.0.0.1:{stack.inst.ports.sip}",
             credentials=Credentials(extension, password),
-            local_port=port,
-            media_port=26000 + 10 * (port - 5700),
+            local_port=free_udp_port(),
+            media_port=free_udp_port(even=True),
             workdir=tmp_path,
             handling=handling,
         )

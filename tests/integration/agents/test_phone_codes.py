@@ -11,14 +11,13 @@ import asyncpg
 from ccc_telephony.devstack.sipp import SipPhone
 from tests.integration.agents.conftest import Api
 from tests.integration.support.clock import ShiftedClock
-
-_next_port = iter(range(5800, 5900))
+from tests.integration.support.ports import free_udp_port
 
 
 async def _dial(phone: SipPhone, code: str) -> None:
     """Dial a code and wait until the service has answered, said its piece and hung up."""
-    port = next(_next_port)
-    async with phone.dial(code, local_port=port, media_port=27000 + 10 * (port - 5800)) as call:
+    ports = {"local_port": free_udp_port(), "media_port": free_udp_port(even=True)}
+    async with phone.dial(code, **ports) as call:
         assert await call.ended() == "far"
 
 

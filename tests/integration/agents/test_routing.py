@@ -4,6 +4,7 @@ queue events and the agent's states land in PostgreSQL with their durations."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,9 @@ async def test_a_family_caller_reaches_a_ready_family_agent(
     assert (answered.details["agent"], answered.details["queue"]) == ("fam1", "family")
     assert answered.details["wait_seconds"] is not None
     await family.answered()
+    invite = await asyncio.to_thread((family.files / "msg.log").read_text, errors="replace")
+    for shown in ("X-CCC-Case: 4567890123", "X-CCC-Language: en", '"EN 4567890123"'):
+        assert shown in invite, invite[-3000:]
     _, agent = await api.call("GET", "/api/v1/agents/fam1")
     assert agent["state"] == "call_inbound"
     status, pop = await api.call("GET", "/api/v1/agents/fam1/call")

@@ -11,6 +11,7 @@ from ccc_telephony.app import Service
 from ccc_telephony.devstack.sipp import Credentials, Identity, Scenario, run_scenario
 from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.store.events import CallEvent
+from tests.integration.support.ports import free_udp_port
 from tests.integration.support.recorder import EventRecorder
 
 
@@ -33,8 +34,8 @@ async def test_admin_sip_phone_dials_star_77(
             tmp_path,
             target=f"127.0.0.1:{stack.inst.ports.sip}",
             service="*77",
-            local_port=5479,
-            media_port=16490,
+            local_port=free_udp_port(),
+            media_port=free_udp_port(even=True),
             timeout_s=30,
         )
     )

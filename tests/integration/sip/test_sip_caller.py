@@ -12,6 +12,7 @@ from ccc_telephony.app import Service
 from ccc_telephony.devstack.sipp import CallerScript, run_caller
 from ccc_telephony.devstack.stack import Stack
 from tests.integration.support.clock import ShiftedClock
+from tests.integration.support.ports import free_udp_port
 from tests.integration.support.recorder import EventRecorder, wait_for_call_started
 
 
@@ -33,8 +34,8 @@ async def test_sip_caller_with_hostile_caller_id_reaches_family_queue(
             tmp_path,
             target=f"127.0.0.1:{stack.inst.ports.sip}",
             service="6085550100",
-            local_port=5461,
-            media_port=16400,
+            local_port=free_udp_port(),
+            media_port=free_udp_port(even=True),
         )
     )
     call_id = await wait_for_call_started(recorder, name)

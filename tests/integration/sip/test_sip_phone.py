@@ -13,18 +13,17 @@ from ccc_telephony.devstack.sipp import ANSWER, BUSY, NO_ANSWER, CallHandling, C
 from ccc_telephony.devstack.stack import Stack
 from tests.integration.prompts.test_admin_phone_sip import wait_for_session
 from tests.integration.support.callers import TEST_APP, CallerLine
+from tests.integration.support.ports import free_udp_port
 from tests.integration.support.recorder import EventRecorder
 
 
-def admin_phone(
-    stack: Stack, workdir: Path, *, port: int, handling: CallHandling = ANSWER
-) -> SipPhone:
+def admin_phone(stack: Stack, workdir: Path, *, handling: CallHandling = ANSWER) -> SipPhone:
     password = (stack.inst.secrets_dir / "admin-password").read_text().strip()
     return SipPhone(
         registrar=f"127.0.0.1:{stack.inst.ports.sip}",
         credentials=Credentials("admin", password),
-        local_port=port,
-        media_port=24000 + 10 * (port - 5490),  # outside every instance's RTP range
+        local_port=free_udp_port(),
+        media_port=free_udp_port(even=True),
         workdir=workdir,
         handling=handling,
     )
@@ -51,7 +50,7 @@ async def ring_admin(line: CallerLine, *, timeout_s: int) -> str:
 
 
 async def test_phone_registers_and_answers(stack: Stack, line: CallerLine, tmp_path: Path) -> None:
-    async with admin_phone(stack, tmp_path, port=5491) as phone:
+    async with admin_phone(stack, tmp_path) as phone:
         assert await endpoint_state(line) == "online"
         channel_id = await ring_admin(line, timeout_s=10)
         await line.wait_event("StasisStart", "channel", channel_id)
@@ -67,7 +66,7 @@ async def test_phone_registers_and_answers(stack: Stack, line: CallerLine, tmp_p
 
 
 async def test_phone_that_does_not_answer(stack: Stack, line: CallerLine, tmp_path: Path) -> None:
-    async with admin_phone(stack, tmp_path, port=5492, handling=NO_ANSWER) as phone:
+    async with admin_phone(stack, tmp_path, handling=NO_ANSWER) as phone:
         channel_id = await ring_admin(line, timeout_s=2)
         ringing = await line.wait_event("ChannelStateChange", "channel", channel_id)
         assert ringing["channel"]["state"] == "Ringing"
@@ -82,7 +81,7 @@ async def test_phone_that_does_not_answer(stack: Stack, line: CallerLine, tmp_pa
 async def test_phone_hangs_up_when_told_and_when_stopped(
     stack: Stack, line: CallerLine, tmp_path: Path
 ) -> None:
-    async with admin_phone(stack, tmp_path, port=5497) as phone:
+    async with admin_phone(stack, tmp_path) as phone:
         first = await ring_admin(line, timeout_s=10)
         await line.wait_event("StasisStart", "channel", first)
         (first_call,) = await phone.answered()
@@ -102,7 +101,7 @@ async def test_phone_rings_answers_and_hangs_up_itself(
     stack: Stack, line: CallerLine, tmp_path: Path
 ) -> None:
     handling = CallHandling(ring_ms=500, hold_ms=1000)
-    async with admin_phone(stack, tmp_path, port=5493, handling=handling) as phone:
+    async with admin_phone(stack, tmp_path, handling=handling) as phone:
         channel_id = await ring_admin(line, timeout_s=10)
         await line.wait_event("StasisStart", "channel", channel_id)
         (call_id,) = await phone.answered()
@@ -112,7 +111,7 @@ async def test_phone_rings_answers_and_hangs_up_itself(
 
 
 async def test_busy_phone(stack: Stack, line: CallerLine, tmp_path: Path) -> None:
-    async with admin_phone(stack, tmp_path, port=5494, handling=BUSY) as phone:
+    async with admin_phone(stack, tmp_path, handling=BUSY) as phone:
         channel_id = await ring_admin(line, timeout_s=10)
         destroyed = await line.wait_event("ChannelDestroyed", "channel", channel_id)
         assert destroyed["cause"] == 17, destroyed  # user busy
@@ -126,8 +125,13 @@ async def test_phone_dials_a_feature_code_and_presses_keys(
 ) -> None:
     """The phone's own calls: INVITE as its extension (digest auth), keys by SIP INFO."""
     name = f"Phone {uuid.uuid4().hex[:8]}"
-    async with admin_phone(stack, tmp_path, port=5495) as phone:
-        dialled = phone.dial("*77", local_port=5496, media_port=24060, display_name=name)
+    async with admin_phone(stack, tmp_path) as phone:
+        dialled = phone.dial(
+            "*77",
+            local_port=free_udp_port(),
+            media_port=free_udp_port(even=True),
+            display_name=name,
+        )
         async with dialled as call:
             started = await wait_for_session(recorder, name)
             assert started.details["endpoint"] == "PJSIP/admin"
