@@ -17,6 +17,7 @@ from ccc_telephony.devstack.stack import Stack
 from tests.integration.agents.conftest import Api, member_line
 from tests.integration.support.clock import OPEN, ShiftedClock
 from tests.integration.support.service import ServiceRunner
+from tests.integration.support.steps import Callers
 
 
 def _agent(agent_id: str, extension: str, **extra: Any) -> dict[str, Any]:
@@ -187,3 +188,19 @@ async def test_states_survive_a_restart_of_the_service_and_of_asterisk(
     line = member_line(await queue_show("ebd"), "3501")
     assert line is not None and "paused:Training" in line
     assert restarted.agents.agents.status["yer"].reason == "Training"
+
+
+async def test_queues_show_callers_waiting_and_agents_by_state(
+    api: Api, callers: Callers, open_hours: ShiftedClock
+) -> None:
+    assert (await api.call("POST", "/api/v1/agents", _agent("chue", "3901", team="ebd")))[0] == 201
+    await api.call("POST", "/api/v1/agents/chue/login")
+    waiting = await callers.queued("10")  # English, then 0: the operator queue
+    status, body = await api.call("GET", "/api/v1/queues")
+    assert status == 200
+    queues = {q["queue"]: q for q in body["queues"]}
+    assert queues["operator"]["callers_waiting"] >= 1
+    assert "chue" in queues["ebd"]["agents"]["ready"]
+    assert set(queues) >= {"ebd", "family", "help", "operator", "ebd_es", "help_hmn"}
+    await callers.hang_up(waiting)
+    await api.call("POST", "/api/v1/agents/chue/logout")
