@@ -55,6 +55,8 @@ class QueueEvents:
         call_id = event.get("Uniqueid", "")
         queue = event.get("Queue", "")
         agent = self._agent_id(event)
+        if not call_id:
+            return  # every queue event names its caller's channel; one that does not is junk
         if kind == "QueueCallerJoin":
             self._emit(
                 call_id, "queue_joined", {"queue": queue, "position": _int(event, "Position")}
