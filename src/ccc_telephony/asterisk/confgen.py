@@ -191,6 +191,9 @@ def _manager(site: Site) -> str:
         "displayconnects=no\n\n"
         f"[{site.ami_user}]\nsecret={site.ami_secret}\n"
         "read=system,call,agent,user,reporting\n"  # no dtmf: keyed digits stay off AMI
+        # Only the events the service reads (queues, agents, Asterisk's start): every dialplan
+        # step of every call would otherwise be formatted, sent and parsed (see bench/).
+        "eventfilter=Event: (Queue|Agent|FullyBooted)\n"
         "write=system,call,agent,originate,reporting\n"
         "writetimeout=5000\n"
     )

@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ccc_telephony.store.projection import PROJECTIONS, ROW_PROJECTIONS, Projection
 from ccc_telephony.store.spool import Spool
-from ccc_telephony.store.tables import call_events, calls
+from ccc_telephony.store.tables import calls
 
 log = structlog.get_logger(__name__)
 
@@ -47,10 +47,13 @@ RETRY_MAX_SECONDS = 5.0
 # violation): retrying the same batch can never succeed, unlike a connection failure.
 DATA_ERROR_CLASSES = frozenset({"22", "23"})
 
+# A whole batch in one statement whose text does not depend on the batch's size, so that
+# PostgreSQL (through asyncpg's statement cache) prepares it once; SQLAlchemy's multi-row VALUES
+# would be rendered again for every size. Run with exec_driver_sql: asyncpg's $n parameters.
 _INSERT_EVENTS = (
-    insert(call_events)
-    .on_conflict_do_nothing(index_elements=[call_events.c.event_id])
-    .returning(call_events.c.event_id)
+    "INSERT INTO call_events (event_id, call_id, at, name, details)"
+    " SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::jsonb[])"
+    " ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
 )
 
 
@@ -400,18 +403,15 @@ class EventWriter:
 
     async def _write_batch(self, events: Sequence[CallEvent], *, project: bool) -> None:
         started = time.perf_counter()
-        rows = [
-            {
-                "event_id": e.event_id,
-                "call_id": e.call_id,
-                "at": e.at,
-                "name": e.name,
-                "details": e.details,
-            }
-            for e in events
-        ]
+        columns = (
+            [e.event_id for e in events],
+            [e.call_id for e in events],
+            [e.at for e in events],
+            [e.name for e in events],
+            [json.dumps(e.details) for e in events],
+        )
         async with self._engine.begin() as conn:
-            inserted = set((await conn.execute(_INSERT_EVENTS, rows)).scalars())
+            inserted = {row[0] for row in await conn.exec_driver_sql(_INSERT_EVENTS, columns)}
             new_count = len(inserted)
             if project:
                 # Already stored events (replays) had their projection applied then.
@@ -461,14 +461,14 @@ class EventWriter:
 # store/projection.py says what each event sets in `calls` (projection_statements builds the
 # upsert for one event). Building and executing one statement per event cost more than the
 # rest of the controller's work per call, so here the same upserts run as one executemany per
-# shape (event name and the columns it sets), with each shape's statement built once.
+# shape (event name and the columns it sets), each shape's statement compiled once.
 # Statements for different calls touch different rows, so only the order of one call's
 # events matters: the k-th event of each call in a batch goes in "wave" k, and waves run in
 # order. Within a wave a call appears once, so grouping a wave by shape reorders nothing
 # that matters.
 
 _Shape = tuple[str, tuple[str, ...]]
-_UPSERTS: dict[_Shape, Insert] = {}
+_UPSERTS: dict[_Shape, tuple[str, tuple[str, ...]]] = {}  # shape -> (SQL, parameter order)
 
 
 def _projection_values(
@@ -485,22 +485,27 @@ def _projection_values(
     return values
 
 
-def _upsert(name: str, projection: Projection, columns: tuple[str, ...]) -> Insert:
-    statement = _UPSERTS.get((name, columns))
-    if statement is None:
+def _upsert(conn: AsyncConnection, shape: _Shape) -> tuple[str, tuple[str, ...]]:
+    """The upsert for events of this shape, compiled for the connection's dialect."""
+    cached = _UPSERTS.get(shape)
+    if cached is None:
+        name, columns = shape
+        keep_existing = PROJECTIONS[name].keep_existing
         statement = insert(calls)
         excluded = statement.excluded
         updates = {
             column: (
                 func.coalesce(calls.c[column], excluded[column])
-                if projection.keep_existing
+                if keep_existing
                 else excluded[column]
             )
             for column in columns
         }
         statement = statement.on_conflict_do_update(index_elements=[calls.c.call_id], set_=updates)
-        _UPSERTS[(name, columns)] = statement
-    return statement
+        compiled = statement.compile(dialect=conn.dialect, column_keys=["call_id", *columns])
+        cached = (compiled.string, tuple(compiled.positiontup or ()))
+        _UPSERTS[shape] = cached
+    return cached
 
 
 async def _project(conn: AsyncConnection, events: Sequence[CallEvent]) -> None:
@@ -523,8 +528,13 @@ async def _project(conn: AsyncConnection, events: Sequence[CallEvent]) -> None:
         if maker is not None:
             rows.append(maker(event.call_id, event.details, event.at))
     for shapes in waves:
-        for (name, columns), params in shapes.items():
-            await conn.execute(_upsert(name, PROJECTIONS[name], columns), params)
+        for shape, params in shapes.items():
+            sql, order = _upsert(conn, shape)
+            rows_params = [tuple(p[key] for key in order) for p in params]
+            # asyncpg's executemany costs more than an execute for a single row
+            await conn.exec_driver_sql(
+                sql, rows_params[0] if len(rows_params) == 1 else rows_params
+            )
     for statement in rows:
         await conn.execute(statement)
 
