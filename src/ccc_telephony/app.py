@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
+import uvloop
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -284,3 +285,9 @@ class Service:
             "FastAGI connections handled",
             lambda: self.agi.stats.handled,
         )
+
+
+def serve(service: Service) -> None:
+    """Run the service until SIGTERM or SIGINT, on uvloop: the controller's cost per call is
+    mostly the event loop's own work per wake-up (bench/RESULTS.md), which uvloop cuts."""
+    uvloop.run(service.run_until_signalled())

@@ -86,9 +86,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(settings: Settings, _: argparse.Namespace) -> int:
-    from ccc_telephony.app import Service
+    from ccc_telephony.app import Service, serve
 
-    asyncio.run(Service(settings).run_until_signalled())
+    serve(Service(settings))
     return 0
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -34,13 +33,13 @@ def dispatch(action: str, name: str) -> int:
 
 
 def _run(inst: Instance) -> int:
-    from ccc_telephony.app import Service
+    from ccc_telephony.app import Service, serve
 
     stack = prepare(inst)
     print(banner(stack), flush=True)
     print("Ctrl-C stops the service, Asterisk and the sandbox database.", flush=True)
     try:
-        asyncio.run(Service(stack.settings()).run_until_signalled())
+        serve(Service(stack.settings()))
     finally:
         teardown(stack)
     return 0

@@ -270,11 +270,9 @@ class MainNumberCall:
         self, queue: str, *, operator: bool = False, reason: str | None = None
     ) -> None:
         """Hand the caller to app_queue with what we learned on the channel."""
-        variables = {
-            "CCC_CALL_ID": self.channel.id,
-            "CCC_LANGUAGE": self.language.code,
-            "CCC_QUEUE": queue,
-        }
+        # The dialplan already set CCC_CALL_ID (inherited) before Stasis, and the queue is the
+        # extension we continue to: one ARI request per variable, so only what it lacks.
+        variables = {"CCC_LANGUAGE": self.language.code}
         if self.program:
             variables["CCC_PROGRAM"] = self.program
         if self.identity.case_number:

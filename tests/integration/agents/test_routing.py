@@ -36,7 +36,13 @@ async def test_a_family_caller_reaches_a_ready_family_agent(
     assert answered.details["wait_seconds"] is not None
     await family.answered()
     invite = await asyncio.to_thread((family.files / "msg.log").read_text, errors="replace")
-    for shown in ("X-CCC-Case: 4567890123", "X-CCC-Language: en", '"EN 4567890123"'):
+    shown_to_agent = (
+        f"X-CCC-Call-Id: {call.ivr_id}",
+        "X-CCC-Case: 4567890123",
+        "X-CCC-Language: en",
+        '"EN 4567890123"',
+    )
+    for shown in shown_to_agent:
         assert shown in invite, invite[-3000:]
     _, agent = await api.call("GET", "/api/v1/agents/fam1")
     assert agent["state"] == "call_inbound"
