@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -63,11 +64,25 @@ async def active(engine: AsyncEngine) -> list[RosterAgent]:
 
 
 async def add(engine: AsyncEngine, agent: RosterAgent) -> None:
+    """A new agent, or one who left (deactivated) coming back under the same id with the
+    record given now; an active agent with that id is a conflict."""
+    values = _values(agent)
+    statement = (
+        pg_insert(agents)
+        .values(**values)
+        .on_conflict_do_update(
+            index_elements=[agents.c.id],
+            set_={**values, "active": True, "updated_at": func.now()},
+            where=~agents.c.active,
+        )
+    )
     try:
         async with engine.begin() as conn:
-            await conn.execute(insert(agents).values(**_values(agent)))
+            taken = (await conn.execute(statement)).rowcount
     except IntegrityError as exc:
         raise RosterConflict(_conflict(exc)) from None
+    if not taken:
+        raise RosterConflict("an agent with that id exists")
 
 
 async def replace(engine: AsyncEngine, agent: RosterAgent) -> bool:

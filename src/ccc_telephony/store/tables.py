@@ -124,9 +124,10 @@ agents = Table(
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("created_at", TIMESTAMPTZ, nullable=False, server_default=text("now()")),
     Column("updated_at", TIMESTAMPTZ, nullable=False, server_default=text("now()")),
-    UniqueConstraint("extension", name="uq_agents_extension"),
     CheckConstraint("team IN ('ebd', 'family')", name="ck_agents_team"),
     CheckConstraint("role IN ('worker', 'lead', 'supervisor')", name="ck_agents_role"),
+    # Among active agents only: a leaver's extension goes to the next hire.
+    Index("uq_agents_extension", "extension", unique=True, postgresql_where=text("active")),
 )
 
 # One row per stretch of time an agent spent in one state (and reason): time in each state per

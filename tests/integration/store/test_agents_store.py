@@ -52,6 +52,26 @@ async def test_roster_seed_add_update_and_conflicts(engine: AsyncEngine) -> None
     assert not await agents.replace(engine, moved)
 
 
+async def test_a_leavers_extension_is_reused_and_a_returner_is_reactivated(
+    engine: AsyncEngine,
+) -> None:
+    leaver = WORKER.model_copy(update={"id": "w-leaver", "extension": "3931"})
+    await agents.add(engine, leaver)
+    with pytest.raises(RosterConflict, match="id exists"):
+        await agents.add(engine, leaver)
+    await agents.deactivate(engine, "w-leaver")
+    hire = leaver.model_copy(update={"id": "w-hire"})
+    await agents.add(engine, hire)  # the extension is free again
+    with pytest.raises(RosterConflict, match="extension"):
+        await agents.add(engine, leaver)  # back, but the old extension is taken now
+    back = leaver.model_copy(update={"extension": "3932", "team": "ebd"})
+    await agents.add(engine, back)
+    roster = {a.id: a for a in await agents.active(engine)}
+    assert roster["w-leaver"] == back and roster["w-hire"].extension == "3931"
+    for agent_id in ("w-leaver", "w-hire"):
+        await agents.deactivate(engine, agent_id)
+
+
 async def test_intervals_close_where_the_next_opens(
     engine: AsyncEngine, db: asyncpg.Connection
 ) -> None:
