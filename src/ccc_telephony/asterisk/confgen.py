@@ -207,8 +207,11 @@ def _pjsip(policy: Policy, site: Site) -> str:
         "direct_media=no\nrtp_symmetric=yes\nforce_rport=yes\nrewrite_contact=yes\n"
         "send_rpid=yes\ntrust_id_inbound=no\n",
         # The PSTN side: every call from the trunk's addresses lands in ccc-inbound. DTMF by
-        # RFC 4733 when the caller offers it, else by SIP INFO.
-        "[caller-trunk](endpoint-base)\ncontext=ccc-inbound\ndtmf_mode=auto_info\n",
+        # RFC 4733 when the caller offers it, else by SIP INFO. Who answers inside (an agent's
+        # name and extension) is not the public's business: no connected-line updates (they
+        # would also re-INVITE the carrier on every queue answer and transfer), no RPID.
+        "[caller-trunk](endpoint-base)\ncontext=ccc-inbound\ndtmf_mode=auto_info\n"
+        "send_connected_line=no\nsend_rpid=no\n",
         "[caller-trunk]\ntype=identify\nendpoint=caller-trunk\n"
         + "".join(f"match={address}\n" for address in site.trunk_match),
         # The admin's phone: records prompts by feature code, registers with digest auth.

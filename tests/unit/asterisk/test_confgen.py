@@ -1,0 +1,32 @@
+"""What the generated Asterisk configuration promises beyond the policy's own values."""
+
+from __future__ import annotations
+
+import re
+
+from ccc_telephony.asterisk.confgen import Site, render
+from ccc_telephony.config.policy import load_policy
+from ccc_telephony.config.settings import DEFAULT_POLICY
+
+
+def _files() -> dict[str, str]:
+    site = Site(ari_password="a", ami_secret="b", admin_password="c")
+    return render(load_policy(DEFAULT_POLICY), site)
+
+
+def _section(text: str, name: str) -> str:
+    """The lines of every `[name]` section of an Asterisk .conf file, in order."""
+    parts = re.findall(rf"^\[{re.escape(name)}\][^\n]*\n(.*?)(?=^\[|\Z)", text, re.M | re.S)
+    return "".join(parts)
+
+
+def test_the_public_trunk_is_never_told_who_answered() -> None:
+    trunk = _section(_files()["pjsip.conf"], "caller-trunk")
+    assert "send_connected_line=no" in trunk
+    assert "send_rpid=no" in trunk
+
+
+def test_ami_sends_only_the_events_the_service_reads() -> None:
+    manager = _files()["manager.conf"]
+    assert "eventfilter=Event: (Queue|Agent|FullyBooted)" in manager
+    assert "dtmf" not in manager.split("read=", 1)[1].split("\n", 1)[0]
