@@ -134,3 +134,43 @@ async def test_spanish_caller_falls_back_to_anyone_when_no_speaker_is_free(
     await english.answered()
     await callers.hang_up(call)
     await english.ended()
+
+
+async def test_the_longest_idle_ready_agent_takes_the_next_caller(
+    phones: Callable[..., Any],
+    callers: Callers,
+    recorder: EventRecorder,
+    open_hours: ShiftedClock,
+) -> None:
+    team = {"ebd-i1": await phones("ebd-i1", "3751", "ebd")}
+    team["ebd-i2"] = await phones("ebd-i2", "3752", "ebd")
+    first = await callers.dial()
+    await callers.line.press(first, "11*")
+    answered = await recorder.wait_for(first.ivr_id, "agent_answered", timeout=30)
+    took_it = answered.details["agent"]
+    await team[took_it].answered()
+    await callers.hang_up(first)
+    await team[took_it].ended()
+    await recorder.wait_for(first.ivr_id, "agent_call_completed")
+
+    # Both are Ready again (no wrap-up in the test policy): the one who has waited longer
+    # gets the next caller.
+    waited_longer = ({"ebd-i1", "ebd-i2"} - {took_it}).pop()
+    second = await callers.dial()
+    await callers.line.press(second, "11*")
+    answered = await recorder.wait_for(second.ivr_id, "agent_answered", timeout=30)
+    assert answered.details["agent"] == waited_longer
+    await team[waited_longer].answered()
+    await callers.hang_up(second)
+    await team[waited_longer].ended()
+
+
+async def test_a_caller_who_gives_up_in_the_queue_is_recorded_as_abandoned(
+    callers: Callers, recorder: EventRecorder, open_hours: ShiftedClock
+) -> None:
+    call = await callers.queued("10")  # English, then 0: nobody answers the operator queue
+    await callers.hang_up(call)
+    gave_up = await recorder.wait_for(call.ivr_id, "abandoned")
+    assert gave_up.details["queue"] == "operator"
+    assert gave_up.details["position"] == 1
+    assert gave_up.details["wait_seconds"] >= 0

@@ -30,3 +30,24 @@ def test_ami_sends_only_the_events_the_service_reads() -> None:
     manager = _files()["manager.conf"]
     assert "eventfilter=Event: (Queue|Agent|FullyBooted)" in manager
     assert "dtmf" not in manager.split("read=", 1)[1].split("\n", 1)[0]
+
+
+def test_queues_route_to_the_longest_idle_agent_with_the_policys_timers() -> None:
+    policy = load_policy(DEFAULT_POLICY)
+    routing = policy.agents.routing
+    queues = _files()["queues.conf"]
+    for name in ("ebd", "family", "help"):
+        queue = _section(queues, name)
+        assert "strategy=leastrecent" in queue
+        assert f"wrapuptime={routing.wrapup_seconds}" in queue
+        assert f"timeout={routing.ring_seconds}" in queue
+        assert f"announce-frequency={routing.announce_position_seconds}" in queue
+        assert "announce-position=yes" in queue and "announce-holdtime=once" in queue
+        assert "joinempty=yes" in queue and "leavewhenempty=no" in queue  # never voicemail
+
+
+def test_a_language_queue_keeps_a_caller_only_while_a_speaker_is_free() -> None:
+    queue = _section(_files()["queues.conf"], "family_es")
+    assert "strategy=leastrecent" in queue
+    for option in ("joinempty", "leavewhenempty"):
+        assert f"{option}=paused,penalty,inuse,ringing,unavailable,invalid,unknown,wrapup" in queue
