@@ -8,8 +8,8 @@ Two runs on the same Asterisk, one after the other:
   controller's IVR (half choose EBD, half Family) into the product's queues, where the service
   manages the members over AMI and turns app_queue's events into call events and agent states.
 - **app_queue**: the same phones as static members of one queue (`bench_static`, a copy of the
-  product's `[ebd]` queue settings), the controller stopped, the callers dialled straight into
-  that queue: app_queue alone.
+  product's `[ebd]` queue settings), the controller stopped, the same callers through the
+  pure-dialplan IVR of `dialplan_ivr.conf` into that queue: app_queue alone.
 
 The agents answer after RING_MS, talk TALK_MS and hang up; wrap-up and ring time-outs are the
 policy's. "Entry to ring" is read from Asterisk's log for both runs: from the caller's Queue()
@@ -19,6 +19,7 @@ to app_queue's "Called PJSIP/<agent>" on the same call (same thread, millisecond
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import signal
@@ -27,7 +28,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -258,11 +259,12 @@ class Phones:
             self.process.wait(timeout=10)
 
 
-def wait_registered(cli: Any, extensions: list[str], timeout: float = 30) -> None:
+def wait_registered(cli: Any, extensions: list[str], *, port: int, timeout: float = 30) -> None:
+    """Until every extension's contact is this SIPp's (a previous run's may still be there)."""
     deadline = time.monotonic() + timeout
     while True:
         shown = cli("pjsip show contacts")
-        missing = [ext for ext in extensions if f"{ext}/sip:" not in shown]
+        missing = [ext for ext in extensions if f"{ext}/sip:{ext}@127.0.0.1:{port}" not in shown]
         if not missing:
             return
         if time.monotonic() > deadline:
@@ -423,35 +425,47 @@ class Host(Protocol):
 
 
 def run_scenario(host: Host, *, agents: int, callers: int, ramp_s: float) -> list[QueueResult]:
-    """The service run, then the app_queue run; agents and phones removed at the end."""
+    """The service run, then the app_queue run; agents removed at the end."""
     team = roster(agents)
     settings = host.stack.settings()
     api = Api(host.stack.inst.ports.api, settings.secret("admin-token").get_secret_value())
-    phones = Phones(
-        host.work / "queue-phones",
-        enrol(api, team, settings.secrets_dir),
-        registrar=f"127.0.0.1:{host.stack.inst.ports.sip}",
-    )
-    lifetime_s = int(2 * (ramp_s + 60 + ANSWER_WAIT_MS / 1000)) + 120
-    phones.start(*host.next_ports(), lifetime_s=lifetime_s)
+    passwords = enrol(api, team, settings.secrets_dir)
     try:
-        wait_registered(host.cli, [a.extension for a in team])
-        for agent in team:
-            api.must("POST", f"/agents/{agent.id}/login")
-        service = _run(host, "service", callers, ramp_s, team)
-        for agent in team:
-            api.must("POST", f"/agents/{agent.id}/logout")
+        with _phones(host, passwords, "service", ramp_s):
+            for agent in team:
+                api.must("POST", f"/agents/{agent.id}/login")
+            service = _run(host, "service", callers, ramp_s, team)
+            for agent in team:
+                api.must("POST", f"/agents/{agent.id}/logout")
         host.stop_controller()
         try:
-            baseline = _with_static_queue(
-                host, team, lambda: _run(host, "app_queue", callers, ramp_s, team)
-            )
+            with _phones(host, passwords, "app_queue", ramp_s):
+                baseline = _with_static_queue(
+                    host, team, lambda: _run(host, "app_queue", callers, ramp_s, team)
+                )
         finally:
             host.start_controller()
     finally:
-        phones.stop()
         remove(api, team)
     return [service, baseline]
+
+
+@contextlib.contextmanager
+def _phones(host: Host, passwords: dict[str, str], path: str, ramp_s: float) -> Iterator[None]:
+    """Fresh phones for each run: SIPp (3.6.1) stopped firing its timers in a process that had
+    run for about seven minutes, leaving calls ringing for ever."""
+    phones = Phones(
+        host.work / f"queue-phones-{path}",
+        passwords,
+        registrar=f"127.0.0.1:{host.stack.inst.ports.sip}",
+    )
+    local_port, media_port = host.next_ports()
+    phones.start(local_port, media_port, lifetime_s=int(ramp_s + 60 + ANSWER_WAIT_MS / 1000) + 120)
+    try:
+        wait_registered(host.cli, list(passwords), port=local_port)
+        yield
+    finally:
+        phones.stop()
 
 
 def _run(host: Host, path: str, callers: int, ramp_s: float, team: list[Agent]) -> QueueResult:
@@ -461,14 +475,12 @@ def _run(host: Host, path: str, callers: int, ramp_s: float, team: list[Agent]) 
     run_dir = host.work / f"queue-{path}"
     run_dir.mkdir(parents=True, exist_ok=True)
     name = f"ccc bench queue {host.work.name}"
+    # The same callers, keys and IVR timing on both paths: only what follows the IVR differs.
+    plan = sipp_load.ivr_plan(name, "556", menu_key="[field0]", answer_wait_ms=ANSWER_WAIT_MS)
     if path == "service":
-        plan = sipp_load.ivr_plan(name, "556", menu_key="[field0]", answer_wait_ms=ANSWER_WAIT_MS)
-        inject, number, queues = menu_keys(run_dir, callers), host.main_number, {"ebd", "family"}
+        number, queues = host.main_number, {"ebd", "family"}
     else:
-        plan = sipp_load.CallerPlan(
-            name=name, number_prefix="557", steps=(), hold_ms=0, answer_wait_ms=ANSWER_WAIT_MS
-        )
-        inject, number, queues = None, QUEUE_NUMBER, {STATIC_QUEUE}
+        number, queues = QUEUE_NUMBER, {STATIC_QUEUE}
     offset = host.log_path.stat().st_size
     since = datetime.now(UTC)
     before, started = host.cpu(), time.monotonic()
@@ -480,7 +492,7 @@ def _run(host: Host, path: str, callers: int, ramp_s: float, team: list[Agent]) 
         callers=callers,
         ramp_s=ramp_s,
         ports=host.next_ports(),
-        inject=inject,
+        inject=menu_keys(run_dir, callers),
     )
     host.wait_no_channels()
     wall, after = time.monotonic() - started, host.cpu()
