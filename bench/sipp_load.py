@@ -132,8 +132,8 @@ Duration={duration}
   <recv response="200"/>
 """
 
-_TAIL = """  <pause milliseconds="{hold}"/>
-  <send retrans="500"><![CDATA[
+# The caller hangs up, and the script is done.
+_HANG_UP = """  <send retrans="500"><![CDATA[
 BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: "{name}" <sip:{prefix}[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
@@ -145,13 +145,17 @@ Max-Forwards: 70
 Content-Length: 0
 ]]></send>
   <recv response="200" crlf="true"/>
-  <nop><action><log message="done [call_number]"/></action></nop>
+"""
+_DONE = """  <nop><action><log message="done [call_number]"/></action></nop>
 </scenario>
 """
 
+_TAIL = '  <pause milliseconds="{hold}"/>\n' + _HANG_UP + _DONE
+
 # The caller who waits for an agent: the agent's hang-up reaches the caller as Asterisk's BYE
 # ("answered"); a caller nobody answered in time hangs up.
-_ANSWERED_TAIL = """  <recv request="BYE" timeout="{wait}" ontimeout="abandon"/>
+_ANSWERED_TAIL = (
+    """  <recv request="BYE" timeout="{wait}" ontimeout="abandon"/>
   <send><![CDATA[
 SIP/2.0 200 OK
 [last_Via:]
@@ -164,22 +168,11 @@ Content-Length: 0
 ]]></send>
   <nop next="finish"><action><log message="answered [call_number]"/></action></nop>
   <label id="abandon"/>
-  <send retrans="500"><![CDATA[
-BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "{name}" <sip:{prefix}[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 999 BYE
-Contact: sip:{prefix}[call_number]@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-]]></send>
-  <recv response="200" crlf="true"/>
-  <label id="finish"/>
-  <nop><action><log message="done [call_number]"/></action></nop>
-</scenario>
 """
+    + _HANG_UP
+    + '  <label id="finish"/>\n'
+    + _DONE
+)
 
 
 def scenario(plan: CallerPlan) -> str:
