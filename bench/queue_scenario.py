@@ -7,9 +7,10 @@ Two runs on the same Asterisk, one after the other:
   call Asterisk places to any of them), they log in (API), and the callers go through the
   controller's IVR (half choose EBD, half Family) into the product's queues, where the service
   manages the members over AMI and turns app_queue's events into call events and agent states.
-- **app_queue**: the same phones as static members of one queue (`bench_static`, a copy of the
-  product's `[ebd]` queue settings), the controller stopped, the same callers through the
-  pure-dialplan IVR of `dialplan_ivr.conf` into that queue: app_queue alone.
+- **app_queue**: the same phones as static members of a copy of each team's queue
+  (`bench_static_ebd`, `bench_static_family`: the generated settings, the team's phones), the
+  controller stopped, the same callers through the pure-dialplan IVR of `dialplan_ivr.conf`
+  into them: app_queue alone.
 
 The agents answer after RING_MS, talk TALK_MS and hang up; wrap-up and ring time-outs are the
 policy's. "Entry to ring" is read from Asterisk's log for both runs: from the caller's Queue()
@@ -49,7 +50,8 @@ from ccc_telephony.devstack.sipp import (
 from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.store.engine import make_engine
 
-STATIC_QUEUE = "bench_static"
+TEAMS = ("ebd", "family")
+STATIC_PREFIX = "bench_static_"  # bench_static_ebd, bench_static_family
 QUEUE_NUMBER = "6085559901"  # dialplan_ivr.conf: straight into the static queue
 EXTENSION_BASE = 4100  # the bench agents' extensions: 4101, 4102, ...
 RING_MS = 300
@@ -308,16 +310,21 @@ def read_queue_log(log_path: Path, offset: int, queues: set[str]) -> LogCounts:
     return LogCounts(entered=callers, rung=rung, entry_to_ring_ms=latencies)
 
 
-def static_queue(queues_conf: str, extensions: list[str]) -> str:
-    """The product's [ebd] queue settings under another name, with static members."""
-    section = re.search(r"^\[ebd\]\n(.*?)(?=^\[|\Z)", queues_conf, re.M | re.S)
-    if section is None:
-        raise SystemExit("queues.conf has no [ebd] queue to copy")
-    settings = "".join(
-        line + "\n" for line in section.group(1).splitlines() if not line.startswith("member")
-    )
-    members = "".join(f"member => PJSIP/{ext}\n" for ext in extensions)
-    return f"\n[{STATIC_QUEUE}]\n{settings}{members}"
+def static_queues(queues_conf: str, team: list[Agent]) -> str:
+    """Each team's queue again, its settings as generated, its agents as static members: the
+    same load per queue as the service run (one queue for everyone would take twice the
+    callers per queue, and app_queue rings one caller of a queue at a time)."""
+    sections = []
+    for name in TEAMS:
+        section = re.search(rf"^\[{name}\]\n(.*?)(?=^\[|\Z)", queues_conf, re.M | re.S)
+        if section is None:
+            raise SystemExit(f"queues.conf has no [{name}] queue to copy")
+        settings = "".join(
+            line + "\n" for line in section.group(1).splitlines() if not line.startswith("member")
+        )
+        members = "".join(f"member => PJSIP/{a.extension}\n" for a in team if a.team == name)
+        sections.append(f"\n[{STATIC_PREFIX}{name}]\n{settings}{members}")
+    return "".join(sections)
 
 
 # --- what the service wrote ---------------------------------------------------------------------
@@ -480,7 +487,7 @@ def _run(host: Host, path: str, callers: int, ramp_s: float, team: list[Agent]) 
     if path == "service":
         number, queues = host.main_number, {"ebd", "family"}
     else:
-        number, queues = QUEUE_NUMBER, {STATIC_QUEUE}
+        number, queues = QUEUE_NUMBER, {STATIC_PREFIX + name for name in TEAMS}
     offset = host.log_path.stat().st_size
     since = datetime.now(UTC)
     before, started = host.cpu(), time.monotonic()
@@ -525,16 +532,16 @@ def _run(host: Host, path: str, callers: int, ramp_s: float, team: list[Agent]) 
 def _with_static_queue(
     host: Host, team: list[Agent], work: Callable[[], QueueResult]
 ) -> QueueResult:
-    """Run `work` with the static queue added to Asterisk's queues.conf, then take it out."""
+    """Run `work` with the static queues added to Asterisk's queues.conf, then take them out."""
     conf = host.etc / "queues.conf"
     original = conf.read_text()
-    host.write_config(conf, original + static_queue(original, [a.extension for a in team]))
+    host.write_config(conf, original + static_queues(original, team))
     try:
         host.cli("module reload app_queue.so")
-        shown = host.cli(f"queue show {STATIC_QUEUE}")
+        shown = "".join(host.cli(f"queue show {STATIC_PREFIX}{name}") for name in TEAMS)
         missing = [a.extension for a in team if f"PJSIP/{a.extension}" not in shown]
         if missing:
-            raise SystemExit(f"the static queue lacks members {missing[:5]}: {shown[:300]}")
+            raise SystemExit(f"the static queues lack members {missing[:5]}: {shown[:300]}")
         return work()
     finally:
         host.write_config(conf, original)

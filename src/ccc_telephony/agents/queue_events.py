@@ -75,6 +75,7 @@ class QueueEvents:
         elif agent is None:
             return
         elif kind == "AgentCalled":
+            await self._close_unreported_call(agent, call_id, queue)
             self._emit(call_id, "agent_ringing", {"queue": queue, "agent": agent})
         elif kind == "AgentConnect":
             # The agent's state first, so whoever hears agent_answered sees Call Inbound.
@@ -108,6 +109,22 @@ class QueueEvents:
                 "ring_no_answer",
                 {"queue": queue, "agent": agent, "ring_ms": _int(event, "RingTime")},
             )
+
+    async def _close_unreported_call(self, agent: str, ringing_for: str, queue: str) -> None:
+        """app_queue rings only members who are not on a call (ringinuse=no): if our record
+        still has this agent on another caller, Asterisk ended that call without an
+        AgentComplete (seen for 2 calls in 500 under load, bench/RESULTS.md). End it now, so
+        the agent's state and the call's record do not stay open until the next answer."""
+        previous = self._agents.current_call(agent)
+        if previous is None or previous == ringing_for:
+            return
+        log.warning("agent's last call ended unreported", agent=agent, call_id=previous)
+        await self._agents.call_ended(agent)
+        self._emit(
+            previous,
+            "agent_call_completed",
+            {"queue": queue, "agent": agent, "talk_seconds": None, "ended_by": "unreported"},
+        )
 
     def _agent_id(self, event: Mapping[str, str]) -> str | None:
         interface = event.get("Interface") or event.get("StateInterface") or ""

@@ -182,6 +182,10 @@ class AgentService:
             self.calls[agent_id] = call_id
         await self._change(agent_id, lambda s, at: states.call_answered(s, at), "queue", None)
 
+    def current_call(self, agent_id: str) -> str | None:
+        """The caller this agent answered last, while our record has them on that call."""
+        return self.calls.get(agent_id)
+
     async def call_ended(self, agent_id: str) -> None:
         self.calls.pop(agent_id, None)
         await self._change(agent_id, lambda s, at: states.call_ended(s, at), "queue", None)

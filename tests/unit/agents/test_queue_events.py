@@ -14,15 +14,22 @@ AGENT = RosterAgent(id="maria", name="Maria", extension="3101", team="family")
 class FakeAgents:
     def __init__(self) -> None:
         self.calls: list[tuple[str, ...]] = []
+        self.on_call: dict[str, str] = {}
 
     def by_extension(self, extension: str) -> RosterAgent | None:
         return AGENT if extension == AGENT.extension else None
 
+    def current_call(self, agent_id: str) -> str | None:
+        return self.on_call.get(agent_id)
+
     async def call_answered(self, agent_id: str, call_id: str | None = None) -> None:
         self.calls.append(("answered", agent_id, call_id or ""))
+        if call_id:
+            self.on_call[agent_id] = call_id
 
     async def call_ended(self, agent_id: str) -> None:
         self.calls.append(("ended", agent_id))
+        self.on_call.pop(agent_id, None)
 
     async def rang_unanswered(self, agent_id: str, reason: str) -> None:
         self.calls.append(("missed", agent_id, reason))
@@ -91,3 +98,23 @@ async def test_strangers_and_garbage_change_nothing() -> None:
     )
     assert agents.calls == []
     assert emitted == [("c", "queue_joined", {"queue": "ebd", "position": None})]
+
+
+async def test_a_call_asterisk_never_reported_ended_is_closed_when_the_agent_rings_again() -> None:
+    events, agents, emitted = _setup()
+    first = {"Uniqueid": "call-1", "Queue": "family", "Interface": "PJSIP/3101"}
+    second = {**first, "Uniqueid": "call-2"}
+    await events.handle({"Event": "AgentCalled", **first})
+    await events.handle({"Event": "AgentConnect", **first})
+    # no AgentComplete for call-1; app_queue rings the agent for the next caller
+    await events.handle({"Event": "AgentCalled", **second})
+    await events.handle({"Event": "AgentCalled", **second})  # rung again: nothing more to close
+    assert [(c, name) for c, name, _ in emitted] == [
+        ("call-1", "agent_ringing"),
+        ("call-1", "agent_answered"),
+        ("call-1", "agent_call_completed"),
+        ("call-2", "agent_ringing"),
+        ("call-2", "agent_ringing"),
+    ]
+    assert emitted[2][2]["ended_by"] == "unreported"
+    assert agents.calls == [("answered", "maria", "call-1"), ("ended", "maria")]
