@@ -751,8 +751,7 @@ def print_queue(results: list[queue_scenario.QueueResult]) -> None:
 
 def check_queue(results: list[queue_scenario.QueueResult]) -> list[str]:
     """The service's run must answer every caller and write every row. The app_queue run is
-    the reference: a shortfall there is reported, not failed (bench/RESULTS.md: it does not
-    keep up in this harness, cause not found yet)."""
+    only the reference it is compared with: a shortfall there is reported, not failed."""
     problems = []
     for r in results:
         if r.answered < r.callers and r.path == "service":
@@ -760,7 +759,7 @@ def check_queue(results: list[queue_scenario.QueueResult]) -> list[str]:
         elif r.answered < r.callers:
             print(
                 f"\nwarning: app_queue alone answered {r.answered} of {r.callers}; its figures"
-                " cover a backlog, not routing (see bench/RESULTS.md)"
+                " then measure a backlog, not routing"
             )
         if r.expected and r.written != r.expected:
             problems.append(f"queue {r.path}: written {r.written}, expected {r.expected}")
