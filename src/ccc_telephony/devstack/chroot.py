@@ -51,9 +51,13 @@ def is_built(root: Path) -> bool:
 def ensure_root() -> Path:
     """Return the cached root, building it first when it is missing or half-built."""
     root = root_dir()
-    if is_built(root):
-        _name_this_host(root)
-        return root
+    if not is_built(root):
+        _build(root)
+    _name_this_host(root)
+    return root
+
+
+def _build(root: Path) -> None:
     if os.geteuid() != 0:
         raise SystemExit("building the Asterisk sandbox needs root (debootstrap, chroot)")
     staging = root.with_name(root.name + ".partial")
@@ -76,8 +80,6 @@ def ensure_root() -> Path:
     (staging / STAMP).write_text("built by ccc-telephony\n")
     shutil.rmtree(root, ignore_errors=True)
     staging.rename(root)
-    _name_this_host(root)
-    return root
 
 
 def _name_this_host(root: Path) -> None:
