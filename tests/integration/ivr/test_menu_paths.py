@@ -36,9 +36,7 @@ async def test_three_invalid_choices_reach_the_operator(
     callers: Callers,
     open_hours: ShiftedClock,
 ) -> None:
-    call = await callers.dial()
-    await line.press(call, "1")
-    await recorder.wait_for(call.ivr_id, "language_selected")
+    call = await callers.in_main_menu()
     for key in ("9", "*", "#"):
         seen = recorder.names(call.ivr_id).count("menu_choice")
         await line.press(call, key)

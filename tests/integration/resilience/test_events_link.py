@@ -22,9 +22,7 @@ async def test_caller_in_the_menu_survives_a_dropped_ari_link(
     open_hours: ShiftedClock,
 ) -> None:
     reconnects = service.events.reconnects
-    call = await callers.dial()
-    await line.press(call, "1")
-    await recorder.wait_for(call.ivr_id, "language_selected")
+    call = await callers.in_main_menu()
 
     await ari_proxy.cut()
     async with asyncio.timeout(10):

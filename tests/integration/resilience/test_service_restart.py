@@ -30,9 +30,7 @@ async def test_graceful_stop_and_restart_with_calls_up(
     db: asyncpg.Connection,
     open_hours: ShiftedClock,
 ) -> None:
-    in_menu = await callers.dial()
-    await line.press(in_menu, "1")
-    await recorder.wait_for(in_menu.ivr_id, "language_selected")
+    in_menu = await callers.in_main_menu()
     in_queue = await callers.dial()
     await line.press(in_queue, "10")
     await line.wait_in_app(in_queue.ivr_id, "Queue")

@@ -23,6 +23,13 @@ class Callers:
         await self.recorder.wait_for(call.ivr_id, "call_answered")
         return call
 
+    async def in_main_menu(self) -> PlacedCall:
+        """A caller dials and chooses English: the main menu is playing."""
+        call = await self.dial()
+        await self.line.press(call, "1")
+        await self.recorder.wait_for(call.ivr_id, "language_selected")
+        return call
+
     async def queued(self, keys: str) -> PlacedCall:
         """A caller dials, keys `keys` and is waiting in a queue (as Asterisk itself says)."""
         call = await self.dial()
