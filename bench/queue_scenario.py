@@ -103,10 +103,6 @@ class QueueResult:
     def per_call_ms(self, seconds: float) -> float | None:
         return 1000 * seconds / self.answered if self.answered else None
 
-    @property
-    def lost(self) -> int:
-        return sum(max(0, self.expected[k] - self.written.get(k, 0)) for k in self.expected)
-
     def summary(self) -> dict[str, Any]:
         return {
             "path": self.path,
@@ -387,7 +383,7 @@ def run_callers(
     callers: int,
     ramp_s: float,
     ports: tuple[int, int],
-    inject: Path | None,
+    inject: Path,
 ) -> sipp_load.SippResult:
     """`callers` calls placed evenly over `ramp_s`, each waiting for an agent."""
     scenario_file = run_dir / "caller.xml"
@@ -404,7 +400,7 @@ def run_callers(
         local_port=ports[0],
         media_port=ports[1],
         timeout_s=timeout_s,
-        extra=["-inf", str(inject)] if inject is not None else None,
+        extra=["-inf", str(inject)],
     )
     return sipp_load.run(command, run_dir, timeout_s=timeout_s)
 
