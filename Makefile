@@ -56,7 +56,7 @@ sounds: venv
 	$(BIN)/ccc-telephony prompts generate
 
 bench: venv
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	PYTHONPATH=$(CURDIR) $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .run sounds/generated

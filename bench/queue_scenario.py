@@ -38,8 +38,7 @@ from typing import Any, Protocol
 import measure
 import sipp_load
 from sqlalchemy import text
-
-from ccc_telephony.devstack.sipp import (
+from tests.sipp import (
     CallHandling,
     Credentials,
     Identity,
@@ -47,6 +46,7 @@ from ccc_telephony.devstack.sipp import (
     registration_scenario,
     sipp_command,
 )
+
 from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.store.engine import make_engine
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from ccc_telephony.devstack.sipp import sipp_command
+from tests.sipp import sipp_command
 
 DTMF_MS = 100  # Duration= of each INFO: a typical key press
 DIGIT_GAP_MS = 250  # between the digits of the case number (about 4 keys a second)

@@ -15,10 +15,10 @@ import pytest
 
 from ccc_telephony.app import Service
 from ccc_telephony.devstack import asterisk
-from ccc_telephony.devstack.sipp import ANSWER, CallHandling, Credentials, SipPhone
 from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.store import tokens
 from tests.integration.support.ports import free_udp_port
+from tests.sipp import ANSWER, CallHandling, Credentials, SipPhone
 
 
 @dataclass

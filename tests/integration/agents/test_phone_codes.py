@@ -8,10 +8,10 @@ from typing import Any
 
 import asyncpg
 
-from ccc_telephony.devstack.sipp import SipPhone
 from tests.integration.agents.conftest import Api
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.ports import free_udp_port
+from tests.sipp import SipPhone
 
 
 async def _dial(phone: SipPhone, code: str) -> None:

@@ -11,11 +11,11 @@ from typing import Any
 import asyncpg
 
 from ccc_telephony.app import Service
-from ccc_telephony.devstack.sipp import NO_ANSWER
 from tests.integration.agents.conftest import Api
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.steps import Callers
+from tests.sipp import NO_ANSWER
 
 
 async def test_a_family_caller_reaches_a_ready_family_agent(

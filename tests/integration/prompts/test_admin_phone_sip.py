@@ -8,11 +8,11 @@ import uuid
 from pathlib import Path
 
 from ccc_telephony.app import Service
-from ccc_telephony.devstack.sipp import Credentials, Identity, Scenario, run_scenario
 from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.store.events import CallEvent
 from tests.integration.support.ports import free_udp_port
 from tests.integration.support.recorder import EventRecorder
+from tests.sipp import Credentials, Identity, Scenario, run_scenario
 
 
 async def test_admin_sip_phone_dials_star_77(

@@ -9,11 +9,11 @@ from pathlib import Path
 import asyncpg
 
 from ccc_telephony.app import Service
-from ccc_telephony.devstack.sipp import CallerScript, run_caller
 from ccc_telephony.devstack.stack import Stack
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.ports import free_udp_port
 from tests.integration.support.recorder import EventRecorder, wait_for_call_started
+from tests.sipp import CallerScript, run_caller
 
 
 async def test_sip_caller_with_hostile_caller_id_reaches_family_queue(

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from ccc_telephony.app import Service
-from ccc_telephony.devstack.sipp import ANSWER, BUSY, NO_ANSWER, CallHandling, Credentials, SipPhone
 from ccc_telephony.devstack.stack import Stack
 from tests.integration.prompts.test_admin_phone_sip import wait_for_session
 from tests.integration.support.callers import TEST_APP, CallerLine
 from tests.integration.support.ports import free_udp_port
 from tests.integration.support.recorder import EventRecorder
+from tests.sipp import ANSWER, BUSY, NO_ANSWER, CallHandling, Credentials, SipPhone
 
 
 def admin_phone(stack: Stack, workdir: Path, *, handling: CallHandling = ANSWER) -> SipPhone:

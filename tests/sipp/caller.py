@@ -10,8 +10,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccc_telephony.devstack.sipp.process import sipp_command, write_scenario
-from ccc_telephony.devstack.sipp.scenario import Identity, Scenario
+from tests.sipp.process import sipp_command, write_scenario
+from tests.sipp.scenario import Identity, Scenario
 
 
 @dataclass(frozen=True, kw_only=True)

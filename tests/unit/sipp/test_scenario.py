@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ccc_telephony.devstack.sipp import (
+from tests.sipp import (
     ANSWER,
     BUSY,
     NO_ANSWER,
@@ -26,7 +26,7 @@ from ccc_telephony.devstack.sipp import (
     registration_scenario,
     scenario,
 )
-from ccc_telephony.devstack.sipp.scenario import safe_display_name
+from tests.sipp.scenario import safe_display_name
 
 ADMIN = Identity(user="admin", display_name="Admin")
 CREDS = Credentials("admin", "s3cret-Token_x")

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccc_telephony.devstack.sipp.runner import SippDriven, SippError, SippProcess, SippState
-from ccc_telephony.devstack.sipp.scenario import Credentials, Identity, Scenario
+from tests.sipp.runner import SippDriven, SippError, SippProcess, SippState
+from tests.sipp.scenario import Credentials, Identity, Scenario
 
 # The runner's signals: "go on" (un-REGISTER, hang up), and "press the key in my body".
 GO_ON = "NOTIFY"

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccc_telephony.devstack.sipp.scenario import Scenario
+from tests.sipp.scenario import Scenario
 
 LOCAL_IP = "127.0.0.1"
 

@@ -2,14 +2,14 @@
 (`CallerScript`, `run_caller`), one scenario run from asyncio (`run_scenario`), and agent phones
 that register, answer and place calls (`SipPhone`, `OutgoingCall`)."""
 
-from ccc_telephony.devstack.sipp.caller import (
+from tests.sipp.caller import (
     CallerScript,
     caller_command,
     caller_scenario,
     run_caller,
     scenario,
 )
-from ccc_telephony.devstack.sipp.phone import (
+from tests.sipp.phone import (
     ANSWER,
     BUSY,
     NO_ANSWER,
@@ -20,9 +20,9 @@ from ccc_telephony.devstack.sipp.phone import (
     dialling_scenario,
     registration_scenario,
 )
-from ccc_telephony.devstack.sipp.process import SippRun, run_scenario, sipp_command
-from ccc_telephony.devstack.sipp.runner import SippError, SippProcess, SippState
-from ccc_telephony.devstack.sipp.scenario import Credentials, Identity, Scenario
+from tests.sipp.process import SippRun, run_scenario, sipp_command
+from tests.sipp.runner import SippError, SippProcess, SippState
+from tests.sipp.scenario import Credentials, Identity, Scenario
 
 __all__ = [
     "ANSWER",

@@ -25,8 +25,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from ccc_telephony.devstack.sipp.process import LOCAL_IP, sipp_command, write_scenario
-from ccc_telephony.devstack.sipp.scenario import Scenario
+from tests.sipp.process import LOCAL_IP, sipp_command, write_scenario
+from tests.sipp.scenario import Scenario
 
 
 @dataclass(frozen=True)
