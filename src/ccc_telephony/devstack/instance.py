@@ -60,6 +60,27 @@ PORTS = {
         rtp_start=20000,
         rtp_end=20999,
     ),
+    # More working copies (or helpers' worktrees) side by side: test3, test4.
+    "test3": Ports(
+        sip=5660,
+        ari=8688,
+        ami=5638,
+        agi=5173,
+        api=8680,
+        postgres=55932,
+        rtp_start=22000,
+        rtp_end=22999,
+    ),
+    "test4": Ports(
+        sip=5860,
+        ari=8888,
+        ami=5838,
+        agi=5373,
+        api=8880,
+        postgres=56132,
+        rtp_start=24000,
+        rtp_end=24999,
+    ),
     "bench": Ports(
         sip=5360,
         ari=8388,
