@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ccc_telephony import logs
@@ -147,7 +147,9 @@ def _override_clear(settings: Settings, args: argparse.Namespace) -> int:
 
     cleared = run_with_engine(
         settings.database_url,
-        lambda engine: overrides.clear_override(engine, cleared_by=args.by),
+        lambda engine: overrides.clear_override(
+            engine, cleared_by=args.by, now=datetime.now(UTC)
+        ),
     )
     print(f"cleared {cleared} override(s)")
     return 0

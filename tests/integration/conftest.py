@@ -4,7 +4,9 @@ clock the tests can move. Nothing here is mocked and nothing skips: a missing se
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import asyncpg
@@ -14,9 +16,10 @@ import yaml
 from ccc_telephony import logs
 from ccc_telephony.app import Service
 from ccc_telephony.config.settings import DEFAULT_POLICY
+from ccc_telephony.devstack import asterisk
 from ccc_telephony.devstack.stack import Stack, prepare, teardown
 from tests.integration.support.callers import CallerLine
-from tests.integration.support.clock import OPEN, ShiftedClock
+from tests.integration.support.clock import Moments, ShiftedClock, today
 from tests.integration.support.database import TEST_INSTANCE, fresh_database, server_of, through
 from tests.integration.support.proxy import TcpProxy
 from tests.integration.support.recorder import EventRecorder
@@ -31,10 +34,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def test_policy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def moments() -> Moments:
+    """Open hours, night and a holiday, computed from today (see support/clock.py)."""
+    shipped = yaml.safe_load(DEFAULT_POLICY.read_text())
+    holidays = [date.fromisoformat(str(h["date"])) for h in shipped.get("holidays", [])]
+    return Moments(today(), holidays)
+
+
+@pytest.fixture(scope="session")
+def test_policy(tmp_path_factory: pytest.TempPathFactory, moments: Moments) -> Path:
     """The shipped policy with quicker queue timers, so ring-no-answer and the language-first
-    wait take seconds in tests, not the production defaults."""
+    wait take seconds in tests, not the production defaults, and a holiday of its own on a
+    day computed from today (the shipped holidays run out)."""
     policy = yaml.safe_load(DEFAULT_POLICY.read_text())
+    policy.setdefault("holidays", []).append(
+        {"date": moments.holiday.date().isoformat(), "name": "Test holiday"}
+    )
     policy.setdefault("agents", {})["routing"] = {
         "ring_seconds": 5,
         "wrapup_seconds": 0,
@@ -68,12 +83,20 @@ async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
 
 
 @pytest.fixture(scope="session")
-def clock() -> ShiftedClock:
+def session_clock() -> ShiftedClock:
+    """The one clock the service decides by, for the whole session."""
     return ShiftedClock()
 
 
+@pytest.fixture
+def clock(session_clock: ShiftedClock) -> Iterator[ShiftedClock]:
+    """The service's clock for one test, back at rest when the test ends, pass or fail."""
+    yield session_clock
+    session_clock.reset()
+
+
 @pytest.fixture(scope="session")
-async def ari_proxy(stack: Stack) -> AsyncIterator[TcpProxy]:
+async def ari_link(stack: Stack) -> AsyncIterator[TcpProxy]:
     """The service reaches ARI through this, so a test can cut Asterisk's link mid-call."""
     proxy = TcpProxy("127.0.0.1", stack.inst.ports.ari)
     await proxy.start()
@@ -82,12 +105,43 @@ async def ari_proxy(stack: Stack) -> AsyncIterator[TcpProxy]:
 
 
 @pytest.fixture(scope="session")
-async def db_proxy(database_url: str) -> AsyncIterator[TcpProxy]:
+async def db_link(database_url: str) -> AsyncIterator[TcpProxy]:
     """The service reaches PostgreSQL through this, so a test can take the database away."""
     proxy = TcpProxy(*server_of(database_url))
     await proxy.start()
     yield proxy
     await proxy.close()
+
+
+# Faults a test injects are undone when it ends, pass or fail, so that one failure fails alone.
+
+
+@pytest.fixture
+def ari_proxy(ari_link: TcpProxy) -> Iterator[TcpProxy]:
+    """ARI's link for a test that cuts it; restored afterwards."""
+    yield ari_link
+    ari_link.restore()
+
+
+@pytest.fixture
+def db_proxy(db_link: TcpProxy) -> Iterator[TcpProxy]:
+    """The database's link for a test that cuts it; restored afterwards."""
+    yield db_link
+    db_link.restore()
+
+
+@pytest.fixture
+async def restart_asterisk(stack: Stack) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """Restart the sandbox's Asterisk (stop, then start); running again afterwards whatever
+    the test did in between."""
+
+    async def restart() -> None:
+        await asyncio.to_thread(asterisk.stop, stack.inst)
+        await asyncio.to_thread(asterisk.start, stack.root, stack.inst, stack.site)
+
+    yield restart
+    if asterisk.running_pid(stack.inst) is None:
+        await asyncio.to_thread(asterisk.start, stack.root, stack.inst, stack.site)
 
 
 @pytest.fixture(scope="session")
@@ -102,17 +156,17 @@ def service_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def service_runner(
     stack: Stack,
     database_url: str,
-    clock: ShiftedClock,
-    ari_proxy: TcpProxy,
-    db_proxy: TcpProxy,
+    session_clock: ShiftedClock,
+    ari_link: TcpProxy,
+    db_link: TcpProxy,
     service_log: Path,
 ) -> AsyncIterator[ServiceRunner]:
     settings = stack.settings(
-        database_url=through(database_url, db_proxy.port),
+        database_url=through(database_url, db_link.port),
         shutdown_grace_seconds=2.0,
-        ari_url=f"http://127.0.0.1:{ari_proxy.port}",
+        ari_url=f"http://127.0.0.1:{ari_link.port}",
     )
-    runner = ServiceRunner(settings, clock)
+    runner = ServiceRunner(settings, session_clock)
     yield runner
     await runner.stop()
 
@@ -132,8 +186,8 @@ async def recorder(service: Service) -> AsyncIterator[EventRecorder]:
 
 
 @pytest.fixture
-def open_hours(clock: ShiftedClock) -> ShiftedClock:
-    clock.set(OPEN)
+def open_hours(clock: ShiftedClock, moments: Moments) -> ShiftedClock:
+    clock.set(moments.open)
     return clock
 
 

@@ -78,7 +78,9 @@ def routes(hours: HoursService, engine: AsyncEngine) -> web.RouteTableDef:
 
     @table.delete("/api/v1/hours/override")
     async def clear_override(request: web.Request) -> web.Response:
-        cleared = await overrides_store.clear_override(engine, cleared_by=user_of(request))
+        cleared = await overrides_store.clear_override(
+            engine, cleared_by=user_of(request), now=hours.clock()
+        )
         await hours.refresh()
         return web.json_response({"cleared": cleared})
 

@@ -14,6 +14,7 @@ import hmac
 import re
 from dataclasses import dataclass, field
 
+SSN_LENGTH = 9
 _SSN = re.compile(r"^[0-9]{9}$")
 
 
@@ -64,15 +65,20 @@ def identify(keyed: str, *, case_pattern: str, hash_key: bytes) -> CallerIdentit
         return CallerIdentity(IdentityKind.SKIPPED)
     if not keyed.isdigit() or not keyed.isascii():
         return CallerIdentity(IdentityKind.INVALID)
-    if re.fullmatch(case_pattern, keyed):
-        return CallerIdentity(IdentityKind.CASE_NUMBER, case_number=keyed)
-    if valid_ssn(keyed):
+    # Nine digits are an SSN (or a mistyped one) before anything else: a case-number pattern
+    # that also matched them would put SSNs in clear into the call record, events, caller ID
+    # and SIP headers.
+    if len(keyed) == SSN_LENGTH:
+        if not valid_ssn(keyed):
+            return CallerIdentity(IdentityKind.INVALID)
         return CallerIdentity(
             IdentityKind.SSN,
             ssn_last4=keyed[-4:],
             ssn_hmac=ssn_hash(keyed, hash_key),
             ssn=keyed,
         )
+    if re.fullmatch(case_pattern, keyed):
+        return CallerIdentity(IdentityKind.CASE_NUMBER, case_number=keyed)
     return CallerIdentity(IdentityKind.INVALID)
 
 

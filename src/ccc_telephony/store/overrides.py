@@ -2,6 +2,10 @@
 
 Overrides are never deleted: clearing one stamps who and when, so the table doubles as the
 audit trail of every forced open or close.
+
+Whether an override is still in force is decided by the caller's clock (the service's injected
+clock, or the CLI's), never by the database's `now()`: the two can disagree, and the service
+must clear exactly what it believes is in force. The database's clock stamps audit columns only.
 """
 
 from __future__ import annotations
@@ -48,11 +52,11 @@ async def set_override(
         return int((await conn.execute(statement)).scalar_one())
 
 
-async def clear_override(engine: AsyncEngine, *, cleared_by: str) -> int:
-    """Clear every override still in force; returns how many were cleared."""
+async def clear_override(engine: AsyncEngine, *, cleared_by: str, now: datetime) -> int:
+    """Clear every override still in force at `now`; returns how many were cleared."""
     statement = (
         update(hours_overrides)
-        .where(hours_overrides.c.cleared_at.is_(None), hours_overrides.c.until > func.now())
+        .where(hours_overrides.c.cleared_at.is_(None), hours_overrides.c.until > now)
         .values(cleared_at=func.now(), cleared_by=cleared_by)
     )
     async with engine.begin() as conn:
@@ -64,7 +68,7 @@ async def active_override(engine: AsyncEngine, now: datetime) -> OverrideRow | N
     statement = (
         select(hours_overrides)
         .where(hours_overrides.c.cleared_at.is_(None), hours_overrides.c.until > now)
-        .order_by(hours_overrides.c.set_at.desc(), hours_overrides.c.id.desc())
+        .order_by(hours_overrides.c.id.desc())
         .limit(1)
     )
     async with engine.connect() as conn:

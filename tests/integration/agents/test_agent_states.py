@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import asyncpg
 
 from ccc_telephony.app import Service
-from ccc_telephony.devstack import asterisk
-from ccc_telephony.devstack.stack import Stack
 from tests.integration.agents.conftest import Api, member_line
-from tests.integration.support.clock import OPEN, ShiftedClock
+from tests.integration.support.clock import Moments, ShiftedClock
 from tests.integration.support.service import ServiceRunner
 from tests.integration.support.steps import Callers
 
@@ -141,33 +139,38 @@ async def test_roles_limit_whom_a_token_may_change(
 
 
 async def test_protected_time_pauses_and_unpauses_on_schedule(
-    service: Service, api: Api, queue_show: Callable[[str], Any], clock: ShiftedClock
+    service: Service,
+    api: Api,
+    queue_show: Callable[[str], Any],
+    clock: ShiftedClock,
+    moments: Moments,
 ) -> None:
-    clock.set(OPEN)  # 10:00
+    open_ = moments.open
+    clock.set(open_)  # 10:00
     body = _agent("vang", "3401", team="family", protected_start="10:05:00")
     assert (await api.call("POST", "/api/v1/agents", body))[0] == 201
     assert (await api.call("POST", "/api/v1/agents/vang/login"))[0] == 200
     await service.agents.scheduler.tick()
     assert service.agents.agents.status["vang"].state.value == "ready"
 
-    clock.set(OPEN + timedelta(minutes=6))
+    clock.set(open_ + timedelta(minutes=6))
     await service.agents.scheduler.tick()
     _, body = await api.call("GET", "/api/v1/agents/vang")
     assert (body["state"], body["reason"]) == ("not_ready", "Protected time")
     line = member_line(await queue_show("family"), "3401")
     assert line is not None and "paused:Protected time" in line
 
-    clock.set(OPEN + timedelta(minutes=5 + 90))  # Family: 90 minutes
+    clock.set(open_ + timedelta(minutes=5 + 90))  # Family: 90 minutes
     await service.agents.scheduler.tick()
     _, body = await api.call("GET", "/api/v1/agents/vang")
     assert body["state"] == "ready"
     assert "paused" not in (member_line(await queue_show("family"), "3401") or "paused")
-    clock.set(OPEN)
+    clock.set(open_)
     await api.call("POST", "/api/v1/agents/vang/logout")
 
 
 async def test_states_survive_a_restart_of_the_service_and_of_asterisk(
-    stack: Stack,
+    restart_asterisk: Callable[[], Awaitable[None]],
     service_runner: ServiceRunner,
     api: Api,
     queue_show: Callable[[str], Any],
@@ -178,8 +181,7 @@ async def test_states_survive_a_restart_of_the_service_and_of_asterisk(
     await api.call("PUT", "/api/v1/agents/yer/state", {"state": "not_ready", "reason": "Training"})
 
     await service_runner.stop()
-    await asyncio.to_thread(asterisk.stop, stack.inst)
-    await asyncio.to_thread(asterisk.start, stack.root, stack.inst, stack.site)
+    await restart_asterisk()
     assert member_line(await queue_show("ebd"), "3501") is None  # Asterisk forgot its members
 
     restarted = await service_runner.start()

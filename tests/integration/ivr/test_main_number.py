@@ -6,7 +6,7 @@ import asyncpg
 
 from ccc_telephony.app import Service
 from tests.integration.support.callers import CallerLine
-from tests.integration.support.clock import NIGHT, ShiftedClock
+from tests.integration.support.clock import Moments, ShiftedClock
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.steps import MAIN, Callers
 
@@ -72,8 +72,9 @@ async def test_after_hours_caller_leaves_a_message(
     callers: Callers,
     db: asyncpg.Connection,
     clock: ShiftedClock,
+    moments: Moments,
 ) -> None:
-    clock.set(NIGHT)
+    clock.set(moments.night)
     call = await callers.dial()
     await line.press(call, "1")
     after = await recorder.wait_for(call.ivr_id, "after_hours")

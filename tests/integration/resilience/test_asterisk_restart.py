@@ -4,21 +4,15 @@ clear outcome, the service reconnects by itself (ARI and AMI), and the next call
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 
 from ccc_telephony.app import Service
-from ccc_telephony.devstack import asterisk
-from ccc_telephony.devstack.stack import Stack
 from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.steps import Callers
-
-
-async def _restart(stack: Stack) -> None:
-    await asyncio.to_thread(asterisk.stop, stack.inst)
-    await asyncio.to_thread(asterisk.start, stack.root, stack.inst, stack.site)
 
 
 async def _wait_ready(service: Service, timeout: float = 30) -> None:
@@ -33,7 +27,7 @@ async def _wait_ready(service: Service, timeout: float = 30) -> None:
 
 
 async def test_asterisk_restart_mid_call(
-    stack: Stack,
+    restart_asterisk: Callable[[], Awaitable[None]],
     service: Service,
     line: CallerLine,
     recorder: EventRecorder,
@@ -45,7 +39,7 @@ async def test_asterisk_restart_mid_call(
     await line.press(in_queue, "10")
     await line.wait_in_app(in_queue.ivr_id, "Queue")
 
-    await _restart(stack)
+    await restart_asterisk()
 
     ended_in_menu = await recorder.wait_for(in_menu.ivr_id, "call_ended", timeout=30)
     ended_in_queue = await recorder.wait_for(in_queue.ivr_id, "call_ended", timeout=30)

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.integration
 
-T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+# An hour that has passed, whatever the day of the run.
+T0 = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
 BOSS = RosterAgent(id="s-store", name="Sam Boss", extension="3901", team="ebd", role="supervisor")
 WORKER = RosterAgent(
     id="w-store",

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 
 async def test_overrides_latest_active_wins_and_clear_ends_all(engine: AsyncEngine) -> None:
     now = datetime.now(UTC)
-    await overrides.clear_override(engine, cleared_by="test-setup")
+    await overrides.clear_override(engine, cleared_by="test-setup", now=now)
     expired = await overrides.set_override(
         engine, open=True, until=now - timedelta(minutes=1), reason="old", set_by="ann"
     )
@@ -42,11 +42,27 @@ async def test_overrides_latest_active_wins_and_clear_ends_all(engine: AsyncEngi
     # Once the later one has expired, nothing older than it resurfaces as "latest".
     assert (await overrides.active_override(engine, now + timedelta(hours=3))) is None
 
-    assert await overrides.clear_override(engine, cleared_by="carl") == 2
+    assert await overrides.clear_override(engine, cleared_by="carl", now=now) == 2
     assert await overrides.active_override(engine, now) is None
     listed = await overrides.list_overrides(engine, limit=3)
     assert [o.id for o in listed] == [second, first, expired]
     assert [o.cleared_by for o in listed] == ["carl", "carl", None]
+
+
+@pytest.mark.parametrize("shift", [timedelta(days=-1), timedelta(days=365)])
+async def test_clearing_follows_the_given_clock_not_the_databases(
+    engine: AsyncEngine, shift: timedelta
+) -> None:
+    """The service's clock may be far from the database's (a shifted test clock, a skewed
+    host): what it clears is what it believes is in force."""
+    now = datetime.now(UTC) + shift
+    await overrides.clear_override(engine, cleared_by="test-setup", now=now)
+    await overrides.set_override(
+        engine, open=False, until=now + timedelta(hours=2), reason="snow", set_by="ann"
+    )
+    assert await overrides.active_override(engine, now) is not None
+    assert await overrides.clear_override(engine, cleared_by="carl", now=now) == 1
+    assert await overrides.active_override(engine, now) is None
 
 
 async def test_callback_requests_round_trip(engine: AsyncEngine) -> None:

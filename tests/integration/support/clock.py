@@ -1,24 +1,62 @@
-"""A clock that runs at real speed from a chosen moment, so tests can be "open" or "closed"
-whatever the hour of the CI run, while event times keep rising in order."""
+"""The tests' clock and the moments they set it to, computed from today, never pinned.
+
+The service decides everything by the clock it is given; the tests give it a `ShiftedClock`,
+which runs at real speed from a chosen moment, so a test can be "open" or "closed" whatever the
+hour of the run, while event times keep rising in order.
+
+`CCC_TEST_TODAY=YYYY-MM-DD` makes the moments come from another day (e.g. a year ahead), to
+prove that the suite passes on any date and that no decision reads the database's clock.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import os
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 CHICAGO = ZoneInfo("America/Chicago")
-# A Tuesday in open hours, a Tuesday night, and Christmas Day (a holiday in the default policy).
-OPEN = datetime(2026, 12, 1, 10, 0, tzinfo=CHICAGO)
-NIGHT = datetime(2026, 12, 1, 20, 0, tzinfo=CHICAGO)
-HOLIDAY = datetime(2026, 12, 25, 10, 0, tzinfo=CHICAGO)
+TUESDAY = 1
+
+
+def today() -> date:
+    given = os.environ.get("CCC_TEST_TODAY")
+    return date.fromisoformat(given) if given else datetime.now(CHICAGO).date()
+
+
+def next_tuesday(after: date, *, avoiding: Iterable[date] = ()) -> date:
+    """The first Tuesday after `after` that is not one of `avoiding` (the policy's holidays)."""
+    skip = set(avoiding)
+    day = after + timedelta(days=1)
+    while day.weekday() != TUESDAY or day in skip:
+        day += timedelta(days=1)
+    return day
+
+
+class Moments:
+    """A Tuesday in open hours, the same Tuesday's night, and a holiday the test policy adds
+    (the Wednesday after), all in the policy's time zone."""
+
+    def __init__(self, start: date, holidays: Iterable[date]) -> None:
+        self.day = next_tuesday(start, avoiding=holidays)
+        self.open = datetime.combine(self.day, time(10, 0), CHICAGO)
+        self.night = datetime.combine(self.day, time(20, 0), CHICAGO)
+        self.holiday = datetime.combine(self.day + timedelta(days=1), time(10, 0), CHICAGO)
 
 
 class ShiftedClock:
+    """Real time plus an offset. Its resting offset is how far `today()` is from the real
+    date (none unless CCC_TEST_TODAY is set); `reset()` goes back to it."""
+
     def __init__(self) -> None:
-        self.offset = timedelta(0)
+        self.resting = timedelta(days=(today() - datetime.now(CHICAGO).date()).days)
+        self.offset = self.resting
 
     def __call__(self) -> datetime:
         return datetime.now(UTC) + self.offset
 
     def set(self, moment: datetime) -> None:
         self.offset = moment - datetime.now(UTC)
+
+    def reset(self) -> None:
+        self.offset = self.resting

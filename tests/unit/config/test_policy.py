@@ -83,6 +83,17 @@ def test_a_bad_key_is_named(policy_text: str, tmp_path: Path, edit: object, name
     assert "Traceback" not in str(refused.value)
 
 
+@pytest.mark.parametrize("pattern", [r"^[2-8][0-9]{8,9}$", r"^\d{7,12}$", r"^(?!0)\d{9}$"])
+def test_a_case_pattern_that_accepts_nine_digits_is_refused(
+    policy_text: str, tmp_path: Path, pattern: str
+) -> None:
+    def edit(data: dict) -> None:
+        data["caller_identification"] = {"case_number_pattern": pattern}
+
+    with pytest.raises(PolicyError, match="caller_identification.case_number_pattern"):
+        load_policy(_edited(policy_text, tmp_path, edit))
+
+
 @pytest.mark.parametrize("text", ["", "- a list\n", "main_number: [unclosed\n", "\xff\xfe"])
 def test_unreadable_files_are_refused_clearly(tmp_path: Path, text: str) -> None:
     with pytest.raises(PolicyError, match=r"policy\.yaml"):

@@ -48,3 +48,15 @@ def test_same_ssn_same_hash_other_key_other_hash() -> None:
 def test_valid_ssn_rules() -> None:
     assert valid_ssn("123456789")
     assert not valid_ssn("12345678")
+
+
+@pytest.mark.parametrize("pattern", [r"^[2-8][0-9]{8,9}$", r"^[0-9]+$", r"[0-9]{9,10}"])
+def test_nine_digits_are_never_a_case_number_whatever_the_pattern(pattern: str) -> None:
+    """A careless case-number pattern must not turn an SSN into a case number kept in clear."""
+    identity = identify("234567890", case_pattern=pattern, hash_key=KEY)
+    assert identity.kind == IdentityKind.SSN and identity.case_number is None
+    mistyped = identify("934567890", case_pattern=pattern, hash_key=KEY)  # no valid SSN either
+    assert mistyped.kind == IdentityKind.INVALID and mistyped.case_number is None
+    assert identify("2345678901", case_pattern=pattern, hash_key=KEY).kind == (
+        IdentityKind.CASE_NUMBER
+    )
