@@ -90,7 +90,7 @@ def test_a_case_pattern_that_accepts_nine_digits_is_refused(
     def edit(data: dict) -> None:
         data["caller_identification"] = {"case_number_pattern": pattern}
 
-    with pytest.raises(PolicyError, match="caller_identification.case_number_pattern"):
+    with pytest.raises(PolicyError, match=r"caller_identification\.case_number_pattern"):
         load_policy(_edited(policy_text, tmp_path, edit))
 
 
