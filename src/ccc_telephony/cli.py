@@ -147,9 +147,7 @@ def _override_clear(settings: Settings, args: argparse.Namespace) -> int:
 
     cleared = run_with_engine(
         settings.database_url,
-        lambda engine: overrides.clear_override(
-            engine, cleared_by=args.by, now=datetime.now(UTC)
-        ),
+        lambda engine: overrides.clear_override(engine, cleared_by=args.by, now=datetime.now(UTC)),
     )
     print(f"cleared {cleared} override(s)")
     return 0
