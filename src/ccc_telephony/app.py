@@ -33,7 +33,7 @@ from ccc_telephony.hours import http as hours_http
 from ccc_telephony.hours.agi import agi_handlers
 from ccc_telephony.hours.service import Clock, HoursService, utc_now
 from ccc_telephony.ivr import http as ivr_http
-from ccc_telephony.ivr.context import IvrContext, ScreenPop
+from ccc_telephony.ivr.context import IvrContext
 from ccc_telephony.ivr.stasis import MainNumber
 from ccc_telephony.prompts import http as prompts_http
 from ccc_telephony.prompts.cli import library
@@ -86,14 +86,12 @@ class Service:
             user=s.ami_user,
             secret=s.secret("ami-secret").get_secret_value(),
         )
-        self.screen_pop = ScreenPop()
         ctx = IvrContext(
             policy=self.policy,
             directory=self.directory,
             prompts=self.prompts,
             hours=self.hours,
             caller_hash_key=s.secret("caller-hash-key").get_secret_value().encode(),
-            screen_pop=self.screen_pop,
             emit=self.emit,
             recordings_dir=s.asterisk_recordings_dir,
         )

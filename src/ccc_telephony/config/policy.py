@@ -163,7 +163,6 @@ class Queue(_Strict):
         Annotated[str, StringConstraints(pattern=r"^(PJSIP|Local)/[A-Za-z0-9_@.-]{1,64}$")]
     ] = []
     music_class: Name = "default"
-    ring_timeout_seconds: int = Field(default=15, ge=1, le=120)
 
 
 def _nine_digit_samples() -> tuple[str, ...]:

@@ -226,7 +226,6 @@ class MainNumberCall:
             )
             if identity.kind in (IdentityKind.CASE_NUMBER, IdentityKind.SSN):
                 self.identity = identity
-                self.ctx.screen_pop.hold(self.channel.id, identity)
                 self.emit("caller_identified", **identity.public())
                 await self.say("identify_thanks")
                 return

@@ -1,9 +1,8 @@
 """What a caller keyed to identify themselves: a case number, an SSN, or nothing.
 
-An SSN never leaves this module in clear except inside `CallerIdentity.ssn`, which is held in
-memory only (for the answering agent's screen pop) and is excluded from repr and from every
-serialised form. What is stored is its last four digits and a keyed hash (HMAC-SHA256), so
-repeat calls by one person can be matched without keeping the number.
+An SSN never leaves this function in clear: a caller's identity keeps only its last four
+digits (what the answering agent sees) and a keyed hash (HMAC-SHA256), so repeat calls by one
+person can be matched without keeping the number anywhere, not even in memory.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import enum
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 SSN_LENGTH = 9
 _SSN = re.compile(r"^[0-9]{9}$")
@@ -32,7 +31,6 @@ class CallerIdentity:
     case_number: str | None = None
     ssn_last4: str | None = None
     ssn_hmac: str | None = None
-    ssn: str | None = field(default=None, repr=False, compare=False)
 
     def public(self) -> dict[str, str]:
         """The fields that may be stored, logged and shown: never the full SSN."""
@@ -75,7 +73,6 @@ def identify(keyed: str, *, case_pattern: str, hash_key: bytes) -> CallerIdentit
             IdentityKind.SSN,
             ssn_last4=keyed[-4:],
             ssn_hmac=ssn_hash(keyed, hash_key),
-            ssn=keyed,
         )
     if re.fullmatch(case_pattern, keyed):
         return CallerIdentity(IdentityKind.CASE_NUMBER, case_number=keyed)

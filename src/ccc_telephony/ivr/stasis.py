@@ -60,6 +60,5 @@ class MainNumber:
         await self.dispatcher.watch(channel_id, on_destroyed)
 
     def ended(self, call_id: str, outcome: str, *, cause: str | None) -> None:
-        self.ctx.screen_pop.drop(call_id)
         self.outcomes[outcome] += 1
         self.ctx.emit(call_id, "call_ended", {"outcome": outcome, "cause": cause})

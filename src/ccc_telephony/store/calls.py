@@ -30,6 +30,11 @@ class CallRow:
     started_at: datetime | None
     answered_at: datetime | None
     ended_at: datetime | None
+    ivr_outcome: str | None
+    agent_id: str | None
+    agent_answered_at: datetime | None
+    abandoned_at: datetime | None
+    wait_seconds: int | None
     outcome: str | None
     hours_reason: str | None
 

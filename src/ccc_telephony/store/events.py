@@ -30,14 +30,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import structlog
-from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ccc_telephony.store.projection import PROJECTIONS, ROW_PROJECTIONS, Projection
+from ccc_telephony.store import projection
 from ccc_telephony.store.spool import Spool
-from ccc_telephony.store.tables import calls
 
 log = structlog.get_logger(__name__)
 
@@ -415,7 +412,7 @@ class EventWriter:
             new_count = len(inserted)
             if project:
                 # Already stored events (replays) had their projection applied then.
-                await _project(conn, [e for e in events if e.event_id in inserted])
+                await projection.project(conn, [e for e in events if e.event_id in inserted])
         elapsed = time.perf_counter() - started
         self._written += new_count
         if self._on_write is not None:
@@ -454,89 +451,6 @@ class EventWriter:
             self._idle.clear()
         if self._on_degraded is not None:
             _notify(self._on_degraded, degraded)
-
-
-# -- the calls projection, batched --------------------------------------------------------
-#
-# store/projection.py says what each event sets in `calls` (projection_statements builds the
-# upsert for one event). Building and executing one statement per event cost more than the
-# rest of the controller's work per call, so here the same upserts run as one executemany per
-# shape (event name and the columns it sets), each shape's statement compiled once.
-# Statements for different calls touch different rows, so only the order of one call's
-# events matters: the k-th event of each call in a batch goes in "wave" k, and waves run in
-# order. Within a wave a call appears once, so grouping a wave by shape reorders nothing
-# that matters.
-
-_Shape = tuple[str, tuple[str, ...]]
-_UPSERTS: dict[_Shape, tuple[str, tuple[str, ...]]] = {}  # shape -> (SQL, parameter order)
-
-
-def _projection_values(
-    projection: Projection, details: Mapping[str, Any], at: datetime
-) -> dict[str, object]:
-    """The columns an event sets, as projection.projection_statement computes them."""
-    values: dict[str, object] = {}
-    if projection.at_column is not None:
-        values[projection.at_column] = at
-    for column, key in projection.fields.items():
-        value = details.get(key)
-        if value is not None:
-            values[column] = value if isinstance(value, str) else str(value)
-    return values
-
-
-def _upsert(conn: AsyncConnection, shape: _Shape) -> tuple[str, tuple[str, ...]]:
-    """The upsert for events of this shape, compiled for the connection's dialect."""
-    cached = _UPSERTS.get(shape)
-    if cached is None:
-        name, columns = shape
-        keep_existing = PROJECTIONS[name].keep_existing
-        statement = insert(calls)
-        excluded = statement.excluded
-        updates = {
-            column: (
-                func.coalesce(calls.c[column], excluded[column])
-                if keep_existing
-                else excluded[column]
-            )
-            for column in columns
-        }
-        statement = statement.on_conflict_do_update(index_elements=[calls.c.call_id], set_=updates)
-        compiled = statement.compile(dialect=conn.dialect, column_keys=["call_id", *columns])
-        cached = (compiled.string, tuple(compiled.positiontup or ()))
-        _UPSERTS[shape] = cached
-    return cached
-
-
-async def _project(conn: AsyncConnection, events: Sequence[CallEvent]) -> None:
-    """Apply the projection of `events` (newly inserted, in emit order) in a few statements."""
-    waves: list[dict[_Shape, list[dict[str, object]]]] = []
-    position: dict[str, int] = {}
-    rows: list[Insert] = []
-    for event in events:
-        projection = PROJECTIONS.get(event.name)
-        if projection is not None:
-            values = _projection_values(projection, event.details, event.at)
-            if values:
-                wave = position.get(event.call_id, 0)
-                position[event.call_id] = wave + 1
-                if wave == len(waves):
-                    waves.append({})
-                shape = (event.name, tuple(values))
-                waves[wave].setdefault(shape, []).append({"call_id": event.call_id, **values})
-        maker = ROW_PROJECTIONS.get(event.name)
-        if maker is not None:
-            rows.append(maker(event.call_id, event.details, event.at))
-    for shapes in waves:
-        for shape, params in shapes.items():
-            sql, order = _upsert(conn, shape)
-            rows_params = [tuple(p[key] for key in order) for p in params]
-            # asyncpg's executemany costs more than an execute for a single row
-            await conn.exec_driver_sql(
-                sql, rows_params[0] if len(rows_params) == 1 else rows_params
-            )
-    for statement in rows:
-        await conn.execute(statement)
 
 
 def _notify(callback: Callable[..., None], *args: object) -> None:

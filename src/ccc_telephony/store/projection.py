@@ -1,21 +1,37 @@
-"""How call events update the `calls` summary row: one table, no if-chain.
+"""How call events update the `calls` summary row (one per call), in the event writer's
+transaction, so the row and the events never disagree.
 
-Each projection is an upsert keyed on call_id, so it works even when the first event we see
-for a call is not `call_started` (e.g. the service restarted mid-call). The writer applies it
-only for events that were newly inserted, which makes replaying a spool idempotent.
+Each event sets its own columns (`PROJECTIONS`), as an upsert keyed on call_id: the row can
+start from any event (the service restarted mid-call), and the writer applies it only to
+events newly inserted, which makes replaying a spool idempotent.
+
+A call's `outcome` is set by no single event. Queue events come over AMI and the call's end
+over ARI, in either order, so the outcome is derived from the facts the row holds (an agent
+answered, the caller abandoned, how the IVR part ended) in the same statement that records
+each fact: whatever order the events arrive in, the outcome ends the same.
+
+Building and executing one statement per event cost more than the rest of the controller's
+work per call, so the upserts run as one executemany per shape (event name and the columns it
+sets), each shape's statement compiled once. Statements for different calls touch different
+rows, so only the order of one call's events matters: the k-th event of each call in a batch
+goes in "wave" k, and waves run in order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, bindparam, case, func, literal_column, null
 from sqlalchemy.dialects.postgresql import Insert, insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ccc_telephony.store.tables import callback_requests, calls
+
+if TYPE_CHECKING:
+    from ccc_telephony.store.events import CallEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,20 +65,87 @@ PROJECTIONS: Final[Mapping[str, Projection]] = {
     "override_applied": Projection(fields={"hours_reason": "reason"}),
     "queued": Projection(fields={"queue": "queue"}),
     "operator_requested": Projection(fields={"queue": "queue"}),
-    "call_ended": Projection(fields={"outcome": "outcome"}, at_column="ended_at"),
+    "agent_answered": Projection(
+        fields={"agent_id": "agent", "wait_seconds": "wait_seconds"},
+        at_column="agent_answered_at",
+    ),
+    "abandoned": Projection(fields={"wait_seconds": "wait_seconds"}, at_column="abandoned_at"),
+    "call_ended": Projection(fields={"ivr_outcome": "outcome"}, at_column="ended_at"),
 }
 
+Column = Callable[[str], ColumnElement[Any]]
 
-def projection_statements(
-    call_id: str, name: str, details: Mapping[str, Any], at: datetime
-) -> list[Insert]:
-    """Every write that follows from one event: its `calls` upsert and any row it creates
-    (a recorded message becomes a callback request in the same transaction as the event)."""
-    statements = [projection_statement(call_id, name, details, at)]
-    maker = ROW_PROJECTIONS.get(name)
-    if maker is not None:
-        statements.append(maker(call_id, details, at))
-    return [statement for statement in statements if statement is not None]
+
+def final_outcome(value: Column) -> ColumnElement[Any]:
+    """The call's outcome from its facts, `value(column)` being each column's new value:
+    answered by an agent, abandoned in a queue, else how the IVR part ended (a caller who was
+    queued and ended with neither is `ended_in_queue`). None while the call is still going,
+    unless an agent has answered it."""
+    return case(
+        (value("agent_answered_at").is_not(None), literal_column("'answered'")),
+        (value("abandoned_at").is_not(None), literal_column("'abandoned'")),
+        (value("ended_at").is_(None), null()),
+        (value("ivr_outcome") == literal_column("'queued'"), literal_column("'ended_in_queue'")),
+        else_=value("ivr_outcome"),
+    )
+
+
+_Shape = tuple[str, tuple[str, ...]]
+_UPSERTS: dict[_Shape, tuple[str, tuple[str, ...]]] = {}  # shape -> (SQL, parameter order)
+
+
+def _values(projection: Projection, details: Mapping[str, Any], at: datetime) -> dict[str, object]:
+    """The columns an event sets. Values are bound parameters (caller-controlled strings are
+    data, never SQL), converted to each column's type."""
+    values: dict[str, object] = {}
+    if projection.at_column is not None:
+        values[projection.at_column] = at
+    for column, key in projection.fields.items():
+        value = details.get(key)
+        if value is not None:
+            values[column] = _as_column_type(column, value)
+    return values
+
+
+def _as_column_type(column: str, value: Any) -> object:
+    if calls.c[column].type.python_type is str:
+        return value if isinstance(value, str) else str(value)
+    return value
+
+
+def _upsert(conn: AsyncConnection, shape: _Shape) -> tuple[str, tuple[str, ...]]:
+    """The upsert for events of this shape, compiled for the connection's dialect."""
+    cached = _UPSERTS.get(shape)
+    if cached is not None:
+        return cached
+    name, columns = shape
+    keep_existing = PROJECTIONS[name].keep_existing
+
+    def inserted(column: str) -> ColumnElement[Any]:
+        return bindparam(column, type_=calls.c[column].type) if column in columns else null()
+
+    statement = insert(calls).values(
+        {"call_id": bindparam("call_id")}
+        | {column: bindparam(column, type_=calls.c[column].type) for column in columns}
+        | {"outcome": final_outcome(inserted)}
+    )
+    excluded = statement.excluded
+
+    def updated(column: str) -> ColumnElement[Any]:
+        if column not in columns:
+            return calls.c[column]
+        if keep_existing:
+            return func.coalesce(calls.c[column], excluded[column])
+        return excluded[column]
+
+    statement = statement.on_conflict_do_update(
+        index_elements=[calls.c.call_id],
+        set_={column: updated(column) for column in columns} | {"outcome": final_outcome(updated)},
+    )
+    compiled = statement.compile(dialect=conn.dialect)
+    cached = (compiled.string, tuple(compiled.positiontup or ()))
+    _UPSERTS[shape] = cached
+    return cached
 
 
 def _callback_request(call_id: str, details: Mapping[str, Any], at: datetime) -> Insert:
@@ -77,38 +160,38 @@ def _callback_request(call_id: str, details: Mapping[str, Any], at: datetime) ->
     )
 
 
+# Events that also create a row of another table (a recorded message is a callback request).
 ROW_PROJECTIONS: Final[Mapping[str, Callable[[str, Mapping[str, Any], datetime], Insert]]] = {
     "message_recorded": _callback_request,
 }
 
 
-def projection_statement(
-    call_id: str, name: str, details: Mapping[str, Any], at: datetime
-) -> Insert | None:
-    """The upsert for one event, or None when the event changes nothing in `calls`.
-
-    Values are bound parameters (caller-controlled strings are data, never SQL); non-string
-    values are stored as their text form because every projected column is text.
-    """
-    projection = PROJECTIONS.get(name)
-    if projection is None:
-        return None
-    values: dict[str, object] = {}
-    if projection.at_column is not None:
-        values[projection.at_column] = at
-    for column, key in projection.fields.items():
-        value = details.get(key)
-        if value is not None:
-            values[column] = value if isinstance(value, str) else str(value)
-    if not values:
-        return None
-    statement = insert(calls).values(call_id=call_id, **values)
-    updates = {
-        column: (
-            func.coalesce(calls.c[column], statement.excluded[column])
-            if projection.keep_existing
-            else statement.excluded[column]
-        )
-        for column in values
-    }
-    return statement.on_conflict_do_update(index_elements=[calls.c.call_id], set_=updates)
+async def project(conn: AsyncConnection, events: Sequence[CallEvent]) -> None:
+    """Apply the projection of `events` (newly inserted, in emit order) in a few statements."""
+    waves: list[dict[_Shape, list[dict[str, object]]]] = []
+    position: dict[str, int] = {}
+    rows: list[Insert] = []
+    for event in events:
+        projection = PROJECTIONS.get(event.name)
+        if projection is not None:
+            values = _values(projection, event.details, event.at)
+            if values:
+                wave = position.get(event.call_id, 0)
+                position[event.call_id] = wave + 1
+                if wave == len(waves):
+                    waves.append({})
+                shape = (event.name, tuple(values))
+                waves[wave].setdefault(shape, []).append({"call_id": event.call_id, **values})
+        maker = ROW_PROJECTIONS.get(event.name)
+        if maker is not None:
+            rows.append(maker(event.call_id, event.details, event.at))
+    for shapes in waves:
+        for shape, params in shapes.items():
+            sql, order = _upsert(conn, shape)
+            rows_params = [tuple(p[key] for key in order) for p in params]
+            # asyncpg's executemany costs more than an execute for a single row
+            await conn.exec_driver_sql(
+                sql, rows_params[0] if len(rows_params) == 1 else rows_params
+            )
+    for statement in rows:
+        await conn.execute(statement)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     Numeric,
     Table,
@@ -45,6 +46,13 @@ calls = Table(
     Column("started_at", TIMESTAMPTZ),
     Column("answered_at", TIMESTAMPTZ),
     Column("ended_at", TIMESTAMPTZ),
+    # How the IVR part ended (call_ended), and the queue's facts (AMI events, in any order);
+    # `outcome` is derived from them all by store/projection.py's final_outcome.
+    Column("ivr_outcome", Text),
+    Column("agent_id", Text),
+    Column("agent_answered_at", TIMESTAMPTZ),
+    Column("abandoned_at", TIMESTAMPTZ),
+    Column("wait_seconds", Integer),
     Column("outcome", Text),
     Column("hours_reason", Text),
     Index("ix_calls_started_at", "started_at"),

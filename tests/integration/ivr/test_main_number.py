@@ -27,6 +27,7 @@ async def test_english_ebd_caller_with_case_number_is_queued(
     assert channel["dialplan"]["exten"] == "ebd"
     ended = await callers.hang_up(call)
     assert ended.details["outcome"] == "queued"
+    await recorder.wait_for(call.ivr_id, "abandoned")  # from app_queue, before or after
     await service.writer.wait_idle()
 
     row = await db.fetchrow("SELECT * FROM calls WHERE call_id = $1", call.ivr_id)
@@ -37,7 +38,8 @@ async def test_english_ebd_caller_with_case_number_is_queued(
         "ebd",
         "1234567890",
     )
-    assert row["ended_at"] is not None and row["outcome"] == "queued"
+    assert row["ended_at"] is not None and row["outcome"] == "abandoned"
+    assert row["ivr_outcome"] == "queued" and row["abandoned_at"] is not None
     assert (row["dialed_number"], row["caller_number"]) == (MAIN, "6085551234")
     names = [
         r["name"]

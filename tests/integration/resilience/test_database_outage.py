@@ -45,8 +45,9 @@ async def test_no_event_is_lost_while_the_database_is_down(
     for keys in ("11" + "3456789012#", "12*"):
         call = await callers.dial()
         await line.press(call, keys)
-        await recorder.wait_for(call.ivr_id, "queued")
+        await recorder.wait_for(call.ivr_id, "queue_joined")
         await callers.hang_up(call)
+        await recorder.wait_for(call.ivr_id, "abandoned")
         calls.append(call.ivr_id)
     emitted = {call_id: recorder.names(call_id) for call_id in calls}
     await _wait_spooled(service, sum(len(names) for names in emitted.values()))
@@ -63,5 +64,5 @@ async def test_no_event_is_lost_while_the_database_is_down(
         )
         assert [row["name"] for row in rows] == names
         call = await db.fetchrow("SELECT * FROM calls WHERE call_id = $1", call_id)
-        assert call is not None and call["outcome"] == "queued" and call["ended_at"] is not None
+        assert call is not None and call["outcome"] == "abandoned" and call["ended_at"] is not None
     assert (await _readiness(service))[0] == 200

@@ -330,3 +330,62 @@ async def test_stop_drains_the_spool_when_the_database_is_back(
 
     assert await _stored_ids(db, prefix) == [e.event_id for e in emitted]
     assert Spool(spool_path).count() == 0 and not writer.degraded
+
+
+QUEUED_THEN = {
+    "answered": [
+        ("queued", {"queue": "ebd"}),
+        ("agent_answered", {"queue": "ebd", "agent": "maria", "wait_seconds": 12}),
+        ("call_ended", {"outcome": "queued"}),
+    ],
+    "abandoned": [
+        ("queued", {"queue": "ebd"}),
+        ("abandoned", {"queue": "ebd", "wait_seconds": 40, "position": 1}),
+        ("call_ended", {"outcome": "queued"}),
+    ],
+    "ended_in_queue": [("queued", {"queue": "ebd"}), ("call_ended", {"outcome": "queued"})],
+    "message": [("after_hours", {"reason": "closed"}), ("call_ended", {"outcome": "message"})],
+}
+
+
+@pytest.mark.parametrize("outcome", sorted(QUEUED_THEN))
+@pytest.mark.parametrize("order", ["as_happened", "reversed", "one_batch_each"])
+async def test_a_calls_outcome_does_not_depend_on_the_order_its_events_arrive_in(
+    engine: AsyncEngine, tmp_path: Path, outcome: str, order: str
+) -> None:
+    """Queue events come over AMI and the call's end over ARI, either first."""
+    call_id = _call_id()
+    events = QUEUED_THEN[outcome]
+    writer = EventWriter(engine=engine, spool_path=tmp_path / "events.jsonl")
+    async with asyncio.timeout(TIMEOUT):
+        await writer.start()
+        for name, details in reversed(events) if order == "reversed" else events:
+            writer.emit(CallEvent(call_id=call_id, name=name, details=details))
+            if order == "one_batch_each":
+                await writer.wait_idle()
+        await writer.wait_idle()
+        await writer.stop()
+    row = await calls_store.get_call(engine, call_id)
+    assert row is not None and row.outcome == outcome and row.ended_at is not None
+    if outcome == "answered":
+        assert (row.agent_id, row.wait_seconds) == ("maria", 12)
+        assert row.agent_answered_at is not None
+    if outcome == "abandoned":
+        assert row.abandoned_at is not None and row.wait_seconds == 40
+
+
+async def test_a_call_still_going_has_no_outcome_until_an_agent_answers(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    call_id = _call_id()
+    writer = EventWriter(engine=engine, spool_path=tmp_path / "events.jsonl")
+    async with asyncio.timeout(TIMEOUT):
+        await writer.start()
+        writer.emit(CallEvent(call_id=call_id, name="queued", details={"queue": "ebd"}))
+        await writer.wait_idle()
+        assert (await calls_store.get_call(engine, call_id)).outcome is None  # type: ignore[union-attr]
+        writer.emit(CallEvent(call_id, "agent_answered", {"agent": "kia", "wait_seconds": 3}))
+        await writer.wait_idle()
+        await writer.stop()
+    row = await calls_store.get_call(engine, call_id)
+    assert row is not None and row.outcome == "answered" and row.ended_at is None

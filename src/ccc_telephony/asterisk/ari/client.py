@@ -175,9 +175,6 @@ class AriClient:
         }
         await self.request("POST", f"/channels/{channel_id}/record", params=params)
 
-    async def stop_recording(self, name: str) -> None:
-        await self.request("POST", f"/recordings/live/{name}/stop")
-
     async def live_recording(self, name: str) -> Json:
         result: Json = await self.request("GET", f"/recordings/live/{name}")
         return result
