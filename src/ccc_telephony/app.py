@@ -93,6 +93,7 @@ class Service:
             hours=self.hours,
             caller_hash_key=s.secret("caller-hash-key").get_secret_value().encode(),
             emit=self.emit,
+            history=self._call_history,
             recordings_dir=s.asterisk_recordings_dir,
         )
         self.dispatcher = StasisDispatcher(self.ari, handlers={}, adopt={"main": "adopted"})
@@ -138,6 +139,16 @@ class Service:
         self.bus.publish(
             CallEvent(call_id=call_id, name=name, details=dict(details), at=self.clock())
         )
+
+    async def _call_history(self, call_id: str) -> list[tuple[str, Mapping[str, Any]]]:
+        """A call's events, for a call picked up again after a restart; none if the database
+        cannot say (the call then starts again from the language menu)."""
+        try:
+            rows = await calls_store.call_events(self.engine, call_id)
+        except Exception as exc:
+            log.warning("cannot read a resumed call's events", error=type(exc).__name__)
+            return []
+        return [(row.name, row.details) for row in rows]
 
     async def _load_override(self, now: Any) -> Any:
         row = await overrides_store.active_override(self.engine, now)

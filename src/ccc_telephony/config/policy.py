@@ -62,6 +62,7 @@ PROMPT_NAMES = (
     "message_thanks",
     "goodbye",
     "technical_problem",
+    "resume",
 )
 
 # What staff hear: an admin recording a prompt by phone (*77 from the admin extension), an agent

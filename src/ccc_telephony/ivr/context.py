@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,5 +25,7 @@ class IvrContext:
     hours: HoursService
     caller_hash_key: bytes
     emit: Callable[[str, str, Mapping[str, Any]], None]
+    # A call's events so far (name, details), in order; empty when they cannot be read.
+    history: Callable[[str], Awaitable[list[tuple[str, Mapping[str, Any]]]]]
     # Where Asterisk writes recordings, as this process sees the folder.
     recordings_dir: Path

@@ -21,6 +21,7 @@ from ccc_telephony.config.policy import Language, MenuOption
 from ccc_telephony.hours.rules import HoursStatus
 from ccc_telephony.ivr.context import IvrContext
 from ccc_telephony.ivr.identification import CallerIdentity, IdentityKind, identify
+from ccc_telephony.ivr.progress import Progress, progress_of
 
 log = structlog.get_logger(__name__)
 
@@ -87,29 +88,62 @@ class MainNumberCall:
 
     # --- the flow ---------------------------------------------------------------------------
     async def run(self, *, adopted: bool = False) -> None:
+        """A new call from the greeting on; an adopted one (the service restarted while the
+        caller was in the IVR) from the step its events say it reached."""
         status = self.ctx.hours.status()
-        if not adopted:
-            self.emit(
-                "call_started",
-                caller_number=self.channel.caller_number,
-                caller_name=self.channel.caller_name,
-                dialed_number=self.channel.args[1] if len(self.channel.args) > 1 else "",
-            )
-            await self.channel.answer()
-            self.emit("call_answered")
-        else:
-            self.emit("call_resumed", reason="picked up after the service reconnected")
+        progress = await self.resume() if adopted else await self.start()
         if status.override is not None:
             self.emit("override_applied", reason=status.reason.value, note=status.override.reason)
         if not adopted:
             await self.say("greeting")
-        await self.choose_language()
+        if progress.language is None:
+            await self.choose_language()
         if not self.ctx.prompts.has_language(self.language.code, MENU_PROMPTS):
             await self.unvoiced_language(status)
+        elif not status.open and progress.message_offered:
+            await self.take_message(announce=True)
         elif not status.open:
             await self.closed(status)
         else:
+            await self.continue_menu(progress)
+
+    async def start(self) -> Progress:
+        self.emit(
+            "call_started",
+            caller_number=self.channel.caller_number,
+            caller_name=self.channel.caller_name,
+            dialed_number=self.channel.args[1] if len(self.channel.args) > 1 else "",
+        )
+        await self.channel.answer()
+        self.emit("call_answered")
+        return Progress()
+
+    async def resume(self) -> Progress:
+        """Where the caller was, from their events; said to them, in their language."""
+        menu = self.ctx.policy.menu
+        information = frozenset(k for k, o in menu.options.items() if o.action == "information")
+        progress = progress_of(
+            await self.ctx.history(self.channel.id), information_keys=information
+        )
+        codes = {lang.code for lang in self.ctx.policy.languages}
+        if progress.language is None or progress.language not in codes:
+            progress = Progress()  # nothing usable: from the language menu
+        else:
+            self.language = self.ctx.policy.language(progress.language)
+        self.emit(
+            "call_resumed", reason="picked up after the service restarted", step=progress.step
+        )
+        await self.say("resume")
+        return progress
+
+    async def continue_menu(self, progress: Progress) -> None:
+        option = self.ctx.policy.menu.options.get(progress.menu_key or "")
+        if option is None:
             await self.main_menu()
+            return
+        if progress.identification_done:
+            self.identity = progress.identity
+        await self.take_option(option, identified=progress.identification_done)
 
     async def choose_language(self) -> None:
         languages = self.ctx.policy.languages
@@ -200,7 +234,7 @@ class MainNumberCall:
             return
         await self.to_queue(self.ctx.policy.operator_queue, operator=True, reason="menu_loop")
 
-    async def take_option(self, option: MenuOption) -> None:
+    async def take_option(self, option: MenuOption, *, identified: bool = False) -> None:
         if option.action == "operator":
             await self.to_queue(
                 self.ctx.policy.operator_queue, operator=True, reason="caller_pressed_0"
@@ -208,7 +242,7 @@ class MainNumberCall:
             return
         assert option.queue is not None  # enforced by the policy model
         self.program = option.program
-        if option.identify_caller:
+        if option.identify_caller and not identified:
             await self.identify_caller()
         await self.to_queue(option.queue)
 
