@@ -29,11 +29,10 @@ from tests.integration.support.steps import MAIN
 
 async def _wait_for_event(db: asyncpg.Connection, call_id: str, name: str) -> None:
     """Until the crashing process has written the event (it runs elsewhere: no bus to hear)."""
+    query = "SELECT count(*) FROM call_events WHERE call_id = $1 AND name = $2"
     async with asyncio.timeout(20):
-        while not await db.fetchval(
-            "SELECT count(*) FROM call_events WHERE call_id = $1 AND name = $2", call_id, name
-        ):
-            await asyncio.sleep(0.05)  # noqa: ASYNC110 (another process: no event to await)
+        while not await db.fetchval(query, call_id, name):  # noqa: ASYNC110 (another process)
+            await asyncio.sleep(0.05)
 
 
 async def _wait_ready(port: int, process: asyncio.subprocess.Process) -> None:
