@@ -15,6 +15,8 @@ REPO = Path(__file__).resolve().parents[3]
 SECRET_NAMES = ("ari-password", "ami-secret", "admin-password", "admin-token", "caller-hash-key")
 
 
+# Every port is below Linux's ephemeral range (32768-60999): a server there can find its port
+# taken by some client's outgoing connection (seen with PostgreSQL on 55532).
 @dataclass(frozen=True, kw_only=True)
 class Ports:
     sip: int
@@ -34,7 +36,7 @@ PORTS = {
         ami=5038,
         agi=4573,
         api=8080,
-        postgres=55432,
+        postgres=25432,
         rtp_start=10000,
         rtp_end=10999,
     ),
@@ -44,7 +46,7 @@ PORTS = {
         ami=5238,
         agi=4773,
         api=8280,
-        postgres=55532,
+        postgres=25532,
         rtp_start=12000,
         rtp_end=12999,
     ),
@@ -56,7 +58,7 @@ PORTS = {
         ami=5438,
         agi=4973,
         api=8480,
-        postgres=55732,
+        postgres=25732,
         rtp_start=20000,
         rtp_end=20999,
     ),
@@ -67,7 +69,7 @@ PORTS = {
         ami=5638,
         agi=5173,
         api=8680,
-        postgres=55932,
+        postgres=25832,
         rtp_start=22000,
         rtp_end=22999,
     ),
@@ -77,7 +79,7 @@ PORTS = {
         ami=5838,
         agi=5373,
         api=8880,
-        postgres=56132,
+        postgres=25932,
         rtp_start=24000,
         rtp_end=24999,
     ),
@@ -87,7 +89,7 @@ PORTS = {
         ami=5338,
         agi=4873,
         api=8380,
-        postgres=55632,
+        postgres=25632,
         rtp_start=14000,
         rtp_end=19999,
     ),

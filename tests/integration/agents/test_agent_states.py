@@ -13,7 +13,7 @@ import asyncpg
 
 from ccc_telephony.app import Service
 from tests.integration.agents.conftest import Api, member_line
-from tests.integration.support.clock import Moments, ShiftedClock
+from tests.integration.support.clock import CHICAGO, Moments, ShiftedClock
 from tests.integration.support.service import ServiceRunner
 from tests.integration.support.steps import Callers
 
@@ -68,7 +68,8 @@ async def test_login_states_and_reasons_reach_the_queues_and_the_record(
         ("logged_out", None),
     ]
     assert all(a["ended_at"] == b["started_at"] for a, b in itertools.pairwise(rows))
-    status, history = await api.call("GET", "/api/v1/agents/maria/history?date=2026-12-01")
+    day = open_hours().astimezone(CHICAGO).date().isoformat()
+    status, history = await api.call("GET", f"/api/v1/agents/maria/history?date={day}")
     assert status == 200 and len(history["intervals"]) == 5
     assert set(history["seconds"]) >= {"ready", "not_ready:On Break", "not_ready:Meeting"}
 
