@@ -10,7 +10,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.store import calls as calls_store
-from ccc_telephony.web.validation import bad_request
+from ccc_telephony.web.validation import query_int
 
 
 def routes(engine: AsyncEngine) -> web.RouteTableDef:
@@ -18,10 +18,7 @@ def routes(engine: AsyncEngine) -> web.RouteTableDef:
 
     @table.get("/api/v1/calls")
     async def list_calls(request: web.Request) -> web.Response:
-        try:
-            limit = min(max(int(request.query.get("limit", "50")), 1), 500)
-        except ValueError:
-            raise bad_request("limit must be a number") from None
+        limit = query_int(request, "limit", default=50, low=1, high=500)
         rows = await calls_store.list_calls(engine, limit=limit)
         return web.json_response({"calls": [_plain(row) for row in rows]})
 
