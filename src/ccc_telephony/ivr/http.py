@@ -1,8 +1,14 @@
-"""HTTP routes: the call records and each call's events (authenticated, read-only)."""
+"""HTTP routes: the call records and each call's events (authenticated, read-only).
+
+The keyed hash of a caller's SSN is kept in the database to match calls of the same person, and
+never returned: there are only 10^9 SSNs, so whoever also holds the key inverts it in minutes.
+A caller is shown by the SSN's last four digits.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.web.validation import query_int
+
+# Never in a reply, neither as a column of a call nor as a detail of one of its events.
+PRIVATE_FIELDS = frozenset({"ssn_hmac"})
 
 
 def routes(engine: AsyncEngine) -> web.RouteTableDef:
@@ -40,14 +49,20 @@ def _plain(row: Any) -> dict[str, Any]:
         if dataclasses.is_dataclass(row) and not isinstance(row, type)
         else dict(row)
     )
-    return {key: _json_value(value) for key, value in data.items()}
+    return _public(data)
+
+
+def _public(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _json_value(value) for key, value in data.items() if key not in PRIVATE_FIELDS}
 
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _json_value(v) for k, v in value.items()}
-    if isinstance(value, (str, int, float, bool, list)) or value is None:
+    if isinstance(value, Mapping):
+        return _public(value)
+    if isinstance(value, list):
+        return [_json_value(item) for item in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
