@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.web.validation import query_int
 
+MAX_CALL_ID = 64
 # Never in a reply, neither as a column of a call nor as a detail of one of its events.
 PRIVATE_FIELDS = frozenset({"ssn_hmac"})
 
@@ -33,8 +34,10 @@ def routes(engine: AsyncEngine) -> web.RouteTableDef:
 
     @table.get("/api/v1/calls/{call_id}")
     async def one_call(request: web.Request) -> web.Response:
-        call_id = request.match_info["call_id"][:64]
-        row = await calls_store.get_call(engine, call_id)
+        call_id = request.match_info["call_id"]
+        # Asterisk's channel ids are short, and PostgreSQL cannot even compare a text with NUL.
+        unstorable = len(call_id) > MAX_CALL_ID or "\x00" in call_id
+        row = None if unstorable else await calls_store.get_call(engine, call_id)
         if row is None:
             raise web.HTTPNotFound(text="no such call")
         events = await calls_store.call_events(engine, call_id)

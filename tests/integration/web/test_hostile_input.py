@@ -172,3 +172,11 @@ async def test_a_call_list_limit_out_of_range_is_refused(
     status, reply, _ = await _send(http, auth, "GET", f"/api/v1/calls?limit={limit}")
     assert status == 400, reply
     assert "limit: a whole number from 1 to 500" in reply["detail"]
+
+
+@pytest.mark.parametrize("call_id", ["a%00b", "%ff%fe", "x" * 65, "%F0%9F%93%9E"])
+async def test_a_call_id_that_cannot_be_is_not_found(
+    http: Http, auth: dict[str, str], call_id: str
+) -> None:
+    status, reply, _ = await _send(http, auth, "GET", f"/api/v1/calls/{call_id}")
+    assert status == 404, reply
