@@ -47,6 +47,7 @@ from ccc_telephony.store.events import CallEvent, EventWriter
 from ccc_telephony.web import health
 from ccc_telephony.web.auth import Principal, bearer_auth, json_errors
 from ccc_telephony.web.metrics import Metrics
+from ccc_telephony.web.validation import JSON_BODY_LIMIT
 
 log = structlog.get_logger(__name__)
 
@@ -234,7 +235,9 @@ class Service:
         token = self.settings.secret("admin-token").get_secret_value()
         app = web.Application(
             middlewares=[json_errors, bearer_auth(token, self._token_owner)],
-            client_max_size=25 * 1024 * 1024,
+            # Only for aiohttp's own request.read()/json(): routes read bodies with
+            # web.validation.read_body and their own limit (a prompt upload takes 20 MB).
+            client_max_size=JSON_BODY_LIMIT,
         )
         app.add_routes(health.routes(checks=self._readiness_checks(), metrics=self.metrics))
         app.add_routes(hours_http.routes(self.hours, self.engine))

@@ -26,7 +26,7 @@ from ccc_telephony.agents.states import StateError, Status
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.web.auth import Principal, forbidden, principal_of
-from ccc_telephony.web.validation import bad_request, parse_body
+from ccc_telephony.web.validation import bad_request, parse_body, parse_day
 
 T = TypeVar("T")
 RosterChanged = Callable[[], Awaitable[None]]
@@ -248,12 +248,7 @@ async def _as_conflict(call: Awaitable[T]) -> T:
 
 
 def _day(text: str | None, default: date) -> date:
-    if text is None:
-        return default
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        raise bad_request("date: expected YYYY-MM-DD") from None
+    return default if text is None else parse_day(text, "date")
 
 
 def _json(data: dict[str, Any]) -> str:

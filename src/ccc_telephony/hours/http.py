@@ -14,13 +14,16 @@ from ccc_telephony.store import overrides as overrides_store
 from ccc_telephony.web.auth import user_of
 from ccc_telephony.web.validation import bad_request, parse_body
 
+# An override is for a snow day or an emergency; a longer change belongs in the policy's hours.
+LONGEST_OVERRIDE = timedelta(days=14)
+
 
 class OverrideRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     state: Literal["open", "closed"]
     until: AwareDatetime | None = None
-    minutes: int | None = Field(default=None, ge=1, le=60 * 24 * 14)
+    minutes: int | None = Field(default=None, ge=1, le=LONGEST_OVERRIDE // timedelta(minutes=1))
     reason: str = Field(min_length=1, max_length=200)
 
     @model_validator(mode="after")
@@ -62,7 +65,9 @@ def routes(hours: HoursService, engine: AsyncEngine) -> web.RouteTableDef:
         now = hours.clock()
         until = body.end(now)
         if until <= now:
-            raise bad_request("'until' must be in the future")
+            raise bad_request("until: must be in the future")
+        if until > now + LONGEST_OVERRIDE:
+            raise bad_request(f"until: at most {LONGEST_OVERRIDE.days} days ahead")
         override_id = await overrides_store.set_override(
             engine,
             open=body.state == "open",

@@ -4,19 +4,24 @@ The bytes are untrusted in the sense that matters: they go to sox's parsers. So 
 for a WAV header first, reach sox only as an absolute path in a list of arguments (never a shell;
 sox reads a name starting with "-" as an option and one starting with "|" as a command to run),
 and only WAV is accepted, which keeps sox's less-used format parsers out of reach. A file that
-is silent, a click, or a forgotten recorder is refused with a reason the admin can act on.
+is silent, a click, or a forgotten recorder is refused with a reason the admin can act on, and
+so is a WAV cut short on its way (sox plays what there is without a word, so a broken upload
+would silently become a short prompt).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import secrets
 import shutil
+import struct
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ccc_telephony.prompts.errors import PromptError
 
@@ -31,6 +36,9 @@ PHONE_FORMAT = ("-t", "wav", "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-
 SOX_TIMEOUT_SECONDS = 60.0
 
 _WAV_MAGIC = re.compile(rb"^(RIFF|RF64)....WAVE", re.DOTALL)
+_CHUNK_HEADER = struct.Struct("<4sI")  # RIFF chunk: id, length of what follows
+_RF64_SIZES = struct.Struct("<QQ")  # ds64 chunk: RIFF size, data size (then more)
+_RF64_UNKNOWN = 0xFFFFFFFF  # an RF64 data chunk's own length: see the ds64 chunk
 _STAT_LINE = re.compile(r"^(Length \(seconds\)|Maximum amplitude|Minimum amplitude):\s*(\S+)", re.M)
 
 
@@ -61,15 +69,16 @@ def convert_upload(source: Path | bytes, dest: Path) -> AudioInfo:
     with tempfile.TemporaryDirectory(prefix="ccc-upload-") as tmp:
         if isinstance(source, bytes):
             _check_size(len(source))
-            _check_header(source[:12])
+            _check_wav(io.BytesIO(source), len(source))
             path = Path(tmp) / "upload.wav"
             path.write_bytes(source)
         else:
             path = source.resolve()
             try:
-                _check_size(path.stat().st_size)
+                size = path.stat().st_size
+                _check_size(size)
                 with path.open("rb") as file:
-                    _check_header(file.read(12))
+                    _check_wav(file, size)
             except OSError as exc:
                 raise PromptError(f"cannot read {source}: {exc.strerror}") from None
         return _convert(sox, path, dest)
@@ -84,9 +93,29 @@ def _check_size(size: int) -> None:
         )
 
 
-def _check_header(head: bytes) -> None:
+def _check_wav(file: BinaryIO, size: int) -> None:
+    """A WAV header, and at least as much audio after it as its data chunk announces."""
+    head = file.read(12)
     if not _WAV_MAGIC.match(head):
         raise PromptError("not a WAV/audio file")
+    rf64_data: int | None = None
+    offset = len(head)
+    while offset + _CHUNK_HEADER.size <= size:
+        file.seek(offset)
+        chunk, length = _CHUNK_HEADER.unpack(file.read(_CHUNK_HEADER.size))
+        offset += _CHUNK_HEADER.size
+        if chunk == b"ds64" and length >= _RF64_SIZES.size:
+            rf64_data = _RF64_SIZES.unpack(file.read(_RF64_SIZES.size))[1]
+        if chunk == b"data":
+            declared = rf64_data if length == _RF64_UNKNOWN and rf64_data is not None else length
+            if declared > size - offset:
+                raise PromptError(
+                    f"truncated WAV: its header announces {declared:,} bytes of audio, the file"
+                    f" holds {size - offset:,} (cut short on its way?)"
+                )
+            return
+        offset += length + length % 2  # chunks are padded to an even length
+    raise PromptError("not a readable WAV/audio file (no audio data)")
 
 
 def _convert(sox: str, source: Path, dest: Path) -> AudioInfo:

@@ -8,13 +8,13 @@ import re
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ccc_telephony.prompts.audio import MAX_BYTES
 from ccc_telephony.prompts.errors import PromptError
 from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.store import prompts as prompts_store
 from ccc_telephony.web.auth import user_of
-from ccc_telephony.web.validation import bad_request
+from ccc_telephony.web.validation import bad_request, read_body
 
-MAX_UPLOAD = 20 * 1024 * 1024
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -34,9 +34,7 @@ def routes(library: PromptLibrary, engine: AsyncEngine) -> web.RouteTableDef:
         language, name = request.match_info["language"], request.match_info["name"]
         if not _NAME.fullmatch(name) or not re.fullmatch(r"[a-z]{2,3}", language):
             raise bad_request("unknown prompt or language")
-        body = await request.content.read(MAX_UPLOAD + 1)
-        if len(body) > MAX_UPLOAD:
-            raise bad_request("upload too large: at most 20 MB")
+        body = await read_body(request, MAX_BYTES)
         try:
             stored = await asyncio.to_thread(library.save_recording, name, language, body)
         except PromptError as exc:

@@ -4,19 +4,9 @@ the admin token, refusals logged without the token, bad bodies answered with a c
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import pytest
-
-from ccc_telephony.app import Service
-
-
-@pytest.fixture
-async def http(service: Service) -> AsyncIterator[tuple[aiohttp.ClientSession, str]]:
-    async with aiohttp.ClientSession() as session:
-        yield session, f"http://127.0.0.1:{service.settings.http_port}"
 
 
 async def test_health_and_metrics_need_no_token(
