@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ccc_telephony.agents.service import (
     AgentService,
     CoverageRefused,
+    InvalidAgent,
     RosterConflict,
     UnknownAgent,
 )
@@ -198,7 +199,7 @@ def routes(
     async def add(request: web.Request) -> web.Response:
         _admin_only(request)
         agent = await parse_body(request, RosterAgent)
-        await _as_conflict(agents.add_agent(agent))
+        await _as_conflict(_as_invalid(agents.add_agent(agent)))
         await roster_changed()
         return web.json_response(view(agents.agent(agent.id)), status=201)
 
@@ -208,7 +209,7 @@ def routes(
         agent = await parse_body(request, RosterAgent)
         if agent.id != request.match_info["agent_id"]:
             raise bad_request("id: must match the URL")
-        if not await _as_conflict(agents.replace_agent(agent)):
+        if not await _as_conflict(_as_invalid(agents.replace_agent(agent))):
             raise _not_found()
         await roster_changed()
         return web.json_response(view(agents.agent(agent.id)))
@@ -244,6 +245,23 @@ async def _as_conflict(call: Awaitable[T]) -> T:
         kind = next(name for error, name in _CONFLICTS if isinstance(exc, error))
         raise web.HTTPConflict(
             text=_json({"error": kind, "detail": str(exc)}), content_type="application/json"
+        ) from None
+
+
+async def _as_invalid(call: Awaitable[T]) -> T:
+    """A record the policy refuses: 422, naming each field at fault."""
+    try:
+        return await call
+    except InvalidAgent as exc:
+        raise web.HTTPUnprocessableEntity(
+            text=_json(
+                {
+                    "error": "invalid agent",
+                    "detail": str(exc),
+                    "fields": sorted({p.field for p in exc.problems}),
+                }
+            ),
+            content_type="application/json",
         ) from None
 
 
