@@ -41,11 +41,10 @@ from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.prompts.stasis import PromptRecordingContext, PromptRecordingLine
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.store import overrides as overrides_store
-from ccc_telephony.store import tokens as tokens_store
 from ccc_telephony.store.engine import make_engine, ping
 from ccc_telephony.store.events import CallEvent, EventWriter
 from ccc_telephony.web import health
-from ccc_telephony.web.auth import Principal, bearer_auth, json_errors
+from ccc_telephony.web.auth import bearer_auth, json_errors
 from ccc_telephony.web.metrics import Metrics
 
 log = structlog.get_logger(__name__)
@@ -224,7 +223,7 @@ class Service:
     def web_app(self) -> web.Application:
         token = self.settings.secret("admin-token").get_secret_value()
         app = web.Application(
-            middlewares=[json_errors, bearer_auth(token, self._token_owner)],
+            middlewares=[json_errors, bearer_auth(token, self.agents.tokens.principal)],
             client_max_size=25 * 1024 * 1024,
         )
         app.add_routes(health.routes(checks=self._readiness_checks(), metrics=self.metrics))
@@ -233,16 +232,6 @@ class Service:
         app.add_routes(prompts_http.routes(self.prompts, self.engine))
         app.add_routes(self.agents.routes())
         return app
-
-    async def _token_owner(self, token: str) -> Principal | None:
-        try:
-            found = await tokens_store.owner(self.engine, token)
-        except Exception as exc:  # the database is down: only the admin token works meanwhile
-            log.warning("cannot check an API token", error=type(exc).__name__)
-            return None
-        if found is None:
-            return None
-        return Principal(name=found.user_name, role=found.role, agent_id=found.agent_id)  # type: ignore[arg-type]
 
     def _readiness_checks(self) -> dict[str, health.Check]:
         async def ari() -> bool:

@@ -130,10 +130,11 @@ class AgentService:
         if problems:
             raise InvalidAgent(problems)
 
-    async def remove_agent(self, agent_id: str, *, by: str | None) -> None:
+    async def remove_agent(self, agent_id: str, *, by: str) -> None:
+        """Logged out, out of the roster, and their API tokens revoked."""
         if self._current(agent_id).state is not State.LOGGED_OUT:
             await self.log_out(agent_id, source="api", by=by)
-        await store.deactivate(self._engine, agent_id)
+        await store.deactivate(self._engine, agent_id, by=by)
         await self.reload_roster()
         self.status.pop(agent_id, None)
 
