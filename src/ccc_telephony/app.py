@@ -63,8 +63,11 @@ class Service:
         self.directory = load_directory(self.settings.directory_file)
         s = self.settings
         self.engine: AsyncEngine = make_engine(s.database_url)
+        # The call-event log has connections of its own: nothing else (a flood of API
+        # requests, a slow report) can keep it waiting into its outage path.
+        self.writer_engine: AsyncEngine = make_engine(s.database_url, pool_size=2)
         self.writer = EventWriter(
-            engine=self.engine,
+            engine=self.writer_engine,
             spool_path=s.data_dir / "spool" / "events.jsonl",
             batch_size=s.event_batch_size,
             flush_interval=s.event_flush_ms / 1000,
@@ -181,6 +184,7 @@ class Service:
         await self.writer.stop()
         await self.ari.close()
         await self.engine.dispose()
+        await self.writer_engine.dispose()
         log.info("service stopped", spooled_events=self.writer.spooled)
 
     async def run_until_signalled(self) -> None:
