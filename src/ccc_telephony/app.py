@@ -41,11 +41,10 @@ from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.prompts.stasis import PromptRecordingContext, PromptRecordingLine
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.store import overrides as overrides_store
-from ccc_telephony.store import tokens as tokens_store
 from ccc_telephony.store.engine import make_engine, ping
 from ccc_telephony.store.events import CallEvent, EventWriter
 from ccc_telephony.web import health
-from ccc_telephony.web.auth import Principal, bearer_auth, json_errors
+from ccc_telephony.web.auth import bearer_auth, json_errors
 from ccc_telephony.web.metrics import Metrics
 from ccc_telephony.web.validation import JSON_BODY_LIMIT
 
@@ -65,8 +64,11 @@ class Service:
         self.directory = load_directory(self.settings.directory_file)
         s = self.settings
         self.engine: AsyncEngine = make_engine(s.database_url)
+        # The call-event log has connections of its own: nothing else (a flood of API
+        # requests, a slow report) can keep it waiting into its outage path.
+        self.writer_engine: AsyncEngine = make_engine(s.database_url, pool_size=2)
         self.writer = EventWriter(
-            engine=self.engine,
+            engine=self.writer_engine,
             spool_path=s.data_dir / "spool" / "events.jsonl",
             batch_size=s.event_batch_size,
             flush_interval=s.event_flush_ms / 1000,
@@ -192,6 +194,7 @@ class Service:
         await self.writer.stop()
         await self.ari.close()
         await self.engine.dispose()
+        await self.writer_engine.dispose()
         log.info("service stopped", spooled_events=self.writer.spooled)
 
     async def run_until_signalled(self) -> None:
@@ -234,7 +237,7 @@ class Service:
     def web_app(self) -> web.Application:
         token = self.settings.secret("admin-token").get_secret_value()
         app = web.Application(
-            middlewares=[json_errors, bearer_auth(token, self._token_owner)],
+            middlewares=[json_errors, bearer_auth(token, self.agents.tokens.principal)],
             # Only for aiohttp's own request.read()/json(): routes read bodies with
             # web.validation.read_body and their own limit (a prompt upload takes 20 MB).
             client_max_size=JSON_BODY_LIMIT,
@@ -245,16 +248,6 @@ class Service:
         app.add_routes(prompts_http.routes(self.prompts, self.engine))
         app.add_routes(self.agents.routes())
         return app
-
-    async def _token_owner(self, token: str) -> Principal | None:
-        try:
-            found = await tokens_store.owner(self.engine, token)
-        except Exception as exc:  # the database is down: only the admin token works meanwhile
-            log.warning("cannot check an API token", error=type(exc).__name__)
-            return None
-        if found is None:
-            return None
-        return Principal(name=found.user_name, role=found.role, agent_id=found.agent_id)  # type: ignore[arg-type]
 
     def _readiness_checks(self) -> dict[str, health.Check]:
         async def ari() -> bool:

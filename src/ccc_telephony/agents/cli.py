@@ -48,9 +48,13 @@ def register(sub: Any) -> None:
     not_ready.add_argument("reason", help='e.g. "On Break"')
     not_ready.add_argument("--override", action="store_true", help="override the coverage guard")
     not_ready.set_defaults(func=_not_ready)
-    token = verbs.add_parser("token", help="issue an API token for an agent (printed once)")
-    token.add_argument("id")
-    token.add_argument("--role", default="agent", choices=["agent", "lead", "supervisor"])
+    token = verbs.add_parser(
+        "token",
+        help="API tokens: `token ID` issues one (printed once; the role is the roster's), "
+        "`token revoke ID [--token N]` revokes the agent's tokens (or token N)",
+    )
+    token.add_argument("words", nargs="+", metavar="ID | revoke ID")
+    token.add_argument("--token", type=int, dest="token_id", help="revoke only this token")
     token.set_defaults(func=_token)
 
 
@@ -94,12 +98,41 @@ def _not_ready(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _token(settings: Settings, args: argparse.Namespace) -> int:
-    token = run_with_engine(
-        settings.database_url,
-        lambda engine: tokens.issue(engine, user_name=args.id, role=args.role, agent_id=args.id),
-    )
-    print(token)
+    match args.words:
+        case ["revoke", agent_id]:
+            return _revoke(settings, agent_id, args.token_id)
+        case [agent_id] if agent_id != "revoke" and args.token_id is None:
+            return _issue(settings, agent_id)
+    print("usage: agents token ID | agents token revoke ID [--token N]", file=sys.stderr)
+    return 2
+
+
+def _issue(settings: Settings, agent_id: str) -> int:
+    """Straight into the database: the service need not run. What the token may do is the
+    agent's role in the roster whenever it is used."""
+    try:
+        issued = run_with_engine(settings.database_url, lambda e: tokens.issue(e, agent_id))
+    except tokens.NotOnRoster:
+        print(f"error: {agent_id!r} is not in the roster", file=sys.stderr)
+        return 1
+    print(f"token {issued.id} for {agent_id}", file=sys.stderr)
+    print(issued.token)
     return 0
+
+
+def _revoke(settings: Settings, agent_id: str, token_id: int | None) -> int:
+    """Through the service, which then refuses the token at once; if it is not answering,
+    in the database (a service running elsewhere refuses it within seconds)."""
+    path = f"/api/v1/agents/{agent_id}/tokens" + ("" if token_id is None else f"/{token_id}")
+    status, body = _api(settings, "DELETE", path)
+    if status != 0:
+        return _show(status, body)
+    revoked = run_with_engine(
+        settings.database_url,
+        lambda e: tokens.revoke(e, agent_id, by="cli", token_id=token_id),
+    )
+    print(f"the service is not answering: revoked in the database: {revoked}", file=sys.stderr)
+    return 0 if revoked or token_id is None else 1
 
 
 def _api(settings: Settings, method: str, path: str, body: Any = None) -> tuple[int, Any]:

@@ -13,6 +13,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.agents import http
+from ccc_telephony.agents.access import StaffTokens
 from ccc_telephony.agents.membership import Membership
 from ccc_telephony.agents.phone_codes import Media, PhoneCodes
 from ccc_telephony.agents.phones import AgentPhones
@@ -57,6 +58,9 @@ class AgentsFeature:
             clock=clock,
             staffed_queues=self.staffed_queues,
             emit=self._agent_event,
+        )
+        self.tokens = StaffTokens(
+            engine, roster=lambda: self.agents.roster if self.loaded.is_set() else None
         )
         self.membership = Membership(self.agents, self.queues, local_time=self.local_time)
         self.agents.on_change(self.membership.apply)
@@ -127,12 +131,15 @@ class AgentsFeature:
         return http.routes(
             self.agents,
             self._engine,
+            tokens=self.tokens,
             queue_snapshot=self.queue_snapshot,
             roster_changed=self.roster_changed,
         )
 
     async def roster_changed(self) -> None:
-        """An agent was added, changed or removed: their phone's endpoint follows at once."""
+        """An agent was added, changed or removed: their tokens and their phone's endpoint
+        follow at once."""
+        self.tokens.follow(self.agents.roster)
         await self.phones.install(self.agents.roster.values())
 
     async def queue_snapshot(self) -> list[dict[str, Any]]:

@@ -16,9 +16,11 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ccc_telephony.agents.access import StaffTokens
 from ccc_telephony.agents.service import (
     AgentService,
     CoverageRefused,
+    InvalidAgent,
     RosterConflict,
     UnknownAgent,
 )
@@ -73,6 +75,7 @@ def routes(
     agents: AgentService,
     engine: AsyncEngine,
     *,
+    tokens: StaffTokens,
     queue_snapshot: QueueSnapshot,
     roster_changed: RosterChanged,
 ) -> web.RouteTableDef:
@@ -106,13 +109,13 @@ def routes(
     @table.post("/api/v1/agents/{agent_id}/login")
     async def log_in(request: web.Request) -> web.Response:
         agent = target(request)
-        await _as_conflict(agents.log_in(agent.id, source="api", by=principal_of(request).name))
+        await _as_conflict(agents.log_in(agent.id, source="api", by=principal_of(request).who))
         return web.json_response(view(agent))
 
     @table.post("/api/v1/agents/{agent_id}/logout")
     async def log_out(request: web.Request) -> web.Response:
         agent = target(request)
-        await _as_conflict(agents.log_out(agent.id, source="api", by=principal_of(request).name))
+        await _as_conflict(agents.log_out(agent.id, source="api", by=principal_of(request).who))
         return web.json_response(view(agent))
 
     @table.put("/api/v1/agents/{agent_id}/state")
@@ -124,13 +127,13 @@ def routes(
             raise forbidden("only a supervisor may override the coverage guard")
         warnings: list[str] = []
         if body.state == "ready":
-            await _as_conflict(agents.ready(agent.id, source="api", by=principal.name))
+            await _as_conflict(agents.ready(agent.id, source="api", by=principal.who))
         else:
             if not body.reason:
                 raise bad_request("reason: required for not_ready")
             outcome = await _as_conflict(
                 agents.not_ready(
-                    agent.id, body.reason, source="api", by=principal.name, override=body.override
+                    agent.id, body.reason, source="api", by=principal.who, override=body.override
                 )
             )
             warnings = outcome.warnings
@@ -198,7 +201,7 @@ def routes(
     async def add(request: web.Request) -> web.Response:
         _admin_only(request)
         agent = await parse_body(request, RosterAgent)
-        await _as_conflict(agents.add_agent(agent))
+        await _as_conflict(_as_invalid(agents.add_agent(agent)))
         await roster_changed()
         return web.json_response(view(agents.agent(agent.id)), status=201)
 
@@ -208,7 +211,7 @@ def routes(
         agent = await parse_body(request, RosterAgent)
         if agent.id != request.match_info["agent_id"]:
             raise bad_request("id: must match the URL")
-        if not await _as_conflict(agents.replace_agent(agent)):
+        if not await _as_conflict(_as_invalid(agents.replace_agent(agent))):
             raise _not_found()
         await roster_changed()
         return web.json_response(view(agents.agent(agent.id)))
@@ -217,16 +220,56 @@ def routes(
     async def remove(request: web.Request) -> web.Response:
         _admin_only(request)
         agent = target(request)
-        await _as_conflict(agents.remove_agent(agent.id, by=principal_of(request).name))
+        await _as_conflict(agents.remove_agent(agent.id, by=principal_of(request).who))
         await roster_changed()
         return web.json_response({"removed": agent.id})
+
+    @table.get("/api/v1/agents/{agent_id}/tokens")
+    async def tokens_issued(request: web.Request) -> web.Response:
+        _admin_only(request, "only the admin manages API tokens")
+        agent_id = request.match_info["agent_id"]
+        issued = [
+            {
+                "id": record.id,
+                "created_at": record.created_at.isoformat(),
+                "last_used_at": _iso(record.last_used_at),
+                "revoked_at": _iso(record.revoked_at),
+                "revoked_by": record.revoked_by,
+            }
+            for record in await tokens.issued(agent_id)
+        ]
+        return web.json_response({"agent": agent_id, "tokens": issued})
+
+    @table.delete("/api/v1/agents/{agent_id}/tokens")
+    async def revoke_all(request: web.Request) -> web.Response:
+        _admin_only(request, "only the admin manages API tokens")
+        agent_id = request.match_info["agent_id"]
+        revoked = await tokens.revoke(agent_id, by=principal_of(request).who)
+        return web.json_response({"agent": agent_id, "revoked": revoked})
+
+    @table.delete(r"/api/v1/agents/{agent_id}/tokens/{token_id:\d{1,18}}")
+    async def revoke_one(request: web.Request) -> web.Response:
+        _admin_only(request, "only the admin manages API tokens")
+        agent_id = request.match_info["agent_id"]
+        token_id = int(request.match_info["token_id"])
+        revoked = await tokens.revoke(agent_id, by=principal_of(request).who, token_id=token_id)
+        if not revoked:
+            raise web.HTTPNotFound(
+                text=_json({"error": "no such live token", "detail": f"{agent_id} {token_id}"}),
+                content_type="application/json",
+            )
+        return web.json_response({"agent": agent_id, "revoked": revoked})
 
     return table
 
 
-def _admin_only(request: web.Request) -> None:
+def _admin_only(request: web.Request, detail: str = "only the admin manages the roster") -> None:
     if not principal_of(request).is_admin:
-        raise forbidden("only the admin manages the roster")
+        raise forbidden(detail)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 # Refusals the rules make, answered 409 with what kind of rule said no.
@@ -244,6 +287,23 @@ async def _as_conflict(call: Awaitable[T]) -> T:
         kind = next(name for error, name in _CONFLICTS if isinstance(exc, error))
         raise web.HTTPConflict(
             text=_json({"error": kind, "detail": str(exc)}), content_type="application/json"
+        ) from None
+
+
+async def _as_invalid(call: Awaitable[T]) -> T:
+    """A record the policy refuses: 422, naming each field at fault."""
+    try:
+        return await call
+    except InvalidAgent as exc:
+        raise web.HTTPUnprocessableEntity(
+            text=_json(
+                {
+                    "error": "invalid agent",
+                    "detail": str(exc),
+                    "fields": sorted({p.field for p in exc.problems}),
+                }
+            ),
+            content_type="application/json",
         ) from None
 
 

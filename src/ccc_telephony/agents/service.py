@@ -22,11 +22,11 @@ from ccc_telephony.agents import states
 from ccc_telephony.agents.coverage import Shortfall, shortfalls
 from ccc_telephony.agents.states import Change, State, StateError, Status
 from ccc_telephony.config.agents import RosterAgent
-from ccc_telephony.config.policy import Policy
+from ccc_telephony.config.policy import Policy, RosterProblem
 from ccc_telephony.store import agents as store
 from ccc_telephony.store.agents import OpenState, RosterConflict, StateRow
 
-__all__ = ["AgentService", "CoverageRefused", "RosterConflict", "UnknownAgent"]
+__all__ = ["AgentService", "CoverageRefused", "InvalidAgent", "RosterConflict", "UnknownAgent"]
 
 log = structlog.get_logger(__name__)
 
@@ -37,6 +37,14 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 class UnknownAgent(LookupError):
     pass
+
+
+class InvalidAgent(ValueError):
+    """The record names what the policy does not have (a language, a shift, a supervisor)."""
+
+    def __init__(self, problems: list[RosterProblem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
 
 
 class CoverageRefused(StateError):
@@ -99,22 +107,34 @@ class AgentService:
         self.roster = {agent.id: agent for agent in await store.active(self._engine)}
 
     async def add_agent(self, agent: RosterAgent) -> None:
+        self._check(agent)
         await store.add(self._engine, agent)
         await self.reload_roster()
         self.status.setdefault(agent.id, states.logged_out(EPOCH))
 
     async def replace_agent(self, agent: RosterAgent) -> bool:
         """Update the record; a logged-in agent's queues follow at once (team, languages)."""
+        if agent.id not in self.roster:
+            return False
+        self._check(agent)
         if not await store.replace(self._engine, agent):
             return False
         await self.reload_roster()
         await self._after_change(agent.id)
         return True
 
-    async def remove_agent(self, agent_id: str, *, by: str | None) -> None:
+    def _check(self, agent: RosterAgent) -> None:
+        """The policy's own rule for its roster (config/policy.py), so that an agent added
+        here can never break the scheduler or the queues that the policy file could not."""
+        problems = self.policy.roster_problems(agent, {*self.roster, agent.id})
+        if problems:
+            raise InvalidAgent(problems)
+
+    async def remove_agent(self, agent_id: str, *, by: str) -> None:
+        """Logged out, out of the roster, and their API tokens revoked."""
         if self._current(agent_id).state is not State.LOGGED_OUT:
             await self.log_out(agent_id, source="api", by=by)
-        await store.deactivate(self._engine, agent_id)
+        await store.deactivate(self._engine, agent_id, by=by)
         await self.reload_roster()
         self.status.pop(agent_id, None)
 

@@ -132,11 +132,8 @@ class AgentPolicy(_Strict):
             problems.append("roster: duplicate id")
         if len(set(extensions)) != len(extensions):
             problems.append("roster: duplicate extension")
-        for n, agent in enumerate(self.roster):
-            if agent.supervisor is not None and agent.supervisor not in ids:
-                problems.append(f"roster.{n}.supervisor: {agent.supervisor!r} is not in the roster")
-            if agent.hq_shift is not None and agent.hq_shift not in self.hq_shifts:
-                problems.append(f"roster.{n}.hq_shift: {agent.hq_shift!r} is not in hq_shifts")
+        # Each agent's own record is checked by Policy.roster_problems, which also knows the
+        # languages: the same rule as for agents added later through the API.
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -24,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from ccc_telephony.config.agents import AgentPolicy, language_queue
+from ccc_telephony.config.agents import AgentPolicy, RosterAgent, language_queue
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = (
@@ -277,6 +279,9 @@ class Policy(_Strict):
                 if code not in codes:
                     problems.append(f"prompts.{name}.{code}: not a configured language")
         problems.extend(_agent_problems(self.agents, set(self.queues), set(codes)))
+        ids = {agent.id for agent in self.agents.roster}
+        for n, agent in enumerate(self.agents.roster):
+            problems.extend(f"agents.roster.{n}.{p}" for p in self.roster_problems(agent, ids))
         seen: set[date] = set()
         for holiday in self.holidays:
             if holiday.date in seen:
@@ -300,6 +305,43 @@ class Policy(_Strict):
     def language(self, code: str) -> Language:
         return next(lang for lang in self.languages if lang.code == code)
 
+    def roster_problems(self, agent: RosterAgent, roster: Collection[str]) -> list[RosterProblem]:
+        """The one rule for an agent's record, whether it comes from this file's roster or
+        through the API: everything it names must exist (`roster`: the ids it may name as
+        supervisor), or the scheduler and the queues fail on it later, for every agent."""
+        agents = self.agents
+        problems = []
+        if agent.team not in agents.team_queues:
+            problems.append(RosterProblem("team", f"{agent.team!r} is not in agents.team_queues"))
+        if agent.team not in agents.protected_minutes:
+            problems.append(
+                RosterProblem("team", f"{agent.team!r} is not in agents.protected_minutes")
+            )
+        codes = {lang.code for lang in self.languages}
+        for code in agent.languages:
+            if code not in codes:
+                problems.append(RosterProblem("languages", f"{code!r} is not configured"))
+        if agent.hq_shift is not None and agent.hq_shift not in agents.hq_shifts:
+            problems.append(
+                RosterProblem("hq_shift", f"{agent.hq_shift!r} is not in agents.hq_shifts")
+            )
+        if agent.supervisor is not None and agent.supervisor not in roster:
+            problems.append(
+                RosterProblem("supervisor", f"{agent.supervisor!r} is not in the roster")
+            )
+        return problems
+
+
+@dataclass(frozen=True, slots=True)
+class RosterProblem:
+    """Why an agent's record cannot be in the roster, naming the record's field."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
 
 def _agent_problems(agents: AgentPolicy, queues: set[str], languages: set[str]) -> list[str]:
     problems = []
@@ -314,10 +356,6 @@ def _agent_problems(agents: AgentPolicy, queues: set[str], languages: set[str]) 
         for code in rule.min_ready_speakers:
             if code not in languages:
                 problems.append(f"agents.coverage.{queue}.{code}: not a configured language")
-    for n, agent in enumerate(agents.roster):
-        for code in agent.languages:
-            if code not in languages:
-                problems.append(f"agents.roster.{n}.languages: {code!r} is not configured")
     return problems
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ccc_telephony.config.agents import RosterAgent
+from ccc_telephony.store import tokens
 from ccc_telephony.store.tables import agent_state_refusals, agent_states, agents
 
 _AGENT_FIELDS = (
@@ -99,15 +100,19 @@ async def replace(engine: AsyncEngine, agent: RosterAgent) -> bool:
         raise RosterConflict(_conflict(exc)) from None
 
 
-async def deactivate(engine: AsyncEngine, agent_id: str) -> bool:
-    """Agents are never deleted: their states and calls stay attributable."""
+async def deactivate(engine: AsyncEngine, agent_id: str, *, by: str) -> bool:
+    """Agents are never deleted: their states and calls stay attributable. Their API tokens
+    are revoked in the same transaction (`by` is kept as who revoked them): an agent who
+    comes back gets new ones."""
     statement = (
         update(agents)
         .where(agents.c.id == agent_id, agents.c.active)
         .values(active=False, updated_at=func.now())
     )
     async with engine.begin() as conn:
-        return bool((await conn.execute(statement)).rowcount)
+        left = bool((await conn.execute(statement)).rowcount)
+        await tokens.revoke_in(conn, agent_id, by=by)
+    return left
 
 
 def _conflict(exc: IntegrityError) -> str:

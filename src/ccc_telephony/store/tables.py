@@ -187,17 +187,18 @@ agent_state_refusals = Table(
     ),
 )
 
-# API users other than the admin token: agents, leads and supervisors. Only a hash is stored.
+# API tokens of agents, leads and supervisors (the admin's is a secret, not here). Only a hash
+# is stored; the role is the agent's in the roster at each request, never the token's.
 api_tokens = Table(
     "api_tokens",
     metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("token_sha256", Text, nullable=False),
-    Column("user_name", Text, nullable=False),
-    Column("role", Text, nullable=False),
-    Column("agent_id", Text, ForeignKey("agents.id", name="fk_api_tokens_agent"), nullable=True),
+    Column("agent_id", Text, ForeignKey("agents.id", name="fk_api_tokens_agent"), nullable=False),
     Column("created_at", TIMESTAMPTZ, nullable=False, server_default=text("now()")),
     Column("revoked_at", TIMESTAMPTZ, nullable=True),
+    Column("last_used_at", TIMESTAMPTZ, nullable=True),
+    Column("revoked_by", Text, nullable=True),
     UniqueConstraint("token_sha256", name="uq_api_tokens_token_sha256"),
-    CheckConstraint("role IN ('agent', 'lead', 'supervisor', 'admin')", name="ck_api_tokens_role"),
+    Index("ix_api_tokens_agent_id", "agent_id"),
 )

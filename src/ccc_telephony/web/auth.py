@@ -1,7 +1,8 @@
 """Bearer-token authentication for every route but health and metrics.
 
 Tokens are compared in constant time; a refused request is logged with its method, path and
-peer but never with the token it presented. Later issues add roles (agent, lead, supervisor).
+peer but never with the token it presented. Staff tokens (agent, lead, supervisor) are looked
+up by the agents feature, which reads the role from the roster at each request.
 """
 
 from __future__ import annotations
@@ -21,16 +22,26 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who made a request: the admin (the token from the secrets), or a user with a role
-    (agent, lead, supervisor) whose token is in the database."""
+    """Who made a request: the admin (the token from the secrets), or an agent with their
+    role (agent, lead, supervisor) and the id of the token they used."""
 
     name: str
     role: Role
     agent_id: str | None = None
+    token_id: int | None = None
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def who(self) -> str:
+        """For audit columns: who, and with which token ("maria (token 12)")."""
+        return self.name if self.token_id is None else f"{self.name} (token {self.token_id})"
+
+
+class TokensUnavailable(Exception):
+    """A staff token could not be checked now (the database is down or too busy): 503."""
 
 
 Role = Literal["agent", "lead", "supervisor", "admin"]
@@ -38,7 +49,7 @@ ADMIN = Principal(name="admin", role="admin")
 USER = web.RequestKey("user", Principal)
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 # What a non-admin may reach at all; each route then checks whom the request may act on.
-STAFF_PREFIXES = ("/api/v1/agents", "/api/v1/queues", "/api/v1/me")
+STAFF_PREFIXES = ("/api/v1/agents", "/api/v1/queues")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TokenLookup = Callable[[str], Awaitable[Principal | None]]
 
@@ -52,7 +63,7 @@ def principal_of(request: web.Request) -> Principal:
 
 def user_of(request: web.Request) -> str:
     """Who made the request, for audit columns."""
-    return principal_of(request).name
+    return principal_of(request).who
 
 
 def forbidden(detail: str) -> web.HTTPForbidden:
@@ -76,7 +87,15 @@ def bearer_auth(admin_token: str, lookup: TokenLookup | None = None) -> Middlewa
             if hmac.compare_digest(token.encode(), expected):
                 principal = ADMIN
             elif lookup is not None and len(token) <= 200:
-                principal = await lookup(token)
+                try:
+                    principal = await lookup(token)
+                except TokensUnavailable as exc:
+                    log.warning("cannot check a token now", path=request.path[:200], why=str(exc))
+                    return web.json_response(
+                        {"error": "unavailable", "detail": "cannot check tokens now; retry"},
+                        status=503,
+                        headers={"Retry-After": "1"},
+                    )
         if principal is None:
             log.warning(
                 "refused unauthenticated request",

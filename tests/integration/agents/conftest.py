@@ -55,8 +55,11 @@ def queue_show(stack: Stack) -> Callable[[str], Any]:
 
 @pytest.fixture
 def token_for(service: Service) -> Callable[..., Any]:
-    async def issue(agent_id: str, role: str) -> str:
-        return await tokens.issue(service.engine, user_name=agent_id, role=role, agent_id=agent_id)
+    """`await token_for(agent_id)`: a new API token for an agent in the roster (its rights
+    are the agent's role there)."""
+
+    async def issue(agent_id: str) -> str:
+        return (await tokens.issue(service.engine, agent_id)).token
 
     return issue
 

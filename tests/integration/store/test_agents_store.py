@@ -48,7 +48,7 @@ async def test_roster_seed_add_update_and_conflicts(engine: AsyncEngine) -> None
     moved = WORKER.model_copy(update={"team": "ebd"})
     assert await agents.replace(engine, moved)
     assert {a.id: a for a in await agents.active(engine)}["w-store"].team == "ebd"
-    assert await agents.deactivate(engine, "w-store")
+    assert await agents.deactivate(engine, "w-store", by="test")
     assert "w-store" not in {a.id for a in await agents.active(engine)}
     assert not await agents.replace(engine, moved)
 
@@ -60,7 +60,7 @@ async def test_a_leavers_extension_is_reused_and_a_returner_is_reactivated(
     await agents.add(engine, leaver)
     with pytest.raises(RosterConflict, match="id exists"):
         await agents.add(engine, leaver)
-    await agents.deactivate(engine, "w-leaver")
+    await agents.deactivate(engine, "w-leaver", by="test")
     hire = leaver.model_copy(update={"id": "w-hire"})
     await agents.add(engine, hire)  # the extension is free again
     with pytest.raises(RosterConflict, match="extension"):
@@ -70,7 +70,7 @@ async def test_a_leavers_extension_is_reused_and_a_returner_is_reactivated(
     roster = {a.id: a for a in await agents.active(engine)}
     assert roster["w-leaver"] == back and roster["w-hire"].extension == "3931"
     for agent_id in ("w-leaver", "w-hire"):
-        await agents.deactivate(engine, agent_id)
+        await agents.deactivate(engine, agent_id, by="test")
 
 
 async def test_intervals_close_where_the_next_opens(

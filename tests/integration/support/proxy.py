@@ -3,7 +3,8 @@ a client mid-run.
 
 While cut it aborts every open connection and resets each new one as soon as it is accepted,
 so clients fail at once (as with a refused connection) and the test can await those
-failures instead of sleeping.
+failures instead of sleeping. `latency` delays every chunk it forwards, as a database on
+another host (or a busy one) would: a query then holds its pooled connection that much longer.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class TcpProxy:
         self._refused = 0
         self._refused_changed = asyncio.Condition()
         self.port = 0
+        self.latency = 0.0  # seconds added to each chunk, each way
 
     @property
     def refused(self) -> int:
@@ -69,7 +71,7 @@ class TcpProxy:
             up_reader, up_writer = await asyncio.open_connection(*self._target)
             sides.append(up_writer)
             self._writers.add(up_writer)
-            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+            await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
         except OSError:
             pass
         finally:
@@ -78,10 +80,11 @@ class TcpProxy:
                 self._writers.discard(side)
             self._handlers.discard(task)
 
-
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    with contextlib.suppress(ConnectionError, OSError):
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
-    writer.transport.abort()
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError, OSError):
+            while data := await reader.read(65536):
+                if self.latency:
+                    await asyncio.sleep(self.latency)  # the delay itself is what is simulated
+                writer.write(data)
+                await writer.drain()
+        writer.transport.abort()

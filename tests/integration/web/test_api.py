@@ -4,9 +4,22 @@ the admin token, refusals logged without the token, bad bodies answered with a c
 from __future__ import annotations
 
 import asyncio
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
+import asyncpg
+import pytest
+
+from ccc_telephony.app import Service
+from tests.integration.support.proxy import TcpProxy
+
+# Enough requests at once to keep every pooled connection busy for longer than a checkout may
+# wait (store/engine.py POOL_TIMEOUT_SECONDS).
+FLOOD_CONCURRENCY = 2000
+FLOOD_REQUESTS = 8000
+DATABASE_LATENCY_SECONDS = 0.02
 
 
 async def test_health_and_metrics_need_no_token(
@@ -69,3 +82,48 @@ async def test_a_bad_override_is_refused_with_the_reason(
         f"{base}/api/v1/hours/override", data=b"\xff{not json", headers=auth
     ) as reply:
         assert reply.status == 400
+
+
+@pytest.fixture
+def slow_database(db_proxy: TcpProxy) -> Iterator[None]:
+    """The service's database a few milliseconds away, as on another host."""
+    db_proxy.latency = DATABASE_LATENCY_SECONDS
+    try:
+        yield
+    finally:
+        db_proxy.latency = 0.0
+
+
+async def test_a_flood_of_bad_tokens_leaves_the_event_writer_its_connections(
+    service: Service, db: asyncpg.Connection, service_log: Path, slow_database: None
+) -> None:
+    """Random bearer tokens cost a database look-up each; while thousands arrive at once, the
+    calls' events must still go straight to the database (no spool, no outage path)."""
+    await service.writer.wait_idle()
+    logged_before = (await asyncio.to_thread(service_log.stat)).st_size
+    call_id = f"flood-{secrets.token_hex(6)}"
+    url = f"http://127.0.0.1:{service.settings.http_port}/api/v1/agents"
+    replies: list[int] = []
+    emitted = 0
+
+    async def knock(http: aiohttp.ClientSession) -> None:
+        nonlocal emitted
+        while len(replies) < FLOOD_REQUESTS:
+            headers = {"Authorization": f"Bearer {secrets.token_urlsafe(32)}"}
+            async with http.get(url, headers=headers) as reply:
+                replies.append(reply.status)
+            if len(replies) % 20 == 0:  # a call's events keep coming during the flood
+                service.emit(call_id, "prompt_played", {"prompt": "greeting", "n": emitted})
+                emitted += 1
+                assert not service.writer.degraded
+
+    connector = aiohttp.TCPConnector(limit=FLOOD_CONCURRENCY)
+    async with aiohttp.ClientSession(connector=connector) as http, asyncio.timeout(240):
+        await asyncio.gather(*(knock(http) for _ in range(FLOOD_CONCURRENCY)))
+        await service.writer.wait_idle()
+    assert set(replies) <= {401, 503}  # refused, or shed while too many wait for a look-up
+    assert service.writer.spooled == 0 and not service.writer.degraded
+    stored = await db.fetchval("SELECT count(*) FROM call_events WHERE call_id = $1", call_id)
+    assert stored == emitted
+    log = await asyncio.to_thread(service_log.read_bytes)
+    assert b"spooling events" not in log[logged_before:]

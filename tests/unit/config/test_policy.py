@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.config.policy import Policy, PolicyError, load_policy
+
+LEAD = {"id": "l1", "name": "L", "extension": "1001", "team": "ebd", "role": "lead"}
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -74,6 +77,20 @@ def test_the_shipped_policy_is_valid(policy: Policy) -> None:
             ),
             "only leads",
         ),
+        (
+            lambda d: d.setdefault("agents", {}).update(roster=[{**LEAD, "hq_shift": "night"}]),
+            "agents.roster.0.hq_shift: 'night' is not in agents.hq_shifts",
+        ),
+        (
+            lambda d: d.setdefault("agents", {}).update(roster=[{**LEAD, "supervisor": "nobody"}]),
+            "agents.roster.0.supervisor: 'nobody' is not in the roster",
+        ),
+        (
+            lambda d: d.setdefault("agents", {}).update(
+                team_queues={"ebd": "ebd"}, roster=[{**LEAD, "team": "family"}]
+            ),
+            "agents.roster.0.team: 'family' is not in agents.team_queues",
+        ),
     ],
 )
 def test_a_bad_key_is_named(policy_text: str, tmp_path: Path, edit: object, named: str) -> None:
@@ -103,3 +120,17 @@ def test_unreadable_files_are_refused_clearly(tmp_path: Path, text: str) -> None
 def test_a_missing_file_is_refused_clearly(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match="cannot read"):
         load_policy(tmp_path / "nope.yaml")
+
+
+def test_an_agent_added_later_meets_the_same_rule_as_the_files_roster(policy: Policy) -> None:
+    """Policy.roster_problems is what both the file's roster and the roster API apply."""
+    lead = RosterAgent(id="l1", name="L", extension="1001", team="ebd", role="lead")
+    assert policy.roster_problems(lead, {"l1"}) == []
+    bad = lead.model_copy(
+        update={"hq_shift": "night", "languages": ["en", "fr"], "supervisor": "gone"}
+    )
+    assert [str(p) for p in policy.roster_problems(bad, {"l1"})] == [
+        "languages: 'fr' is not configured",
+        "hq_shift: 'night' is not in agents.hq_shifts",
+        "supervisor: 'gone' is not in the roster",
+    ]
