@@ -22,6 +22,15 @@ class MissingSecretError(RuntimeError):
     """A secret the service needs is neither in the environment nor in the secrets folder."""
 
 
+def create_private_file(path: Path, text: str) -> None:
+    """Create `path` readable by its owner only from its first byte, refusing any file (or
+    planted symlink) already there: written first and chmod-ed after, a secret would be
+    readable by everyone in between, and a symlink would carry it somewhere else."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CCC_", extra="ignore")
 
