@@ -108,8 +108,8 @@ class Membership:
                 if paused.last_pause
                 else self._agents.now()
             )
+            if status.since is not None:  # not before the agent became Ready
+                since = max(since, status.since)
             await self._agents.restore(
-                agent.id,
-                lambda s, at: states.rang_unanswered(s, RING_NO_ANSWER, at),
-                max(since, status.since),
+                agent.id, lambda s, at: states.rang_unanswered(s, RING_NO_ANSWER, at), since
             )
