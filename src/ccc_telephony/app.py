@@ -196,16 +196,19 @@ class Service:
     async def _on_ari_connect(self) -> None:
         await self.dispatcher.reconcile()
         if self._first_connect:
-            self._first_connect = False
-            await self._close_calls_lost_while_away()
+            # Done once it succeeds: after a failure (database down, an ARI call refused) it is
+            # tried again on the next connect rather than skipped for the life of the process.
+            self._first_connect = not await self._close_calls_lost_while_away()
 
-    async def _close_calls_lost_while_away(self) -> None:
-        """Calls the database thinks are open but we do not hold: watch or end them."""
+    async def _close_calls_lost_while_away(self) -> bool:
+        """Calls the database thinks are open but we do not hold: watch or end them. False
+        when the database cannot say which are open (an ARI error is raised: the events link
+        reconnects)."""
         try:
             open_ids = await calls_store.open_calls(self.engine)
         except Exception as exc:
-            log.warning("cannot read open calls; skipping reconciliation", error=type(exc).__name__)
-            return
+            log.warning("cannot read open calls; reconciliation waits", error=type(exc).__name__)
+            return False
         live = {channel["id"] for channel in await self.ari.channels()}
         held = set(self.dispatcher.calls) | self.dispatcher.watching()
         for call_id in open_ids:
@@ -216,6 +219,7 @@ class Service:
                     await self.main_number.watch_until_end(call_id)
             else:
                 self.main_number.ended(call_id, "ended_while_service_away", cause=None)
+        return True
 
     # --- HTTP -----------------------------------------------------------------------------
     def web_app(self) -> web.Application:
