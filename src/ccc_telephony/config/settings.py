@@ -8,8 +8,9 @@ missing secret is reported by name when it is first needed.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -70,6 +71,21 @@ class Settings(BaseSettings):
     event_batch_size: int = Field(default=200, ge=1, le=10_000)
     event_flush_ms: int = Field(default=50, ge=1, le=10_000)
     shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+
+    @classmethod
+    def beneath_environment(cls, defaults: Mapping[str, str]) -> Settings:
+        """Settings where `defaults`, named as the environment names them (`CCC_DATA_DIR`,
+        `DATABASE_URL`), fill in what the environment leaves unset: a variable set in the
+        environment always wins."""
+        prefix = cls.model_config.get("env_prefix", "")
+        given = {name.upper() for name in os.environ}
+        values: dict[str, Any] = {}
+        for name, field in cls.model_fields.items():
+            alias = field.validation_alias if isinstance(field.validation_alias, str) else None
+            variable = alias or (prefix + name).upper()
+            if variable in defaults and variable not in given:
+                values[alias or name] = defaults[variable]
+        return cls(**values)
 
     def secret(self, name: str) -> SecretStr:
         """`CCC_<NAME>` from the environment, else `<secrets_dir>/<name>` (trimmed)."""
