@@ -35,6 +35,7 @@ from ccc_telephony.hours.service import Clock, HoursService, utc_now
 from ccc_telephony.ivr import http as ivr_http
 from ccc_telephony.ivr.context import IvrContext
 from ccc_telephony.ivr.stasis import MainNumber
+from ccc_telephony.jobs import BackgroundJobs
 from ccc_telephony.prompts import http as prompts_http
 from ccc_telephony.prompts.cli import library
 from ccc_telephony.prompts.library import PromptLibrary
@@ -58,6 +59,7 @@ class Service:
     policy: Policy = field(init=False)
     directory: Directory = field(init=False)
     metrics: Metrics = field(default_factory=Metrics)
+    jobs: BackgroundJobs = field(default_factory=BackgroundJobs)
 
     def __post_init__(self) -> None:
         self.policy = load_policy(self.settings.policy_file)
@@ -126,6 +128,7 @@ class Service:
                 ami=self.ami,
             ),
             media=lambda name: self.prompts.media(name, self.policy.languages[0].code),
+            jobs=self.jobs,
         )
         self.dispatcher.add_handlers(self.agents.stasis_handlers())
         self.events = AriEventStream(
@@ -133,7 +136,6 @@ class Service:
         )
         self.agi = AgiServer(host=s.agi_host, port=s.agi_port, handlers=agi_handlers(self.hours))
         self._first_connect = True
-        self._tasks: list[asyncio.Task[None]] = []
         self._runner: web.AppRunner | None = None
         self._register_metrics()
 
@@ -165,10 +167,8 @@ class Service:
         await self.agi.start()
         self.ami.start()
         await self.agents.start()
-        self._tasks = [
-            asyncio.create_task(self.hours.run(), name="hours-refresh"),
-            asyncio.create_task(self.events.run(), name="ari-events"),
-        ]
+        self.jobs.every("hours-refresh", self.hours.refresh_seconds, self.hours.refresh)
+        self.jobs.run("ari-events", self.events.run)
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
@@ -183,10 +183,7 @@ class Service:
     async def stop(self) -> None:
         log.info("service stopping: no new calls", in_progress=self.dispatcher.in_progress)
         await self.dispatcher.drain(self.settings.shutdown_grace_seconds)
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self.agents.stop()
+        await self.jobs.stop()
         await self.agi.stop()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -212,16 +209,19 @@ class Service:
     async def _on_ari_connect(self) -> None:
         await self.dispatcher.reconcile()
         if self._first_connect:
-            self._first_connect = False
-            await self._close_calls_lost_while_away()
+            # Done once it succeeds: after a failure (database down, an ARI call refused) it is
+            # tried again on the next connect rather than skipped for the life of the process.
+            self._first_connect = not await self._close_calls_lost_while_away()
 
-    async def _close_calls_lost_while_away(self) -> None:
-        """Calls the database thinks are open but we do not hold: watch or end them."""
+    async def _close_calls_lost_while_away(self) -> bool:
+        """Calls the database thinks are open but we do not hold: watch or end them. False
+        when the database cannot say which are open (an ARI error is raised: the events link
+        reconnects)."""
         try:
             open_ids = await calls_store.open_calls(self.engine)
         except Exception as exc:
-            log.warning("cannot read open calls; skipping reconciliation", error=type(exc).__name__)
-            return
+            log.warning("cannot read open calls; reconciliation waits", error=type(exc).__name__)
+            return False
         live = {channel["id"] for channel in await self.ari.channels()}
         held = set(self.dispatcher.calls) | self.dispatcher.watching()
         for call_id in open_ids:
@@ -232,6 +232,7 @@ class Service:
                     await self.main_number.watch_until_end(call_id)
             else:
                 self.main_number.ended(call_id, "ended_while_service_away", cause=None)
+        return True
 
     # --- HTTP -----------------------------------------------------------------------------
     def web_app(self) -> web.Application:
@@ -242,7 +243,13 @@ class Service:
             # web.validation.read_body and their own limit (a prompt upload takes 20 MB).
             client_max_size=JSON_BODY_LIMIT,
         )
-        app.add_routes(health.routes(checks=self._readiness_checks(), metrics=self.metrics))
+        app.add_routes(
+            health.routes(
+                readiness=health.Readiness(self._readiness_checks()),
+                jobs=self.jobs,
+                metrics=self.metrics,
+            )
+        )
         app.add_routes(hours_http.routes(self.hours, self.engine))
         app.add_routes(ivr_http.routes(self.engine))
         app.add_routes(prompts_http.routes(self.prompts, self.engine))
@@ -285,11 +292,12 @@ class Service:
             "Call events waiting in the outage spool",
             lambda: self.writer.spooled,
         )
-        m.gauge(
+        m.counter(
             "ccc_agi_connections_total",
             "FastAGI connections handled",
             lambda: self.agi.stats.handled,
         )
+        m.background_jobs(self.jobs)
 
 
 def serve(service: Service) -> None:

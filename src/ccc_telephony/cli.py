@@ -15,14 +15,18 @@ from ccc_telephony.config.directory import load_directory
 from ccc_telephony.config.policy import PolicyError, load_policy
 from ccc_telephony.config.settings import MissingSecretError, Settings
 
+DEFAULT_INSTANCE = "dev"  # `make run` / `make up`
+
 
 def main(argv: list[str] | None = None) -> int:
+    instance, rest = _instance_option().parse_known_args(argv)
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(rest)
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
-    settings = Settings()
+    args.instance = instance.instance
+    settings = settings_for(args.instance)
     logs.configure(fmt=settings.log_format, level=settings.log_level, file=settings.log_file)
     try:
         result: int = args.func(settings, args)
@@ -32,8 +36,37 @@ def main(argv: list[str] | None = None) -> int:
     return result
 
 
+def settings_for(instance_name: str | None) -> Settings:
+    """The environment's settings over those of a sandbox instance (`--instance`, else `dev`
+    once it has been set up), so that after `make up` the admin's commands reach the running
+    sandbox (its API port, secrets, database, folders) as they are. Without a sandbox, the
+    environment's alone. Nothing is started or built."""
+    from ccc_telephony.devstack.instance import instance
+    from ccc_telephony.devstack.stack import sandbox_env
+
+    inst = instance(instance_name or DEFAULT_INSTANCE)
+    if instance_name is None and not inst.run_dir.exists():
+        return Settings()
+    return Settings.beneath_environment(sandbox_env(inst))
+
+
+def _instance_option() -> argparse.ArgumentParser:
+    """`--instance NAME`, taken wherever it stands (`ccc-telephony agents list --instance
+    test4` as well as before the command)."""
+    option = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    option.add_argument(
+        "--instance",
+        metavar="NAME",
+        help=f"the sandbox instance to use the settings of (default {DEFAULT_INSTANCE}, once "
+        "`make up` has set it up); variables set in the environment still win",
+    )
+    return option
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ccc-telephony", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="ccc-telephony", description=__doc__, parents=[_instance_option()]
+    )
     sub = parser.add_subparsers(metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the service in the foreground")
@@ -80,7 +113,6 @@ def _parser() -> argparse.ArgumentParser:
 
     sandbox = sub.add_parser("sandbox", help="the developer sandbox (needs root)")
     sandbox.add_argument("action", choices=["run", "up", "down", "status", "prepare"])
-    sandbox.add_argument("--instance", default="dev")
     sandbox.set_defaults(func=_sandbox)
     return parser
 
@@ -191,7 +223,7 @@ def _db_upgrade(settings: Settings, _: argparse.Namespace) -> int:
 def _sandbox(_: Settings, args: argparse.Namespace) -> int:
     from ccc_telephony.devstack import commands
 
-    return commands.dispatch(args.action, args.instance)
+    return commands.dispatch(args.action, args.instance or DEFAULT_INSTANCE)
 
 
 if __name__ == "__main__":

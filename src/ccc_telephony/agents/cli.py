@@ -63,12 +63,18 @@ def _list(settings: Settings, _: argparse.Namespace) -> int:
     if status != 200:
         return _failed(status, body)
     for agent in body["agents"]:
-        reason = f" ({agent['reason']})" if agent["reason"] else ""
         print(
             f"{agent['id']:<16} {agent['extension']:>6} {agent['team']:<7} {agent['role']:<10} "
-            f"{agent['state']}{reason} for {agent['seconds_in_state']} s"
+            + _state_line(agent)
         )
     return 0
+
+
+def _state_line(agent: dict[str, Any]) -> str:
+    if agent["seconds_in_state"] is None:
+        return "never logged in"
+    reason = f" ({agent['reason']})" if agent["reason"] else ""
+    return f"{agent['state']}{reason} for {agent['seconds_in_state']} s"
 
 
 def _add(settings: Settings, args: argparse.Namespace) -> int:

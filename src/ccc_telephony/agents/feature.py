@@ -1,5 +1,6 @@
 """The agents feature put together: roster and states, queue membership, queue events, the
-schedule, and its HTTP routes. The composition root creates one and starts and stops it."""
+schedule, and its HTTP routes. The composition root creates one and starts it; its background
+jobs run under the service's supervisor, which stops them."""
 
 from __future__ import annotations
 
@@ -25,11 +26,12 @@ from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.asterisk.ari.dispatcher import CallHandler
 from ccc_telephony.asterisk.queues import QueueMembers
 from ccc_telephony.config.policy import Policy
+from ccc_telephony.jobs import BackgroundJobs
 
 log = structlog.get_logger(__name__)
 
 EmitCall = Callable[[str, str, Mapping[str, Any]], None]
-LOAD_RETRY_SECONDS = 2.0
+SCHEDULE_SECONDS = 5.0
 
 
 class AgentsFeature:
@@ -44,9 +46,12 @@ class AgentsFeature:
         emit_call: EmitCall,
         phones: AgentPhones,
         media: Media,
+        jobs: BackgroundJobs,
     ) -> None:
         """`media(prompt)` finds a staff prompt's sound (first language) for the phone codes."""
         self._policy = policy
+        self._ami = ami
+        self._jobs = jobs
         self._engine = engine
         self._clock = clock
         self._is_open = is_open
@@ -71,7 +76,8 @@ class AgentsFeature:
         self.scheduler = Scheduler(self.agents, self.membership, local_time=self.local_time)
         self.loaded = asyncio.Event()  # roster and states read from the database
         self.reconciled = asyncio.Event()  # and applied to Asterisk once since start
-        self._tasks: list[asyncio.Task[None]] = []
+        # Asks the queue-settling job to run; before start() there is no job (the load asks).
+        self._settle_queues: Callable[[], None] = lambda: None
 
     def local_time(self) -> time:
         return self._clock().astimezone(self._policy.zone).time()
@@ -86,39 +92,35 @@ class AgentsFeature:
             staffed.add(self._policy.agents.help_queue)
         return staffed
 
-    # --- start and stop -----------------------------------------------------------------------
+    # --- start ----------------------------------------------------------------------------
     async def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._load_then_follow(), name="agents")]
+        self._settle_queues = self._jobs.on_request("agents-queues", self._settle_with_asterisk)
+        self._jobs.run("agents-start", self._load)
 
-    async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def _load_then_follow(self) -> None:
-        """The database may be down at start: keep trying, agents stay as Asterisk has them."""
-        while True:
-            try:
-                await self.agents.load()
-                break
-            except Exception as exc:
-                log.warning("cannot load agents yet", error=type(exc).__name__)
-                await asyncio.sleep(LOAD_RETRY_SECONDS)
-        self.loaded.set()
+    async def _load(self) -> None:
+        """Roster and states from the database, the phones' endpoints, then the queues and the
+        schedule. Retried until it succeeds (the database may be down at start); until then
+        agents stay as Asterisk has them."""
+        if not self.loaded.is_set():
+            await self.agents.load()
+            self.loaded.set()
         await self.phones.install(self.agents.roster.values())
-        await self.membership.reconcile()
-        self.reconciled.set()
-        await self.scheduler.run()
+        self._settle_queues()
+        self._jobs.every("agents-schedule", SCHEDULE_SECONDS, self.scheduler.tick)
 
     def _on_ami_login(self, _manager: Any, _message: Any) -> None:
         """Asterisk (re)started or the AMI link came back: settle the queues again."""
-        if self.loaded.is_set():
-            task = asyncio.get_running_loop().create_task(self._after_ami_login())
-            self._tasks.append(task)
+        self._settle_queues()
 
-    async def _after_ami_login(self) -> None:
+    async def _settle_with_asterisk(self) -> None:
+        """app_queue brought in line with our agents. Until they are loaded and AMI is logged
+        in there is nothing to compare: the load and the login each ask again. A failure with
+        AMI up (a timeout, a refused action) fails the job, which tries again."""
+        if not (self.loaded.is_set() and self._ami.authenticated):
+            return
         await self.phones.reload_if_pending()
         await self.membership.reconcile()
+        self.reconciled.set()
 
     def _agent_event(self, name: str, details: Mapping[str, Any]) -> None:
         log.info(name, **details)

@@ -62,8 +62,11 @@ def describe(agent: RosterAgent, status: Status, queues: set[str], now: datetime
         "languages": agent.languages,
         "state": status.state.value,
         "reason": status.reason,
-        "since": status.since.isoformat(),
-        "seconds_in_state": max(0, int((now - status.since).total_seconds())),
+        # Both null for an agent who never logged in: there is no interval to measure.
+        "since": None if status.since is None else status.since.isoformat(),
+        "seconds_in_state": None
+        if status.since is None
+        else max(0, int((now - status.since).total_seconds())),
         "after_call": None
         if status.after_call is None
         else {"state": status.after_call[0].value, "reason": status.after_call[1]},

@@ -76,12 +76,11 @@ class Membership:
         self.unsynced.discard(agent_id)
 
     async def reconcile(self) -> None:
-        """Compare every agent with what app_queue reports now and settle the differences."""
-        try:
-            found = await self._queues.members()
-        except AMI_ERRORS as exc:
-            log.warning("cannot read the queues; reconciliation postponed", error=str(exc)[:200])
-            return
+        """Compare every agent with what app_queue reports now and settle the differences.
+
+        Raises when the queues cannot be read (AMI down or slow): the caller's job tries again.
+        """
+        found = await self._queues.members()
         by_interface: dict[str, list[Member]] = {}
         for member in found:
             by_interface.setdefault(member.interface, []).append(member)
@@ -108,8 +107,8 @@ class Membership:
                 if paused.last_pause
                 else self._agents.now()
             )
+            if status.since is not None:  # not before the agent became Ready
+                since = max(since, status.since)
             await self._agents.restore(
-                agent.id,
-                lambda s, at: states.rang_unanswered(s, RING_NO_ANSWER, at),
-                max(since, status.since),
+                agent.id, lambda s, at: states.rang_unanswered(s, RING_NO_ANSWER, at), since
             )

@@ -9,6 +9,7 @@ a reload re-reads endpoints without touching calls in progress.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ import structlog
 
 from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.config.agents import RosterAgent
+from ccc_telephony.config.settings import create_private_file
 
 log = structlog.get_logger(__name__)
 
@@ -34,10 +36,9 @@ class PhonePasswords:
         if from_env:
             return from_env
         path = self._dir / extension
-        if not path.exists():
-            self._dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            path.write_text(secrets.token_urlsafe(18) + "\n")
-            path.chmod(0o600)
+        self._dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with contextlib.suppress(FileExistsError):  # made earlier: kept
+            create_private_file(path, secrets.token_urlsafe(18) + "\n")
             log.info("generated a phone password", extension=extension, file=str(path))
         return path.read_text().strip()
 
@@ -96,7 +97,7 @@ def _write_private(path: Path, text: str) -> None:
     """Readable by Asterisk (the folder's owner) only: the file holds passwords."""
     folder = path.parent.stat()
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(text)
-    temporary.chmod(0o600)
+    temporary.unlink(missing_ok=True)  # left by a crash mid-write
+    create_private_file(temporary, text)
     os.chown(temporary, folder.st_uid, folder.st_gid)
     temporary.replace(path)

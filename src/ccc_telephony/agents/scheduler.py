@@ -1,26 +1,22 @@
 """Time-driven agent changes: protected time starts and ends, leads join and leave the Help
 queue with their shift, and anything Asterisk missed is applied again.
 
-`tick()` does one pass and is what tests call with a moved clock; `run()` repeats it.
+`tick()` does one pass and is what tests call with a moved clock; the agents feature runs it
+every few seconds as a supervised background job.
 Protected time is edge-triggered: an agent who chooses Ready during their block is not paused
 again, and one whose reason changed meanwhile is not made Ready at its end.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import time
-
-import structlog
 
 from ccc_telephony.agents.membership import Membership
 from ccc_telephony.agents.schedule import in_protected_time
 from ccc_telephony.agents.service import AgentService
 from ccc_telephony.agents.states import State, Status
 from ccc_telephony.config.agents import PROTECTED_TIME
-
-log = structlog.get_logger(__name__)
 
 
 class Scheduler:
@@ -51,14 +47,6 @@ class Scheduler:
                 await self._membership.apply(agent.id)  # a Help-queue shift began or ended
         for agent_id in list(self._membership.unsynced):
             await self._membership.apply(agent_id)
-
-    async def run(self, every: float = 5.0) -> None:
-        while True:
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("agent schedule pass failed")
-            await asyncio.sleep(every)
 
 
 def _headed_for_ready(status: Status) -> bool:

@@ -12,7 +12,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -32,7 +32,6 @@ log = structlog.get_logger(__name__)
 
 Emit = Callable[[str, Mapping[str, Any]], None]
 Apply = Callable[[str], Any]
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class UnknownAgent(LookupError):
@@ -101,7 +100,7 @@ class AgentService:
         stored = await store.current(self._engine)
         for agent_id in self.roster:
             row = stored.get(agent_id)
-            self.status[agent_id] = _status(row) if row else states.logged_out(EPOCH)
+            self.status[agent_id] = _status(row) if row else states.NEVER_LOGGED_IN
 
     async def reload_roster(self) -> None:
         self.roster = {agent.id: agent for agent in await store.active(self._engine)}
@@ -110,7 +109,7 @@ class AgentService:
         self._check(agent)
         await store.add(self._engine, agent)
         await self.reload_roster()
-        self.status.setdefault(agent.id, states.logged_out(EPOCH))
+        self.status.setdefault(agent.id, states.NEVER_LOGGED_IN)
 
     async def replace_agent(self, agent: RosterAgent) -> bool:
         """Update the record; a logged-in agent's queues follow at once (team, languages)."""
@@ -247,13 +246,14 @@ class AgentService:
         at: datetime | None = None,
     ) -> Status:
         current = self._current(agent_id)
-        change = step(current, at or self._clock())
+        moment = at or self._clock()
+        change = step(current, moment)
         if change.status == current:
             return current
         await store.record(
             self._engine,
             agent_id,
-            _open_state(change.status),
+            _open_state(change.status, started=moment),
             new_interval=change.new_interval,
             source=source,
             set_by=by,
@@ -276,7 +276,7 @@ class AgentService:
             await self._apply(agent_id)
 
     def _current(self, agent_id: str) -> Status:
-        return self.status.get(agent_id) or states.logged_out(EPOCH)
+        return self.status.get(agent_id) or states.NEVER_LOGGED_IN
 
     def _shortfalls(self, agent: RosterAgent) -> list[Shortfall]:
         by_queue: dict[str, set[str]] = defaultdict(set)
@@ -320,14 +320,16 @@ def _status(row: OpenState) -> Status:
     return Status(State(row.state), since=row.since, reason=row.reason, after_call=after)
 
 
-def _open_state(status: Status) -> OpenState:
+def _open_state(status: Status, *, started: datetime) -> OpenState:
+    """The row of the interval a change opens at `started` (only its "after the call" part is
+    written when the change opens none)."""
     after_state, after_reason = (None, None)
     if status.after_call is not None:
         after_state, after_reason = status.after_call[0].value, status.after_call[1]
     return OpenState(
         state=status.state.value,
         reason=status.reason,
-        since=status.since,
+        since=started,
         after_state=after_state,
         after_reason=after_reason,
     )

@@ -26,7 +26,7 @@ class StateError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Status:
     state: State
-    since: datetime
+    since: datetime | None  # None: no interval recorded yet (the agent never logged in)
     reason: str | None = None  # Not Ready only
     # During a call: where the agent goes when it ends (what they were, or what they asked for).
     after_call: tuple[State, str | None] | None = None
@@ -54,8 +54,7 @@ class Change:
     new_interval: bool
 
 
-def logged_out(at: datetime) -> Status:
-    return Status(State.LOGGED_OUT, since=at)
+NEVER_LOGGED_IN = Status(State.LOGGED_OUT, since=None)
 
 
 def log_in(current: Status, at: datetime) -> Change:

@@ -8,8 +8,9 @@ missing secret is reported by name when it is first needed.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,15 @@ DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "defaults" / "conso
 
 class MissingSecretError(RuntimeError):
     """A secret the service needs is neither in the environment nor in the secrets folder."""
+
+
+def create_private_file(path: Path, text: str) -> None:
+    """Create `path` readable by its owner only from its first byte, refusing any file (or
+    planted symlink) already there: written first and chmod-ed after, a secret would be
+    readable by everyone in between, and a symlink would carry it somewhere else."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
 
 
 class Settings(BaseSettings):
@@ -61,6 +71,21 @@ class Settings(BaseSettings):
     event_batch_size: int = Field(default=200, ge=1, le=10_000)
     event_flush_ms: int = Field(default=50, ge=1, le=10_000)
     shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+
+    @classmethod
+    def beneath_environment(cls, defaults: Mapping[str, str]) -> Settings:
+        """Settings where `defaults`, named as the environment names them (`CCC_DATA_DIR`,
+        `DATABASE_URL`), fill in what the environment leaves unset: a variable set in the
+        environment always wins."""
+        prefix = cls.model_config.get("env_prefix", "")
+        given = {name.upper() for name in os.environ}
+        values: dict[str, Any] = {}
+        for name, field in cls.model_fields.items():
+            alias = field.validation_alias if isinstance(field.validation_alias, str) else None
+            variable = alias or (prefix + name).upper()
+            if variable in defaults and variable not in given:
+                values[alias or name] = defaults[variable]
+        return cls(**values)
 
     def secret(self, name: str) -> SecretStr:
         """`CCC_<NAME>` from the environment, else `<secrets_dir>/<name>` (trimmed)."""

@@ -6,10 +6,13 @@ shared chroot, so `make test` can run while a developer's `make up` stack is run
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+
+from ccc_telephony.config.settings import create_private_file
 
 REPO = Path(__file__).resolve().parents[3]
 SECRET_NAMES = ("ari-password", "ami-secret", "admin-password", "admin-token", "caller-hash-key")
@@ -120,14 +123,13 @@ class Instance:
 
     def ensure_secrets(self) -> dict[str, str]:
         """Random secrets made once per instance and kept out of git (the run folder is ignored)."""
-        self.secrets_dir.mkdir(parents=True, exist_ok=True)
-        self.secrets_dir.chmod(0o700)
+        self.secrets_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.secrets_dir.chmod(0o700)  # an older folder made with the default mode
         values = {}
         for name in SECRET_NAMES:
             path = self.secrets_dir / name
-            if not path.exists():
-                path.write_text(secrets.token_urlsafe(24) + "\n")
-                path.chmod(0o600)
+            with contextlib.suppress(FileExistsError):  # made by an earlier run: kept
+                create_private_file(path, secrets.token_urlsafe(24) + "\n")
             values[name] = path.read_text().strip()
         return values
 

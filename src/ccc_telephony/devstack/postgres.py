@@ -47,6 +47,11 @@ def ensure_cluster(run_dir: Path, port: int) -> str:
         if not is_running(run_dir):
             _start(run_dir, port)
         _ensure_database(run_dir, port)
+    return cluster_url(port)
+
+
+def cluster_url(port: int) -> str:
+    """The database of the cluster on `port`, as the service and the CLI reach it."""
     return f"postgresql://{PG_USER}@127.0.0.1:{port}/{DATABASE}"
 
 

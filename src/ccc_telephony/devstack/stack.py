@@ -82,6 +82,13 @@ def prepare(inst: Instance, *, policy_file: Path | None = None) -> Stack:
     return Stack(inst=inst, root=root, site=site, database_url=url, own_database=own, env=env)
 
 
+def sandbox_env(inst: Instance) -> dict[str, str]:
+    """The environment `make up` gives this instance's service, worked out without starting or
+    building anything (nor needing root): how the CLI finds a running sandbox."""
+    url = os.environ.get("DATABASE_URL") or postgres.cluster_url(inst.ports.postgres)
+    return _service_env(inst, chroot.root_dir(), url, None)
+
+
 def _service_env(inst: Instance, root: Path, url: str, policy_file: Path | None) -> dict[str, str]:
     ports = inst.ports
     inner_host = root / inst.inner_dir.lstrip("/")

@@ -1,13 +1,12 @@
 """The hours as the running service sees them: policy + clock + the admin's current override.
 
 The override is kept in the database (so the CLI, the API and every service instance agree) and
-cached here, refreshed every few seconds, so answering a call never waits on the database and a
-database outage keeps the last known override in force.
+cached here, refreshed every `refresh_seconds` by a background job, so answering a call never
+waits on the database and a database outage keeps the last known override in force.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -38,7 +37,7 @@ class HoursService:
         self.policy = policy
         self._load_override = load_override
         self.clock = clock
-        self._refresh_seconds = refresh_seconds
+        self.refresh_seconds = refresh_seconds
         self.override: Override | None = None
 
     def status(self) -> HoursStatus:
@@ -50,8 +49,3 @@ class HoursService:
             self.override = await self._load_override(self.clock())
         except Exception as exc:  # the database may be down: hours must still answer
             log.warning("override refresh failed; keeping the last known", error=type(exc).__name__)
-
-    async def run(self) -> None:
-        while True:
-            await self.refresh()
-            await asyncio.sleep(self._refresh_seconds)

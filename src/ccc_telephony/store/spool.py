@@ -2,7 +2,8 @@
 
 Every append is flushed and fsynced before it returns, so an event the writer has spooled
 survives a crash. A crash can still tear the line being written; `repair` cuts such a tail
-before the next run appends after it, and `read` skips one with a warning.
+before the next run appends after it, and `read` skips one with a warning. The file and its
+folder are made readable by the service's user only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from pathlib import Path
 import structlog
 
 log = structlog.get_logger(__name__)
+
+# Spooled events hold caller data (numbers, names, case numbers): owner only, from creation.
+APPEND = os.O_WRONLY | os.O_APPEND | os.O_CREAT
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +40,8 @@ class Spool:
         payload = "".join(line + "\n" for line in lines).encode()
         created = not self.path.exists()
         if created:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("ab") as handle:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with os.fdopen(os.open(self.path, APPEND, 0o600), "ab") as handle:
             size = handle.tell()
             try:
                 handle.write(payload)

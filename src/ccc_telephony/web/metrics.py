@@ -1,66 +1,94 @@
-"""Prometheus text exposition without a client library: a few gauges read at scrape time,
-counters, and one histogram for event write latency."""
+"""Prometheus metrics through prometheus-client: values read from the service at scrape time
+(gauges and counters it already keeps), and the event write latency histogram.
+
+Each service has its own registry, never the library's global one: tests run several services
+in one process, and a second registration of the same names there would fail (or mix them).
+"""
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from ccc_telephony.jobs import BackgroundJobs, JobState
 
 Sample = Callable[[], float | Mapping[str, float]]
+Family = type[GaugeMetricFamily] | type[CounterMetricFamily]
+CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
-class Histogram:
-    def __init__(self, buckets: tuple[float, ...]) -> None:
-        self.buckets = buckets
-        self.counts = [0] * len(buckets)
-        self.total = 0
-        self.sum = 0.0
+class _ReadAtScrape(Collector):
+    """One metric whose value (or values by one label) is read when Prometheus scrapes."""
 
-    def observe(self, value: float) -> None:
-        index = bisect.bisect_left(self.buckets, value)
-        if index < len(self.counts):
-            self.counts[index] += 1
-        self.total += 1
-        self.sum += value
+    def __init__(self, family: Family, name: str, help_text: str, sample: Sample, label: str):
+        self._family = family
+        self._name = name
+        self._help = help_text
+        self._sample = sample
+        self._label = label
+
+    def describe(self) -> Iterable[Metric]:
+        """The name without a value, so that the registry refuses a duplicate at once."""
+        yield self._family(self._name, self._help, labels=[self._label] if self._label else [])
+
+    def collect(self) -> Iterable[Metric]:
+        value = self._sample()
+        if not isinstance(value, Mapping):
+            yield self._family(self._name, self._help, value=value)
+            return
+        family = self._family(self._name, self._help, labels=[self._label])
+        for key, number in sorted(value.items()):
+            family.add_metric([key], number)
+        yield family
 
 
 class Metrics:
     def __init__(self) -> None:
-        self._samples: list[tuple[str, str, str, str, Sample]] = []
-        self.event_write_seconds = Histogram((0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5))
-
-    def gauge(self, name: str, help_text: str, sample: Sample, *, label: str = "") -> None:
-        self._samples.append((name, "gauge", help_text, label, sample))
-
-    def counter(self, name: str, help_text: str, sample: Sample, *, label: str = "") -> None:
-        self._samples.append((name, "counter", help_text, label, sample))
-
-    def render(self) -> str:
-        lines: list[str] = []
-        for name, kind, help_text, label, sample in self._samples:
-            lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
-            value = sample()
-            if isinstance(value, Mapping):
-                lines += [f'{name}{{{label}="{key}"}} {val}' for key, val in sorted(value.items())]
-            else:
-                lines.append(f"{name} {value}")
-        lines += self._histogram(
+        self.registry = CollectorRegistry()
+        self.event_write_seconds = Histogram(
             "ccc_event_write_seconds",
             "Time to write one batch of call events",
-            self.event_write_seconds,
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
+            registry=self.registry,
         )
-        return "\n".join(lines) + "\n"
 
-    @staticmethod
-    def _histogram(name: str, help_text: str, hist: Histogram) -> list[str]:
-        lines = [f"# HELP {name} {help_text}", f"# TYPE {name} histogram"]
-        running = 0
-        for bound, count in zip(hist.buckets, hist.counts, strict=True):
-            running += count
-            lines.append(f'{name}_bucket{{le="{bound}"}} {running}')
-        lines += [
-            f'{name}_bucket{{le="+Inf"}} {hist.total}',
-            f"{name}_sum {hist.sum}",
-            f"{name}_count {hist.total}",
-        ]
-        return lines
+    def gauge(self, name: str, help_text: str, sample: Sample, *, label: str = "") -> None:
+        self.registry.register(_ReadAtScrape(GaugeMetricFamily, name, help_text, sample, label))
+
+    def counter(self, name: str, help_text: str, sample: Sample, *, label: str = "") -> None:
+        """`name` ends in `_total`, as the exposition writes it."""
+        self.registry.register(_ReadAtScrape(CounterMetricFamily, name, help_text, sample, label))
+
+    def background_jobs(self, jobs: BackgroundJobs) -> None:
+        """Each job's health by name, as /readyz reports it."""
+        health = jobs.health
+        self.gauge(
+            "ccc_background_job_healthy",
+            "1 while a background job runs (or has finished), 0 while it is failing",
+            lambda: {
+                name: float(job.state is not JobState.FAILING) for name, job in health.items()
+            },
+            label="job",
+        )
+        self.gauge(
+            "ccc_background_job_failing_since_seconds",
+            "Unix time when a failing background job's current failure began",
+            lambda: {
+                name: job.failing_since.timestamp()
+                for name, job in health.items()
+                if job.failing_since is not None
+            },
+            label="job",
+        )
+        self.counter(
+            "ccc_background_job_restarts_total",
+            "Background job runs started again after a failure",
+            lambda: {name: job.restarts for name, job in health.items()},
+            label="job",
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import asyncio
 
-import aiohttp
 import asyncpg
 
 from ccc_telephony.app import Service
 from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.proxy import TcpProxy
+from tests.integration.support.readiness import wait_readiness
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.steps import Callers
-
-
-async def _readiness(service: Service) -> tuple[int, dict[str, bool]]:
-    url = f"http://127.0.0.1:{service.settings.http_port}/readyz"
-    async with aiohttp.ClientSession() as http, http.get(url) as reply:
-        return reply.status, (await reply.json())["checks"]
 
 
 async def _wait_spooled(service: Service, count: int, timeout: float = 20) -> None:
@@ -51,8 +45,9 @@ async def test_no_event_is_lost_while_the_database_is_down(
         calls.append(call.ivr_id)
     emitted = {call_id: recorder.names(call_id) for call_id in calls}
     await _wait_spooled(service, sum(len(names) for names in emitted.values()))
-    status, checks = await _readiness(service)
-    assert status == 503 and checks["database"] is False and checks["ari"] is True
+    port = service.settings.http_port
+    _, body = await wait_readiness(port, lambda answer: answer[0] == 503)
+    assert body["checks"]["database"] is False and body["checks"]["ari"] is True
 
     db_proxy.restore()
     async with asyncio.timeout(60):
@@ -65,4 +60,4 @@ async def test_no_event_is_lost_while_the_database_is_down(
         assert [row["name"] for row in rows] == names
         call = await db.fetchrow("SELECT * FROM calls WHERE call_id = $1", call_id)
         assert call is not None and call["outcome"] == "abandoned" and call["ended_at"] is not None
-    assert (await _readiness(service))[0] == 200
+    await wait_readiness(port, lambda answer: answer[0] == 200)

@@ -29,20 +29,30 @@ async def test_health_and_metrics_need_no_token(
     async with session.get(f"{base}/healthz") as reply:
         assert reply.status == 200
     async with session.get(f"{base}/readyz") as reply:
-        assert reply.status == 200
         checks = await reply.json()
+        assert reply.status == 200, checks
     assert checks["checks"] == {"ari": True, "ami": True, "database": True}
+    assert checks["failing_jobs"] == []
+    jobs = checks["jobs"]
+    assert {"hours-refresh", "ari-events", "agents-start", "agents-queues"} <= set(jobs)
+    assert all(job["state"] in ("running", "done") for job in jobs.values())
     async with session.get(f"{base}/metrics") as reply:
         assert reply.status == 200
         assert reply.content_type == "text/plain"
         text = await reply.text()
-    for name in (
-        "ccc_calls_in_progress",
-        "ccc_calls_total",
-        "ccc_ari_reconnects_total",
-        "ccc_event_write_seconds",
+    for name, kind in (
+        ("ccc_calls_in_progress", "gauge"),
+        ("ccc_calls_total", "counter"),
+        ("ccc_ari_reconnects_total", "counter"),
+        ("ccc_events_written_total", "counter"),
+        ("ccc_events_spooled", "gauge"),
+        ("ccc_agi_connections_total", "counter"),
+        ("ccc_event_write_seconds", "histogram"),
+        ("ccc_background_job_healthy", "gauge"),
+        ("ccc_background_job_restarts_total", "counter"),
     ):
-        assert f"# TYPE {name}" in text
+        assert f"# TYPE {name} {kind}\n" in text
+    assert 'ccc_background_job_healthy{job="ari-events"} 1.0' in text
 
 
 async def test_every_other_route_wants_the_admin_token(

@@ -18,18 +18,18 @@ def _at(minutes: int) -> datetime:
 
 
 def _ready() -> Status:
-    return states.log_in(states.logged_out(T0), T0).status
+    return states.log_in(states.NEVER_LOGGED_IN, T0).status
 
 
 def test_log_in_makes_the_agent_ready() -> None:
-    change = states.log_in(states.logged_out(T0), _at(1))
+    change = states.log_in(states.NEVER_LOGGED_IN, _at(1))
     assert change.new_interval and change.status == Status(State.READY, since=_at(1))
     with pytest.raises(StateError, match="already logged in"):
         states.log_in(change.status, _at(2))
 
 
 def test_nothing_but_log_in_while_logged_out() -> None:
-    out = states.logged_out(T0)
+    out = states.NEVER_LOGGED_IN
     for request in (
         lambda: states.ready(out, T0),
         lambda: states.not_ready(out, "On Break", REASONS, T0),

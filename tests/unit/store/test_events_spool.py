@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from uuid import UUID
@@ -117,3 +119,16 @@ def test_repair_of_a_single_torn_line_empties_the_file(tmp_path: Path) -> None:
     path.write_text('{"call_id": "x"')
     assert Spool(path).repair() == len('{"call_id": "x"')
     assert path.read_bytes() == b""
+
+
+def test_the_spool_and_its_folder_are_readable_by_the_service_only(tmp_path: Path) -> None:
+    """Spooled and rejected events hold callers' numbers and names."""
+    old = os.umask(0o022)  # the usual default: plain files would be world-readable
+    try:
+        for name in ("events.jsonl", "events.jsonl.rejected"):
+            spool = Spool(tmp_path / "spool" / name)
+            spool.append([_event(1).to_json()])
+            assert stat.S_IMODE(spool.path.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "spool").stat().st_mode) == 0o700
