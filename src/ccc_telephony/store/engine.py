@@ -37,6 +37,9 @@ def make_engine(url: str, *, pool_size: int = 4) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=POOL_TIMEOUT_SECONDS,
+        # Error messages (logged with tracebacks) never carry the statement's values: they
+        # are caller-controlled strings, case numbers, an SSN's last four digits.
+        hide_parameters=True,
         connect_args={
             "timeout": CONNECT_TIMEOUT_SECONDS,
             "command_timeout": COMMAND_TIMEOUT_SECONDS,
