@@ -267,3 +267,26 @@ async def test_the_cli_lists_overdue_follow_ups_and_answers_them(
         stack, "escalations", "list", "--status", "resolved", "--agent", maria
     )
     assert code == 0 and escalation_id in out
+
+
+async def test_two_leads_resolving_at_once_resolve_it_once(
+    service: Service, api: Api, staff: Staff, db: asyncpg.Connection
+) -> None:
+    maria, lena, kim = _unique("maria"), _unique("lena"), _unique("kim")
+    await staff(maria, "family")
+    tokens = [await staff(lead, "family", role="lead") for lead in (lena, kim)]
+    call_id, escalation_id = await _escalate(service, maria, lead=lena)
+    path = f"/api/v1/escalations/{escalation_id}"
+    replies = await asyncio.gather(
+        *(
+            api.call("PUT", path, {"status": "resolved", "note": f"answer {n}"}, token=token)
+            for n, token in enumerate(tokens)
+        )
+    )
+    assert sorted(status for status, _ in replies) == [200, 409], replies
+    await service.writer.wait_idle()
+    resolved = await db.fetchval(
+        "SELECT count(*) FROM call_events WHERE call_id = $1 AND name = 'followup_resolved'",
+        call_id,
+    )
+    assert resolved == 1
