@@ -12,6 +12,7 @@ import contextlib
 import signal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -28,6 +29,8 @@ from ccc_telephony.asterisk.ari.dispatcher import StasisDispatcher
 from ccc_telephony.config.directory import Directory, load_directory
 from ccc_telephony.config.policy import Policy, load_policy
 from ccc_telephony.config.settings import Settings
+from ccc_telephony.escalations import http as escalations_http
+from ccc_telephony.escalations.service import EscalationService
 from ccc_telephony.events import CallEventBus
 from ccc_telephony.hours import http as hours_http
 from ccc_telephony.hours.agi import agi_handlers
@@ -44,6 +47,7 @@ from ccc_telephony.store import calls as calls_store
 from ccc_telephony.store import overrides as overrides_store
 from ccc_telephony.store.engine import make_engine, ping
 from ccc_telephony.store.events import CallEvent, EventWriter
+from ccc_telephony.store.projection import ProjectionRules
 from ccc_telephony.web import health
 from ccc_telephony.web.auth import bearer_auth, json_errors
 from ccc_telephony.web.metrics import Metrics
@@ -75,6 +79,7 @@ class Service:
             batch_size=s.event_batch_size,
             flush_interval=s.event_flush_ms / 1000,
             on_write=lambda _n, seconds: self.metrics.event_write_seconds.observe(seconds),
+            rules=ProjectionRules(followup=timedelta(hours=self.policy.escalations.followup_hours)),
         )
         self.bus = CallEventBus(durable=self.writer.emit)
         self.hours = HoursService(self.policy, load_override=self._load_override, clock=self.clock)
@@ -131,6 +136,12 @@ class Service:
             jobs=self.jobs,
         )
         self.dispatcher.add_handlers(self.agents.stasis_handlers())
+        self.escalations = EscalationService(
+            engine=self.engine,
+            clock=self.clock,
+            emit=self.emit,
+            roster=lambda: self.agents.agents.roster,
+        )
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )
@@ -254,6 +265,7 @@ class Service:
         app.add_routes(ivr_http.routes(self.engine))
         app.add_routes(prompts_http.routes(self.prompts, self.engine))
         app.add_routes(self.agents.routes())
+        app.add_routes(escalations_http.routes(self.escalations))
         return app
 
     def _readiness_checks(self) -> dict[str, health.Check]:

@@ -25,7 +25,7 @@ from ccc_telephony.agents.service import (
     UnknownAgent,
 )
 from ccc_telephony.agents.states import StateError, Status
-from ccc_telephony.config.agents import RosterAgent
+from ccc_telephony.config.agents import RosterAgent, in_unit
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.web.auth import Principal, forbidden, principal_of
 from ccc_telephony.web.validation import bad_request, parse_body, parse_day
@@ -47,8 +47,7 @@ def may_act_on(principal: Principal, agent: RosterAgent, roster: dict[str, Roste
     if principal.is_admin or principal.agent_id == agent.id:
         return True
     if principal.role in ("lead", "supervisor") and principal.agent_id in roster:
-        me = roster[principal.agent_id]
-        return agent.team == me.team or agent.supervisor == me.id
+        return in_unit(agent, roster[principal.agent_id])
     return False
 
 

@@ -75,6 +75,11 @@ class RosterAgent(_Strict):
         return self
 
 
+def in_unit(agent: RosterAgent, head: RosterAgent) -> bool:
+    """Whom a lead or supervisor looks after: their own team and the people they supervise."""
+    return agent.team == head.team or agent.supervisor == head.id
+
+
 class CoverageRule(_Strict):
     """Who must stay Ready in a queue while it is staffed. `enforce` refuses a Not Ready that
     would break the rule (a supervisor may override); `warn` allows it and records a warning."""

@@ -216,6 +216,17 @@ class Messages(_Strict):
     max_silence_seconds: int = Field(default=5, ge=1, le=60)
 
 
+# The standard: the Help lead gets back to the worker who escalated within 24 hours.
+DEFAULT_FOLLOWUP_HOURS = 24
+
+
+class Escalations(_Strict):
+    """The follow-up a Help lead owes the worker who escalated a caller: due this many hours
+    after the escalation (fixed when it is recorded: a later change moves no deadline)."""
+
+    followup_hours: int = Field(default=DEFAULT_FOLLOWUP_HOURS, ge=1, le=7 * 24)
+
+
 class Policy(_Strict):
     main_number: Extension
     time_zone: str = "America/Chicago"
@@ -232,6 +243,7 @@ class Policy(_Strict):
     ] = {}
     prompts: dict[Name, dict[str, str]]
     agents: AgentPolicy = AgentPolicy()
+    escalations: Escalations = Escalations()
 
     @field_validator("time_zone")
     @classmethod

@@ -86,6 +86,16 @@ PORTS = {
         rtp_start=24000,
         rtp_end=24999,
     ),
+    "test5": Ports(
+        sip=6060,
+        ari=9088,
+        ami=6038,
+        agi=5573,
+        api=9080,
+        postgres=26032,
+        rtp_start=27000,
+        rtp_end=27999,
+    ),
     "bench": Ports(
         sip=5360,
         ari=8388,

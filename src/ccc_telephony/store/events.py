@@ -135,9 +135,11 @@ class EventWriter:
         flush_interval: float = 0.05,
         on_write: Callable[[int, float], None] | None = None,
         on_degraded: Callable[[bool], None] | None = None,
+        rules: projection.ProjectionRules | None = None,
     ) -> None:
         """`on_write(n_events, seconds)` feeds a latency metric; `on_degraded(state)` a
-        health gauge (True when events start going to the spool, False once drained)."""
+        health gauge (True when events start going to the spool, False once drained);
+        `rules` are the policy's numbers the projections need (the defaults otherwise)."""
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self._engine = engine
@@ -147,6 +149,7 @@ class EventWriter:
         self._flush_interval = flush_interval
         self._on_write = on_write
         self._on_degraded = on_degraded
+        self._rules = rules or projection.ProjectionRules()
         self._pending: deque[CallEvent] = deque()
         self._inflight: list[CallEvent] = []  # taken from _pending, not yet durable anywhere
         self._wake = asyncio.Event()  # an emit or stop happened
@@ -412,7 +415,8 @@ class EventWriter:
             new_count = len(inserted)
             if project:
                 # Already stored events (replays) had their projection applied then.
-                await projection.project(conn, [e for e in events if e.event_id in inserted])
+                new = [e for e in events if e.event_id in inserted]
+                await projection.project(conn, new, self._rules)
         elapsed = time.perf_counter() - started
         self._written += new_count
         if self._on_write is not None:

@@ -15,23 +15,36 @@ work per call, so the upserts run as one executemany per shape (event name and t
 sets), each shape's statement compiled once. Statements for different calls touch different
 rows, so only the order of one call's events matters: the k-th event of each call in a batch
 goes in "wave" k, and waves run in order.
+
+Some events also make or advance a row of another table (`ROW_PROJECTIONS`): a recorded message
+is a callback request, an escalation is a follow-up the Help lead owes the worker. Each is one
+statement keyed on the row's own id and written to be idempotent. An event whose details lack
+what its row needs is stored without that row (and logged by name and call id, never details):
+refusing it would stop the call-event log.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
+from uuid import UUID
 
-from sqlalchemy import ColumnElement, bindparam, case, func, literal_column, null
-from sqlalchemy.dialects.postgresql import Insert, insert
+import structlog
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, literal, literal_column, null
+from sqlalchemy import update as sql_update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.expression import Executable
 
-from ccc_telephony.store.tables import callback_requests, calls
+from ccc_telephony.config.policy import DEFAULT_FOLLOWUP_HOURS
+from ccc_telephony.store.tables import callback_requests, calls, escalation_followups
 
 if TYPE_CHECKING:
     from ccc_telephony.store.events import CallEvent
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,29 +161,127 @@ def _upsert(conn: AsyncConnection, shape: _Shape) -> tuple[str, tuple[str, ...]]
     return cached
 
 
-def _callback_request(call_id: str, details: Mapping[str, Any], at: datetime) -> Insert:
+@dataclass(frozen=True, slots=True)
+class ProjectionRules:
+    """The policy's numbers that row projections need. The event writer is built with them, as
+    it applies the projections (when it writes, in its transaction), not the code that emits."""
+
+    followup: timedelta = timedelta(hours=DEFAULT_FOLLOWUP_HOURS)
+
+
+RowProjection = Callable[["CallEvent", ProjectionRules], Executable | None]
+
+
+def _callback_request(event: CallEvent, _: ProjectionRules) -> Executable:
+    details = event.details
     return insert(callback_requests).values(
-        call_id=call_id,
+        call_id=event.call_id,
         caller_number=str(details.get("caller_number") or ""),
         caller_name=str(details.get("caller_name") or ""),
         language=str(details.get("language") or ""),
         recording=str(details.get("recording") or ""),
         duration_seconds=details.get("duration_seconds"),
-        created_at=at,
+        created_at=event.at,
     )
 
 
-# Events that also create a row of another table (a recorded message is a callback request).
-ROW_PROJECTIONS: Final[Mapping[str, Callable[[str, Mapping[str, Any], datetime], Insert]]] = {
+_followups = escalation_followups.c
+
+
+def _escalation_id(details: Mapping[str, Any]) -> UUID | None:
+    try:
+        return UUID(str(details.get("escalation_id")))
+    except ValueError:
+        return None
+
+
+def _text(details: Mapping[str, Any], key: str) -> str | None:
+    value = details.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _escalated(event: CallEvent, rules: ProjectionRules) -> Executable | None:
+    """An open follow-up, due the policy's follow-up time after the escalation."""
+    escalation_id = _escalation_id(event.details)
+    fields = {key: _text(event.details, key) for key in ("agent", "target", "reason")}
+    if escalation_id is None or None in fields.values():
+        return None
+    return (
+        insert(escalation_followups)
+        .values(
+            id=escalation_id,
+            call_id=event.call_id,
+            agent_id=fields["agent"],
+            target=fields["target"],
+            reason=fields["reason"],
+            from_lead_id=_text(event.details, "from_lead"),
+            created_at=event.at,
+            due_at=event.at + rules.followup,
+            status="open",
+        )
+        .on_conflict_do_nothing(index_elements=[_followups.id])
+    )
+
+
+def _first(column: ColumnElement[Any], value: object) -> ColumnElement[Any]:
+    """Keep what the row already holds: a replayed or repeated event changes nothing."""
+    return func.coalesce(column, literal(value, column.type))
+
+
+def _escalation_answered(event: CallEvent, _: ProjectionRules) -> Executable | None:
+    """The lead who answered now owes the follow-up, even if the caller was returned first
+    (events from the two calls of an attended transfer may come in either order)."""
+    escalation_id = _escalation_id(event.details)
+    lead = _text(event.details, "lead")
+    if escalation_id is None or lead is None:
+        return None
+    return (
+        sql_update(escalation_followups)
+        .where(_followups.id == escalation_id)
+        .values(
+            lead_id=_first(_followups.lead_id, lead),
+            answered_at=_first(_followups.answered_at, event.at),
+            status=case(
+                (_followups.status == "returned", literal("open")), else_=_followups.status
+            ),
+        )
+    )
+
+
+def _escalation_returned(event: CallEvent, _: ProjectionRules) -> Executable | None:
+    """The caller is back with the worker. Nobody owes a follow-up unless a lead answered: the
+    lead then heard the question, and the escalation stays open."""
+    escalation_id = _escalation_id(event.details)
+    if escalation_id is None:
+        return None
+    no_lead_yet = and_(_followups.status == "open", _followups.lead_id.is_(None))
+    return (
+        sql_update(escalation_followups)
+        .where(_followups.id == escalation_id)
+        .values(
+            returned_at=_first(_followups.returned_at, event.at),
+            returned_why=_first(_followups.returned_why, _text(event.details, "why")),
+            status=case((no_lead_yet, literal("returned")), else_=_followups.status),
+        )
+    )
+
+
+# Events that also create or advance a row of another table.
+ROW_PROJECTIONS: Final[Mapping[str, RowProjection]] = {
     "message_recorded": _callback_request,
+    "escalated": _escalated,
+    "escalation_answered": _escalation_answered,
+    "escalation_returned": _escalation_returned,
 }
 
 
-async def project(conn: AsyncConnection, events: Sequence[CallEvent]) -> None:
+async def project(
+    conn: AsyncConnection, events: Sequence[CallEvent], rules: ProjectionRules
+) -> None:
     """Apply the projection of `events` (newly inserted, in emit order) in a few statements."""
     waves: list[dict[_Shape, list[dict[str, object]]]] = []
     position: dict[str, int] = {}
-    rows: list[Insert] = []
+    rows: list[Executable] = []
     for event in events:
         projection = PROJECTIONS.get(event.name)
         if projection is not None:
@@ -184,7 +295,13 @@ async def project(conn: AsyncConnection, events: Sequence[CallEvent]) -> None:
                 waves[wave].setdefault(shape, []).append({"call_id": event.call_id, **values})
         maker = ROW_PROJECTIONS.get(event.name)
         if maker is not None:
-            rows.append(maker(event.call_id, event.details, event.at))
+            row = maker(event, rules)
+            if row is None:
+                log.warning(
+                    "event without what its row needs", call_id=event.call_id, name=event.name
+                )
+            else:
+                rows.append(row)
     for shapes in waves:
         for shape, params in shapes.items():
             sql, order = _upsert(conn, shape)

@@ -202,3 +202,38 @@ api_tokens = Table(
     UniqueConstraint("token_sha256", name="uq_api_tokens_token_sha256"),
     Index("ix_api_tokens_agent_id", "agent_id"),
 )
+
+# --- escalations (issue 10) -------------------------------------------------------------------
+
+# The follow-up a Help lead owes the worker who escalated a caller. Created and advanced by the
+# call's escalation events (store/projection.py, in the event writer's transaction), then marked
+# researching or resolved by the lead (store/escalations.py). No foreign keys: it is history,
+# and outlives an agent's leaving the roster.
+escalation_followups = Table(
+    "escalation_followups",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("call_id", Text, nullable=False),
+    Column("agent_id", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("from_lead_id", Text, nullable=True),
+    Column("created_at", TIMESTAMPTZ, nullable=False),
+    Column("due_at", TIMESTAMPTZ, nullable=False),
+    Column("status", Text, nullable=False, server_default=text("'open'")),
+    Column("lead_id", Text, nullable=True),
+    Column("answered_at", TIMESTAMPTZ, nullable=True),
+    Column("returned_at", TIMESTAMPTZ, nullable=True),
+    Column("returned_why", Text, nullable=True),
+    Column("note", Text, nullable=True),
+    Column("updated_by", Text, nullable=True),
+    Column("updated_at", TIMESTAMPTZ, nullable=True),
+    Column("resolved_at", TIMESTAMPTZ, nullable=True),
+    CheckConstraint(
+        "status IN ('open', 'returned', 'researching', 'resolved')",
+        name="ck_escalation_followups_status",
+    ),
+    Index("ix_escalation_followups_status_due", "status", "due_at"),
+    Index("ix_escalation_followups_agent", "agent_id"),
+    Index("ix_escalation_followups_lead", "lead_id"),
+)

@@ -1,0 +1,63 @@
+"""Staff for the escalation tests: agents added to the roster through the admin API, each with
+an API token of their role; removed after the test."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import aiohttp
+import pytest
+
+from ccc_telephony.app import Service
+from ccc_telephony.store import tokens
+from tests.integration.agents.conftest import Api
+
+# Extensions no other test file uses, one per agent added in the session.
+_EXTENSIONS = itertools.count(4701)
+
+Staff = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+async def api(service: Service, admin_token: str) -> AsyncIterator[Api]:
+    async with asyncio.timeout(15):
+        await service.agents.loaded.wait()
+    async with aiohttp.ClientSession() as http:
+        yield Api(http, f"http://127.0.0.1:{service.settings.http_port}", admin_token)
+
+
+@pytest.fixture
+async def staff(service: Service, api: Api) -> AsyncIterator[Staff]:
+    """`await staff(agent_id, team, role=..., token_role=..., supervisor=...)`: the agent on the
+    roster, and an API token for them (of `token_role`, by default their role's)."""
+    added: list[str] = []
+
+    async def add(
+        agent_id: str,
+        team: str,
+        *,
+        role: str = "worker",
+        token_role: str | None = None,
+        supervisor: str | None = None,
+    ) -> str:
+        body = {
+            "id": agent_id,
+            "name": agent_id.title(),
+            "extension": str(next(_EXTENSIONS)),
+            "team": team,
+            "role": role,
+            "supervisor": supervisor,
+        }
+        status, reply = await api.call("POST", "/api/v1/agents", body)
+        assert status == 201, reply
+        added.append(agent_id)
+        as_role = token_role or ("agent" if role == "worker" else role)
+        return await tokens.issue(
+            service.engine, user_name=agent_id, role=as_role, agent_id=agent_id
+        )
+
+    yield add
+    for agent_id in reversed(added):
+        await api.call("DELETE", f"/api/v1/agents/{agent_id}")
