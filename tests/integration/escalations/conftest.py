@@ -30,8 +30,8 @@ async def api(service: Service, admin_token: str) -> AsyncIterator[Api]:
 
 @pytest.fixture
 async def staff(service: Service, api: Api) -> AsyncIterator[Staff]:
-    """`await staff(agent_id, team, role=..., token_role=..., supervisor=...)`: the agent on the
-    roster, and an API token for them (of `token_role`, by default their role's)."""
+    """`await staff(agent_id, team, role=..., supervisor=...)`: the agent on the roster, and
+    an API token for them (whose rights are their role's)."""
     added: list[str] = []
 
     async def add(
@@ -39,7 +39,6 @@ async def staff(service: Service, api: Api) -> AsyncIterator[Staff]:
         team: str,
         *,
         role: str = "worker",
-        token_role: str | None = None,
         supervisor: str | None = None,
     ) -> str:
         body = {
@@ -53,10 +52,7 @@ async def staff(service: Service, api: Api) -> AsyncIterator[Staff]:
         status, reply = await api.call("POST", "/api/v1/agents", body)
         assert status == 201, reply
         added.append(agent_id)
-        as_role = token_role or ("agent" if role == "worker" else role)
-        return await tokens.issue(
-            service.engine, user_name=agent_id, role=as_role, agent_id=agent_id
-        )
+        return (await tokens.issue(service.engine, agent_id)).token
 
     yield add
     for agent_id in reversed(added):
