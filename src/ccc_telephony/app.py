@@ -48,6 +48,7 @@ from ccc_telephony.store import overrides as overrides_store
 from ccc_telephony.store.engine import make_engine, ping
 from ccc_telephony.store.events import CallEvent, EventWriter
 from ccc_telephony.store.projection import ProjectionRules
+from ccc_telephony.transfers.desk import Staff, TransferContext, TransferDesk
 from ccc_telephony.web import health
 from ccc_telephony.web.auth import bearer_auth, json_errors
 from ccc_telephony.web.metrics import Metrics
@@ -136,6 +137,22 @@ class Service:
             jobs=self.jobs,
         )
         self.dispatcher.add_handlers(self.agents.stasis_handlers())
+        self.transfers = TransferDesk(
+            TransferContext(
+                policy=self.policy,
+                directory=lambda: self.directory,
+                staff=Staff(
+                    agent_at=self.agents.agent_at,
+                    logged_in=self.agents.logged_in,
+                    on_a_call=self.agents.on_a_call,
+                ),
+                media=self.prompts.media,
+                emit=self.emit,
+                clock=self.clock,
+                center_open=lambda: self.hours.status().open,
+            )
+        )
+        self.dispatcher.add_handlers(self.transfers.handlers())
         self.escalations = EscalationService(
             engine=self.engine,
             clock=self.clock,

@@ -20,9 +20,11 @@ from pathlib import Path
 from tests.sipp.runner import SippDriven, SippError, SippProcess, SippState
 from tests.sipp.scenario import Credentials, Identity, Scenario
 
-# The runner's signals: "go on" (un-REGISTER, hang up), and "press the key in my body".
+# The runner's signals: "go on" (un-REGISTER, hang up), "press the key in my body", and
+# "transfer the call to the Refer-To in my body".
 GO_ON = "NOTIFY"
 PRESS = "MESSAGE"
+TRANSFER = "PUBLISH"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,13 +34,16 @@ class CallHandling:
     - answer (default): ring `ring_ms`, answer, and stay until the caller hangs up, the runner
       says hang up (`SipPhone.hang_up`), or `hold_ms` have passed;
     - `answer=False`: ring until the caller gives up (Asterisk's CANCEL: ring-no-answer);
-    - `reject="486 Busy Here"` (or another status line): refuse at once.
+    - `reject="486 Busy Here"` (or another status line): refuse at once;
+    - `transfers=True`: answer, then transfer the call when the runner says
+      (`SipPhone.transfer`: a blind transfer by SIP REFER), as often as it says.
     """
 
     answer: bool = True
     ring_ms: int = 0
     hold_ms: int | None = None
     reject: str | None = None
+    transfers: bool = False
 
     def __post_init__(self) -> None:
         if self.ring_ms < 0 or (self.hold_ms is not None and self.hold_ms <= 0):
@@ -76,7 +81,15 @@ def answering_scenario(identity: Identity, handling: CallHandling) -> Scenario:
         return call.ring().receive_cancel().log("cancelled [call_id]")
     call.ring(for_ms=handling.ring_ms, on_cancel="cancelled [call_id]")
     call.answer().receive_ack().log("answered [call_id]")
-    call.hold(handling.hold_ms, until_request=GO_ON, on_bye="ended [call_id] far")
+    if handling.transfers:
+        call.transfers_when_told(
+            refer_request=TRANSFER,
+            until_request=GO_ON,
+            on_result="referred [call_id] [$frag]",
+            on_bye="ended [call_id] far",
+        )
+    else:
+        call.hold(handling.hold_ms, until_request=GO_ON, on_bye="ended [call_id] far")
     return call.bye().log("ended [call_id] phone")
 
 
@@ -223,6 +236,23 @@ class SipPhone(SippDriven):
         await self._sipp.wait(
             lambda s: any(ended == call_id for ended, _ in s.ended), "BYE's 200", timeout=timeout
         )
+
+    async def transfer(
+        self, refer_to: str, call_id: str | None = None, *, timeout: float = 20
+    ) -> int:
+        """A blind transfer of the call in progress (`CallHandling(transfers=True)`) by SIP
+        REFER to `refer_to` (a Refer-To value, e.g. `<sip:7003@127.0.0.1:5260>`); returns the
+        final status Asterisk reported in its NOTIFY (200: it went ahead)."""
+        talking = self.state.talking
+        call_id = call_id or (talking[0] if len(talking) == 1 else None)
+        if call_id is None or call_id not in talking:
+            raise ValueError(f"phone {self.identity.user}: which call? in progress: {talking}")
+        done = len(self.state.referred) + 1
+        self._sipp.signal(call_id, TRANSFER, body=refer_to)
+        state = await self._sipp.wait(
+            lambda s: len(s.referred) >= done, "the transfer's last NOTIFY", timeout=timeout
+        )
+        return state.referred[done - 1][1]
 
     # --- its own calls ----------------------------------------------------------------------
 

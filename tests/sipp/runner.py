@@ -41,6 +41,7 @@ class SippState:
     cancelled: tuple[str, ...] = ()
     rejected: tuple[str, ...] = ()
     pressed: tuple[str, ...] = ()  # keys sent by INFO on a runner's signal
+    referred: tuple[tuple[str, int], ...] = ()  # (Call-ID, final NOTIFY status) per REFER
     exit_code: int | None = None  # once SIPp has exited
 
     @property
@@ -70,6 +71,10 @@ class SippState:
                 return replace(self, rejected=(*self.rejected, call_id))
             case "pressed":
                 return replace(self, pressed=(*self.pressed, detail))
+            case "referred":
+                code = detail.rsplit(" ", 1)[-1]
+                status = int(code) if code.isdigit() else 0
+                return replace(self, referred=(*self.referred, (call_id, status)))
         return self
 
 

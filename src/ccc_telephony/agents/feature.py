@@ -82,6 +82,19 @@ class AgentsFeature:
     def local_time(self) -> time:
         return self._clock().astimezone(self._policy.zone).time()
 
+    # --- what other features may ask (through the composition root) ---------------------------
+    def agent_at(self, extension: str) -> str | None:
+        """The active agent whose phone this extension is."""
+        agent = self.agents.by_extension(extension)
+        return agent.id if agent else None
+
+    def logged_in(self, agent_id: str) -> bool:
+        status = self.agents.status.get(agent_id)
+        return status is not None and status.state is not State.LOGGED_OUT
+
+    def on_a_call(self, agent_id: str) -> bool:
+        return self.agents.current_call(agent_id) is not None
+
     def staffed_queues(self) -> set[str]:
         """Queues whose coverage rules apply now: Help during its shifts, the others while
         the call center is open."""

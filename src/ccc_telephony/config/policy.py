@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from ccc_telephony.config.agents import AgentPolicy, RosterAgent, language_queue
+from ccc_telephony.config.transfers import Transfers
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = (
@@ -65,6 +66,9 @@ PROMPT_NAMES = (
     "goodbye",
     "technical_problem",
     "resume",
+    "transfer_advisory",
+    "other_consortium",
+    "back_to_worker",
 )
 
 # What staff hear: an admin recording a prompt by phone (*77 from the admin extension), an agent
@@ -94,6 +98,10 @@ AGENT_PROMPT_NAMES = (
     "agent_refused",
     "agent_not_possible",
     "agent_unknown_phone",
+    "agent_transfer_blocked",
+    "agent_transfer_not_allowed",
+    "agent_transfer_unavailable",
+    "agent_help_closed",
 )
 STAFF_PROMPT_NAMES = ADMIN_PROMPT_NAMES + AGENT_PROMPT_NAMES
 
@@ -166,6 +174,8 @@ class Queue(_Strict):
         Annotated[str, StringConstraints(pattern=r"^(PJSIP|Local)/[A-Za-z0-9_@.-]{1,64}$")]
     ] = []
     music_class: Name = "default"
+    # What an agent dials (or names in a transfer) to reach this queue; stable, documented.
+    extension: Extension | None = None
 
 
 def _nine_digit_samples() -> tuple[str, ...]:
@@ -244,6 +254,7 @@ class Policy(_Strict):
     prompts: dict[Name, dict[str, str]]
     agents: AgentPolicy = AgentPolicy()
     escalations: Escalations = Escalations()
+    transfers: Transfers = Transfers()
 
     @field_validator("time_zone")
     @classmethod
@@ -291,6 +302,7 @@ class Policy(_Strict):
                 if code not in codes:
                     problems.append(f"prompts.{name}.{code}: not a configured language")
         problems.extend(_agent_problems(self.agents, set(self.queues), set(codes)))
+        problems.extend(self._queue_extension_problems())
         ids = {agent.id for agent in self.agents.roster}
         for n, agent in enumerate(self.agents.roster):
             problems.extend(f"agents.roster.{n}.{p}" for p in self.roster_problems(agent, ids))
@@ -314,6 +326,23 @@ class Policy(_Strict):
         others = [lang.code for lang in self.languages[1:]]
         return {queue: [language_queue(queue, code) for code in others] for queue in staffed}
 
+    def queue_extensions(self) -> dict[str, str]:
+        """Queue by extension, for the queues that have one."""
+        return {q.extension: name for name, q in self.queues.items() if q.extension}
+
+    def _queue_extension_problems(self) -> list[str]:
+        problems = []
+        seen: dict[str, str] = {}
+        for name, queue in self.queues.items():
+            if queue.extension is None:
+                continue
+            if queue.extension == self.main_number:
+                problems.append(f"queues.{name}.extension: the main number")
+            elif queue.extension in seen:
+                problems.append(f"queues.{name}.extension: also {seen[queue.extension]}'s")
+            seen[queue.extension] = name
+        return problems
+
     def language(self, code: str) -> Language:
         return next(lang for lang in self.languages if lang.code == code)
 
@@ -336,6 +365,10 @@ class Policy(_Strict):
         if agent.hq_shift is not None and agent.hq_shift not in agents.hq_shifts:
             problems.append(
                 RosterProblem("hq_shift", f"{agent.hq_shift!r} is not in agents.hq_shifts")
+            )
+        if agent.extension in self.queue_extensions() or agent.extension == self.main_number:
+            problems.append(
+                RosterProblem("extension", f"{agent.extension!r} is a queue's or the main number")
             )
         if agent.supervisor is not None and agent.supervisor not in roster:
             problems.append(

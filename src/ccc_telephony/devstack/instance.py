@@ -31,6 +31,11 @@ class Ports:
     rtp_start: int
     rtp_end: int
 
+    @property
+    def carrier(self) -> int:
+        """Where the sandbox's "carrier" (outside calls) answers: a test phone, if any."""
+        return self.sip + 2
+
 
 PORTS = {
     "dev": Ports(

@@ -44,6 +44,28 @@ class CallerLine:
                 self._changed.clear()
                 await self._changed.wait()
 
+    async def listen(self, call: PlacedCall) -> None:
+        """From now on, hear what is played to the caller (`played_to`)."""
+        await self.ari.subscribe(f"channel:{call.ivr_id}")
+
+    def played_to(self, call: PlacedCall) -> list[str]:
+        """Every sound Asterisk started playing to the caller since `listen`, in order."""
+        target = f"channel:{call.ivr_id}"
+        return [
+            str(event["playback"].get("media_uri", ""))
+            for event in self._events
+            if event.get("type") in ("PlaybackStarted", "PlaybackContinuing")
+            and (event.get("playback") or {}).get("target_uri") == target
+        ]
+
+    async def wait_played(self, call: PlacedCall, sound: str, timeout: float = 20) -> list[str]:
+        """Until a sound whose name ends with `sound` was played to the caller; all so far."""
+        async with asyncio.timeout(timeout):
+            while not any(uri.endswith(sound) for uri in self.played_to(call)):
+                self._changed.clear()
+                await self._changed.wait()
+        return self.played_to(call)
+
     async def say(self, call: PlacedCall, *sounds: str) -> None:
         """The caller speaks: our half plays sounds (about 3 s by default) the IVR side hears."""
         playback_id = f"{call.line_id}-{uuid.uuid4().hex[:6]}"

@@ -207,6 +207,16 @@ class StasisChannel:
         async with asyncio.timeout(max_seconds + 10):
             return await done
 
+    async def variable(self, name: str) -> str:
+        """A variable the dialplan set on this channel before Stasis."""
+        found: list[str] = []
+
+        async def get() -> None:
+            found.append(await self.ari.variable(self.id, name))
+
+        await self._call(get)
+        return found[-1]
+
     async def set_variables(self, values: dict[str, str]) -> None:
         for name, value in values.items():
             await self._call(partial(self.ari.set_variable, self.id, name, value))

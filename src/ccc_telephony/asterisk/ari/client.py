@@ -125,6 +125,14 @@ class AriClient:
     async def hangup(self, channel_id: str, reason: str = "normal") -> None:
         await self.request("DELETE", f"/channels/{channel_id}", params={"reason": reason})
 
+    async def variable(self, channel_id: str, name: str) -> str:
+        """A channel variable's value. 404 (AriNotFound) for a channel that is gone, and for
+        a variable never set: ask only for variables the dialplan always sets."""
+        found: Json = await self.request(
+            "GET", f"/channels/{channel_id}/variable", params={"variable": name}
+        )
+        return str(found.get("value") or "")
+
     async def set_variable(self, channel_id: str, name: str, value: str) -> None:
         await self.request(
             "POST", f"/channels/{channel_id}/variable", params={"variable": name, "value": value}

@@ -1,0 +1,274 @@
+"""The transfer desk: every caller an agent blind-transfers (SIP REFER, a feature code) comes
+here in Stasis (`ccc-transfer` in the dialplan) before going anywhere. The desk decides with
+`destinations.classify`, says what it must to the caller in their language, records the
+attempt, and hands the caller on to the dialplan: the target queue (ahead of new callers), the
+target agent's phone, the outbound route, or back to the agent who transferred them.
+
+Events (on the caller's call): `transfer_requested`, then `transfer_completed` (handed to the
+target: waiting in its queue, or its phone ringing) or `transfer_failed` (why) or
+`transfer_blocked` (another consortium's number: the caller was given that consortium's number
+and is back with the agent); a caller brought to the Help queue is also `escalated`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from ccc_telephony.asterisk.ari.channel import StasisChannel
+from ccc_telephony.asterisk.ari.dispatcher import CallHandler
+from ccc_telephony.config.directory import Directory
+from ccc_telephony.config.policy import Policy
+from ccc_telephony.transfers.destinations import (
+    Blocked,
+    Denied,
+    Destination,
+    Outside,
+    Targets,
+    ToAgent,
+    ToQueue,
+    classify,
+)
+from ccc_telephony.transfers.help_line import help_line_takes
+
+log = structlog.get_logger(__name__)
+
+HANDLER = "transfer"
+QUEUE_CONTEXT = "ccc-queue"
+RETURN_CONTEXT = "ccc-agent-return"
+DIRECT_CONTEXT = "ccc-agent-direct"
+OUTBOUND_CONTEXT = "ccc-outbound"
+LOST_CONTEXT = "ccc-transfer-lost"
+TARGET_VARIABLE = "CCC_TRANSFER_TARGET"
+KINDS = frozenset({"blind", "code"})
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """What the desk asks the agents feature (through the composition root)."""
+
+    agent_at: Callable[[str], str | None]  # extension -> agent id (active roster)
+    logged_in: Callable[[str], bool]
+    on_a_call: Callable[[str], bool]
+
+
+@dataclass
+class TransferContext:
+    policy: Policy
+    directory: Callable[[], Directory]  # the current snapshot
+    staff: Staff
+    media: Callable[[str, str], str | None]  # (prompt, language) -> ARI media URI
+    emit: Callable[[str, str, Mapping[str, Any]], None]
+    clock: Callable[[], datetime]
+    center_open: Callable[[], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A blind transfer as the dialplan handed it over (its Stasis arguments)."""
+
+    from_extension: str | None
+    kind: str
+    language: str
+    queue: str | None
+
+    @classmethod
+    def from_args(cls, args: list[str], policy: Policy) -> Request:
+        _, transferer, kind, language, queue, *_ = [*args, "", "", "", "", ""]
+        tech, _, extension = transferer.partition("/")
+        codes = {lang.code for lang in policy.languages}
+        return cls(
+            from_extension=extension if tech == "PJSIP" and extension.isdigit() else None,
+            kind=kind if kind in KINDS else "blind",
+            language=language if language in codes else policy.languages[0].code,
+            queue=queue if queue in policy.queues else None,
+        )
+
+
+class TransferDesk:
+    def __init__(self, ctx: TransferContext) -> None:
+        self.ctx = ctx
+
+    def handlers(self) -> dict[str, CallHandler]:
+        return {HANDLER: self.arrived}
+
+    async def arrived(self, channel: StasisChannel) -> None:
+        request = Request.from_args(channel.args, self.ctx.policy)
+        target = await channel.variable(TARGET_VARIABLE)
+        transfer = Transfer(self.ctx, channel, request, started=self.ctx.clock())
+        await transfer.route(target)
+
+
+class Transfer:
+    """One attempt, from the caller's arrival at the desk to their hand-off."""
+
+    def __init__(
+        self,
+        ctx: TransferContext,
+        channel: StasisChannel,
+        request: Request,
+        *,
+        started: datetime,
+    ) -> None:
+        self.ctx = ctx
+        self.channel = channel
+        self.request = request
+        self.started = started
+        ext = request.from_extension
+        self.from_agent = ctx.staff.agent_at(ext) if ext else None
+
+    def emit(self, name: str, **details: Any) -> None:
+        self.ctx.emit(
+            self.channel.id,
+            name,
+            {"from_agent": self.from_agent, "kind": self.request.kind, **details},
+        )
+
+    async def route(self, target: str) -> None:
+        policy = self.ctx.policy
+        targets = Targets(
+            queues={**{name: name for name in policy.queues}, **policy.queue_extensions()},
+            agent_by_extension=self.ctx.staff.agent_at,
+            directory=self.ctx.directory(),
+            dial_prefixes=policy.transfers.dial_prefixes,
+        )
+        destination = classify(target, targets)
+        self.emit("transfer_requested", target=target[:80], destination=_kind(destination))
+        match destination:
+            case ToQueue(queue):
+                await self.to_queue(queue)
+            case ToAgent(agent_id, extension):
+                await self.to_agent(agent_id, extension)
+            case Blocked():
+                await self.blocked(destination)
+            case Outside(number):
+                await self.to_outside(number)
+            case Denied(target=denied, reason=reason):
+                await self.refused(reason, target=denied, notice="agent_transfer_not_allowed")
+
+    # --- where the caller goes ---------------------------------------------------------------
+    async def to_queue(self, queue: str) -> None:
+        help_queue = self.ctx.policy.agents.help_queue
+        if queue == help_queue and not self._help_line_open():
+            await self.refused("help_line_closed", target=queue, notice="agent_help_closed")
+            return
+        await self._say("transfer_advisory")
+        await self.channel.set_variables({"QUEUE_PRIO": str(self.ctx.policy.transfers.priority)})
+        if queue == help_queue:
+            self.emit(
+                "escalated",
+                escalation_id=str(uuid.uuid4()),
+                agent=self.from_agent or "",
+                target=queue,
+                reason="caller_request",
+                from_lead=None,
+            )
+        self._completed(queue)
+        await self.channel.continue_to(QUEUE_CONTEXT, queue)
+
+    async def to_agent(self, agent_id: str, extension: str) -> None:
+        if not self.ctx.staff.logged_in(agent_id):
+            await self.refused(
+                "agent_logged_out", target=agent_id, notice="agent_transfer_unavailable"
+            )
+            return
+        await self._say("transfer_advisory")
+        await self.channel.set_variables(
+            {"CCC_DIRECT_TO": extension, **self._way_back("agent_transfer_unavailable")}
+        )
+        self._completed(agent_id)
+        await self.channel.continue_to(DIRECT_CONTEXT, "s")
+
+    async def to_outside(self, number: str) -> None:
+        await self._say("transfer_advisory")
+        await self.channel.set_variables(self._way_back("agent_transfer_unavailable"))
+        self._completed(number)
+        await self.channel.continue_to(OUTBOUND_CONTEXT, number)
+
+    async def blocked(self, destination: Blocked) -> None:
+        """The standard: never transferred to another consortium; given its number."""
+        consortium = destination.consortium
+        self.emit(
+            "transfer_blocked",
+            target=destination.number,
+            consortium=consortium.id,
+            path=self.request.kind,
+        )
+        digits = [f"digit_{d}" for d in consortium.phone]
+        await self._say(
+            "other_consortium",
+            f"consortium_{consortium.id}",
+            "phone_number_is",
+            *digits,
+            "back_to_worker",
+        )
+        await self._back_to_agent("agent_transfer_blocked")
+
+    async def refused(self, reason: str, *, target: str, notice: str) -> None:
+        self.emit("transfer_failed", target=target, reason=reason)
+        await self._say("back_to_worker")
+        await self._back_to_agent(notice)
+
+    # --- helpers ------------------------------------------------------------------------------
+    async def _back_to_agent(self, notice: str) -> None:
+        """To the agent who transferred them, if they are free (they hear `notice` first);
+        else to the front of the queue the caller came from."""
+        agent = self.from_agent
+        if agent is None or not self.ctx.staff.logged_in(agent) or self.ctx.staff.on_a_call(agent):
+            await self.channel.set_variables(self._queue_variables())
+            await self.channel.continue_to(LOST_CONTEXT, "s")
+            return
+        await self.channel.set_variables(self._way_back(notice))
+        await self.channel.continue_to(RETURN_CONTEXT, "s")
+
+    def _way_back(self, notice: str) -> dict[str, str]:
+        """What the dialplan needs to give the caller back to the agent, and what the agent
+        hears then (a sound path: Playback in the dialplan, not ARI media)."""
+        sound = self._media(notice, self.ctx.policy.languages[0].code)
+        values = self._queue_variables()
+        if self.request.from_extension and self.from_agent:
+            values["CCC_RETURN_TO"] = self.request.from_extension
+        values["CCC_AGENT_NOTICE"] = sound.removeprefix("sound:") if sound else ""
+        return values
+
+    def _queue_variables(self) -> dict[str, str]:
+        queue = self.request.queue or self.ctx.policy.operator_queue
+        return {"CCC_QUEUE": queue}
+
+    def _completed(self, target: str) -> None:
+        waited = (self.ctx.clock() - self.started).total_seconds()
+        self.emit("transfer_completed", target=target, wait_seconds=round(waited, 1))
+
+    def _help_line_open(self) -> bool:
+        now = self.ctx.clock().astimezone(self.ctx.policy.zone).time()
+        return help_line_takes(
+            self.ctx.policy.transfers.help_line,
+            now,
+            escalation=True,
+            center_open=self.ctx.center_open(),
+        )
+
+    def _media(self, name: str, language: str) -> str | None:
+        return self.ctx.media(name, language)
+
+    async def _say(self, *names: str) -> None:
+        found = (self._media(name, self.request.language) for name in names)
+        await self.channel.play([uri for uri in found if uri], interruptible=False)
+
+
+_KINDS: Mapping[type, str] = {
+    ToQueue: "queue",
+    ToAgent: "agent",
+    Blocked: "other_consortium",
+    Outside: "outside",
+    Denied: "denied",
+}
+
+
+def _kind(destination: Destination) -> str:
+    return _KINDS[type(destination)]
