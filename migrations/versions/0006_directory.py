@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("phone", sa.Text(), nullable=False),
         sa.Column("is_home", sa.Boolean(), nullable=False, server_default=sa.text("false")),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.UniqueConstraint("phone", name="uq_consortia_phone"),
         sa.CheckConstraint("id ~ '^[a-z][a-z0-9_]{0,39}$'", name="ck_consortia_id"),
         sa.CheckConstraint(f"phone ~ '{NANP_NUMBER}'", name="ck_consortia_phone"),

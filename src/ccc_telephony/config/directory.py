@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -79,12 +80,22 @@ class AllowedNumber(_Frozen):
     label: Label
 
 
+Numbered = TypeVar("Numbered", ConsortiumNumber, AllowedNumber)
+
+
+def _by_number(entries: list[Numbered]) -> list[Numbered]:
+    return sorted(entries, key=lambda entry: entry.number)
+
+
 class Consortium(_Frozen):
+    """Counties and numbers are kept sorted: the same directory reads the same from the file,
+    from the database and after an edit."""
+
     id: ConsortiumId
     name: ConsortiumName
     phone: PhoneNumber  # the main number, which the IVR reads out to callers
-    counties: list[CountyName]
-    numbers: list[ConsortiumNumber] = []
+    counties: Annotated[list[CountyName], AfterValidator(sorted)]
+    numbers: Annotated[list[ConsortiumNumber], AfterValidator(_by_number)] = []
 
     @property
     def all_numbers(self) -> list[str]:
@@ -96,7 +107,7 @@ class Directory(_Frozen):
     counties: dict[Annotated[int, "county code"], CountyName]
     home: str
     consortia: list[Consortium]
-    allowed: list[AllowedNumber] = []
+    allowed: Annotated[list[AllowedNumber], AfterValidator(_by_number)] = []
     _owners: dict[str, Consortium] = PrivateAttr(default_factory=dict)
     _allowed: frozenset[str] = PrivateAttr(default=frozenset())
 

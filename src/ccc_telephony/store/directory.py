@@ -128,7 +128,8 @@ async def _reaching() -> AsyncIterator[None]:
 
 
 async def _read(conn: AsyncConnection) -> Directory | None:
-    consortium_rows = (await conn.execute(select(consortia).order_by(consortia.c.id))).all()
+    query = select(consortia).order_by(consortia.c.position, consortia.c.id)
+    consortium_rows = (await conn.execute(query)).all()
     if not consortium_rows:
         return None
     county_rows = (await conn.execute(select(counties).order_by(counties.c.code))).all()
@@ -174,8 +175,13 @@ async def _lock(conn: AsyncConnection) -> None:
 def _rows(directory: Directory) -> _Rows:
     codes = {name: code for code, name in directory.counties.items()}
     rows = _Rows()
-    for c in directory.consortia:
-        rows.consortia[c.id] = {"name": c.name, "phone": c.phone, "is_home": c.id == directory.home}
+    for position, c in enumerate(directory.consortia):
+        rows.consortia[c.id] = {
+            "name": c.name,
+            "phone": c.phone,
+            "is_home": c.id == directory.home,
+            "position": position,
+        }
         for county in c.counties:
             rows.counties[codes[county]] = {"name": county, "consortium_id": c.id}
         for entry in c.numbers:

@@ -215,6 +215,9 @@ consortia = Table(
     Column("name", Text, nullable=False),
     Column("phone", Text, nullable=False),
     Column("is_home", Boolean, nullable=False, server_default=text("false")),
+    # The directory's order (the seed file's, then consortia as added): it numbers the
+    # consortium prompts for admins, which must not change with where the directory came from.
+    Column("position", Integer, nullable=False),
     UniqueConstraint("phone", name="uq_consortia_phone"),
     CheckConstraint("id ~ '^[a-z][a-z0-9_]{0,39}$'", name="ck_consortia_id"),
     CheckConstraint(f"phone ~ '{NANP_NUMBER}'", name="ck_consortia_phone"),

@@ -28,7 +28,7 @@ async def directory_restored(service: Service, db: asyncpg.Connection) -> AsyncI
         await db.execute("DELETE FROM transfer_allowlist")
         for row in before["consortia"]:
             await db.execute(
-                "INSERT INTO consortia VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO consortia VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
                 *row.values(),
             )
         for row in before["counties"]:
@@ -41,10 +41,11 @@ async def directory_restored(service: Service, db: asyncpg.Connection) -> AsyncI
         await db.execute("DELETE FROM consortia WHERE NOT (id = ANY($1::text[]))", kept)
         for row in before["consortia"]:
             await db.execute(
-                "UPDATE consortia SET name = $2, phone = $3 WHERE id = $1",
+                "UPDATE consortia SET name = $2, phone = $3, position = $4 WHERE id = $1",
                 row["id"],
                 row["name"],
                 row["phone"],
+                row["position"],
             )
         for row in before["consortium_numbers"]:
             await db.execute("INSERT INTO consortium_numbers VALUES ($1, $2, $3)", *row.values())

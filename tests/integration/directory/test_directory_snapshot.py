@@ -98,3 +98,17 @@ async def test_an_edit_while_the_database_is_down_changes_nothing(
         "POST", "/consortia/racine/numbers", json={"number": "2625550190", "label": "Racine fax"}
     )
     assert status == 201, reply
+
+
+async def test_the_database_keeps_the_seed_file_s_order(service: Service, api: API) -> None:
+    """Prompt numbers for admins follow the directory's order: the same from the file (the
+    database down at start) as from the database, and a new consortium comes last."""
+    seed = load_directory(service.settings.directory_file)
+    assert service.directory.holder.current == seed
+    new = {"id": "aaa_first_by_name", "name": "Added Last", "phone": "8885550121", "counties": []}
+    status, reply = await api("POST", "/consortia", json=new)
+    assert status == 201, reply
+    ids = [c.id for c in service.directory.holder.current.consortia]
+    assert ids == [*(c.id for c in seed.consortia), "aaa_first_by_name"]
+    await service.directory.refresh()
+    assert [c.id for c in service.directory.holder.current.consortia] == ids

@@ -140,3 +140,21 @@ def test_a_bad_seed_file_names_the_key(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(PolicyError, match=r"number 8885550101 is already in consortia\.capital"):
         load_directory(path)
+
+
+def test_the_same_directory_in_any_order_is_equal() -> None:
+    """The file, the database and an edit list counties and numbers in their own orders."""
+    shuffled = _data()
+    shuffled["counties"] = {5: "Brown", 13: "Dane", 40: "Milwaukee"}
+    shuffled["consortia"][1]["counties"] = ["Milwaukee", "Brown"]
+    shuffled["consortia"][1]["numbers"] += [{"number": "4145550100", "label": "MES"}]
+    ordered = _data()
+    ordered["counties"] = {13: "Dane", 5: "Brown", 40: "Milwaukee"}
+    ordered["consortia"][1]["counties"] = ["Brown", "Milwaukee"]
+    ordered["consortia"][1]["numbers"].insert(0, {"number": "414-555-0100", "label": "MES"})
+    assert Directory.model_validate(shuffled) == Directory.model_validate(ordered)
+    assert Directory.model_validate(shuffled).consortia[1].all_numbers == [
+        "8885550102",
+        "4145550100",
+        "9205550142",
+    ]
