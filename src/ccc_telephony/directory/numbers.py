@@ -67,9 +67,9 @@ def _decoded(raw: str) -> str | None:
             return text
         decoded = unquote(text, errors="replace")
         if decoded == text:
-            return text
+            return text  # a "%" that escapes nothing: the digit check refuses it
         text = decoded
-    return None  # still encoded after every round: nobody writes a number like that
+    return None if "%" in text else text  # still encoded: nobody writes a number like that
 
 
 def _user_part(text: str) -> tuple[str, str | None]:

@@ -206,3 +206,29 @@ async def test_only_the_admin_may_read_or_change_the_directory(service: Service,
     assert not service.directory.holder.current.allows("6085550177")
     status, _ = await api("GET", "/consortia", headers={"Authorization": "Bearer nope-" + "x" * 20})
     assert status == 401
+
+
+async def test_hostile_paths_and_bodies_get_a_clear_4xx(
+    service: Service, api: API, db: asyncpg.Connection
+) -> None:
+    count = await db.fetchval("SELECT count(*) FROM directory_changes")
+    long_label = {"number": "9205550142", "label": "x" * 81}
+    many_counties = {"counties": [f"County {n}" for n in range(2000)]}
+    for method, path, body, status in (
+        ("GET", "/consortia/%00", None, 404),
+        ("DELETE", "/consortia/bay%00lake", None, 404),
+        ("PATCH", "/consortia/bay%00lake", {"name": "Bay Lake"}, 404),
+        ("POST", "/consortia/%F0%9F%92%A9/numbers", {"number": "9205550142", "label": "x"}, 404),
+        ("DELETE", "/consortia/bay_lake/numbers/" + "9" * 5000, None, 400),
+        ("DELETE", "/consortia/bay_lake/numbers/608%00555%000199", None, 400),
+        ("DELETE", "/allowed/%2525252525252B16085550177", None, 400),
+        ("POST", "/consortia/bay_lake/numbers", long_label, 400),
+        ("POST", "/consortia/bay_lake/numbers", {"number": ["9205550142"], "label": "x"}, 400),
+        ("POST", "/consortia/bay_lake/numbers", {"number": 9205550142, "label": "x"}, 400),
+        ("POST", "/consortia/bay_lake/numbers", [1, 2], 400),
+        ("PATCH", "/consortia/bay_lake", many_counties, 400),
+    ):
+        got, reply = await api(method, path, json=body)
+        assert got == status, (method, path[:60], reply)
+        assert reply["error"] in ("not found", "bad request")
+    assert await db.fetchval("SELECT count(*) FROM directory_changes") == count

@@ -47,6 +47,7 @@ NUMBER = "6085550199"
         "%2B16085550199",
         "sip:%2B1%20608%20555%200199@host",
         "%252B16085550199",  # encoded twice
+        "%25252B16085550199",  # three times
         "6085550199@host",
     ],
 )
@@ -111,7 +112,9 @@ def test_every_prefix_is_tried() -> None:
         "<sip:6085550199@host",  # unterminated name-addr
         "tel:6085550199;phone-context=+44",
         "%ff%fe",
-        "%25252B16085550199",  # still encoded after every round
+        "%2525252B16085550199",  # still encoded after every round
+        "%",
+        "608%555%0199",
         "6085550199\x00",
         "608\n555\n0199x",
         "9" * 5000,
