@@ -174,12 +174,13 @@ class Service:
         await self.writer.start()
         await self.hours.refresh()
         await asyncio.to_thread(self.prompts.publish)
-        await self.directory.start()
+        await self.directory.refresh()
         await self.agi.start()
         self.ami.start()
         await self.agents.start()
         self._tasks = [
             asyncio.create_task(self.hours.run(), name="hours-refresh"),
+            asyncio.create_task(self.directory.run(), name="directory-refresh"),
             asyncio.create_task(self.events.run(), name="ari-events"),
         ]
         self._runner = web.AppRunner(self.web_app(), access_log=None)
@@ -200,7 +201,6 @@ class Service:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.agents.stop()
-        await self.directory.stop()
         await self.agi.stop()
         if self._runner is not None:
             await self._runner.cleanup()

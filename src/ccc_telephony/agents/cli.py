@@ -8,14 +8,16 @@ needs the database.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import sys
 from typing import Any
+
+import aiohttp
 
 from ccc_telephony.config.settings import Settings
 from ccc_telephony.store import tokens
 from ccc_telephony.store.engine import run_with_engine
-from ccc_telephony.web.client import call_api as _api
-from ccc_telephony.web.client import report_failure as _failed
-from ccc_telephony.web.client import show_reply as _show
 
 
 def register(sub: Any) -> None:
@@ -98,3 +100,34 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
     )
     print(token)
     return 0
+
+
+def _api(settings: Settings, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    token = settings.secret("admin-token").get_secret_value()
+    url = f"http://{settings.http_host}:{settings.http_port}{path}"
+
+    async def call() -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {token}"}
+        async with (
+            aiohttp.ClientSession() as http,
+            http.request(method, url, json=body, headers=headers) as reply,
+        ):
+            return reply.status, await reply.json(content_type=None)
+
+    try:
+        return asyncio.run(call())
+    except aiohttp.ClientError as exc:
+        return 0, {"error": "the service is not answering", "detail": str(exc)}
+
+
+def _show(status: int, body: Any) -> int:
+    if status >= 300 or status == 0:
+        return _failed(status, body)
+    print(json.dumps(body, indent=2))
+    return 0
+
+
+def _failed(status: int, body: Any) -> int:
+    detail = body.get("detail") or body.get("error") if isinstance(body, dict) else body
+    print(f"error ({status}): {detail}", file=sys.stderr)
+    return 1

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ccc_telephony.config.settings import Settings
-from ccc_telephony.web.client import call_api, report_failure, show_reply
+from ccc_telephony.web.client import api, failed, show
 
 PREFIX = "/api/v1/directory"
 
@@ -47,9 +47,9 @@ def register(sub: Any) -> None:
 
 
 def _list(settings: Settings, _: argparse.Namespace) -> int:
-    status, body = call_api(settings, "GET", f"{PREFIX}/consortia")
+    status, body = api(settings, "GET", f"{PREFIX}/consortia")
     if status != 200:
-        return report_failure(status, body)
+        return failed(status, body)
     for c in body["consortia"]:
         home = " (home)" if c["home"] else ""
         others = len(c["numbers"])
@@ -59,9 +59,9 @@ def _list(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def _numbers(settings: Settings, args: argparse.Namespace) -> int:
-    status, body = call_api(settings, "GET", f"{PREFIX}/consortia/{_path(args.consortium)}")
+    status, body = api(settings, "GET", f"{PREFIX}/consortia/{_path(args.consortium)}")
     if status != 200:
-        return report_failure(status, body)
+        return failed(status, body)
     print(f"{body['phone']}  main number of {body['name']}")
     for entry in body["numbers"]:
         print(f"{entry['number']}  {entry['label']}")
@@ -70,29 +70,27 @@ def _numbers(settings: Settings, args: argparse.Namespace) -> int:
 
 def _add_number(settings: Settings, args: argparse.Namespace) -> int:
     path = f"{PREFIX}/consortia/{_path(args.consortium)}/numbers"
-    return show_reply(
-        *call_api(settings, "POST", path, {"number": args.number, "label": args.label})
-    )
+    return show(*api(settings, "POST", path, {"number": args.number, "label": args.label}))
 
 
 def _remove_number(settings: Settings, args: argparse.Namespace) -> int:
     path = f"{PREFIX}/consortia/{_path(args.consortium)}/numbers/{_path(args.number)}"
-    return show_reply(*call_api(settings, "DELETE", path))
+    return show(*api(settings, "DELETE", path))
 
 
 def _allow(settings: Settings, args: argparse.Namespace) -> int:
     body = {"number": args.number, "label": args.label}
-    return show_reply(*call_api(settings, "POST", f"{PREFIX}/allowed", body))
+    return show(*api(settings, "POST", f"{PREFIX}/allowed", body))
 
 
 def _disallow(settings: Settings, args: argparse.Namespace) -> int:
-    return show_reply(*call_api(settings, "DELETE", f"{PREFIX}/allowed/{_path(args.number)}"))
+    return show(*api(settings, "DELETE", f"{PREFIX}/allowed/{_path(args.number)}"))
 
 
 def _allowed(settings: Settings, _: argparse.Namespace) -> int:
-    status, body = call_api(settings, "GET", f"{PREFIX}/allowed")
+    status, body = api(settings, "GET", f"{PREFIX}/allowed")
     if status != 200:
-        return report_failure(status, body)
+        return failed(status, body)
     for entry in body["allowed"]:
         print(f"{entry['number']}  {entry['label']}")
     if not body["allowed"]:

@@ -42,30 +42,19 @@ class DirectoryFeature:
         self._seed = load_directory(seed_file)
         self._engine = engine
         self._speak_names = speak_names
-        self._refresh_seconds = refresh_seconds
+        self.refresh_seconds = refresh_seconds
         self.holder = DirectoryHolder(self._seed)
         self._seeded = False
         # One change of the snapshot at a time: a re-read that started before an edit must
         # not put the older directory back after it.
         self._lock = asyncio.Lock()
         self._speaking = asyncio.Lock()
-        self._tasks: list[asyncio.Task[None]] = []
 
-    # --- start and stop -----------------------------------------------------------------------
-    async def start(self) -> None:
-        await self.refresh()
-        self._tasks.append(asyncio.create_task(self._follow(), name="directory-refresh"))
-
-    async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
-
-    async def _follow(self) -> None:
+    async def run(self) -> None:
+        """Re-read the database every `refresh_seconds`, for as long as the service runs."""
         while True:
-            await asyncio.sleep(self._refresh_seconds)
             await self.refresh()
+            await asyncio.sleep(self.refresh_seconds)
 
     # --- reading ------------------------------------------------------------------------------
     async def refresh(self) -> None:

@@ -1,7 +1,7 @@
-"""The CLI's way to the running service's API, with the admin token.
+"""The CLI's way into the running service: its HTTP API with the admin token.
 
-Changes that the running service must apply at once (an agent's state, the consortium
-directory it holds in memory) go through its API rather than straight to the database.
+Verbs that the service must apply itself (to Asterisk, or with its clock and call events) go
+through here rather than to the database directly.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import aiohttp
 from ccc_telephony.config.settings import Settings
 
 
-def call_api(settings: Settings, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    """(status, JSON body); status 0 when the service is not answering."""
+def api(settings: Settings, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    """(status, JSON body); status 0 when the service does not answer at all."""
     token = settings.secret("admin-token").get_secret_value()
     url = f"http://{settings.http_host}:{settings.http_port}{path}"
 
@@ -35,15 +35,15 @@ def call_api(settings: Settings, method: str, path: str, body: Any = None) -> tu
         return 0, {"error": "the service is not answering", "detail": str(exc)}
 
 
-def show_reply(status: int, body: Any) -> int:
-    """Print a success as indented JSON (exit status 0) or the error (exit status 1)."""
+def show(status: int, body: Any) -> int:
+    """Print a successful answer as JSON (exit status 0), or the error (1)."""
     if status >= 300 or status == 0:
-        return report_failure(status, body)
+        return failed(status, body)
     print(json.dumps(body, indent=2))
     return 0
 
 
-def report_failure(status: int, body: Any) -> int:
+def failed(status: int, body: Any) -> int:
     detail = body.get("detail") or body.get("error") if isinstance(body, dict) else body
     print(f"error ({status}): {detail}", file=sys.stderr)
     return 1

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ import asyncpg
 import pytest
 
 from ccc_telephony.app import Service
+from ccc_telephony.store import tokens
 from tests.integration.web.conftest import auth, http
 
 __all__ = ["auth", "http"]
@@ -67,3 +69,22 @@ def api(http: tuple[aiohttp.ClientSession, str], auth: dict[str, str]) -> API:
             return reply.status, await reply.json()
 
     return call
+
+
+@pytest.fixture
+async def supervisor_token(
+    service: Service, http: tuple[aiohttp.ClientSession, str], auth: dict[str, str]
+) -> AsyncIterator[str]:
+    """An API token of a supervisor on the roster (staff, not the admin); removed after."""
+    session, base = http
+    async with asyncio.timeout(15):
+        await service.agents.loaded.wait()
+    body = {"id": "dir.super", "name": "Dir Super", "extension": "4891", "team": "ebd"}
+    body["role"] = "supervisor"
+    async with session.post(f"{base}/api/v1/agents", json=body, headers=auth) as reply:
+        assert reply.status == 201, await reply.text()
+    yield await tokens.issue(
+        service.engine, user_name=body["id"], role="supervisor", agent_id=body["id"]
+    )
+    async with session.delete(f"{base}/api/v1/agents/{body['id']}", headers=auth) as reply:
+        assert reply.status == 200, await reply.text()

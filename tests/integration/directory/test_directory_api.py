@@ -11,7 +11,6 @@ import aiohttp
 import asyncpg
 
 from ccc_telephony.app import Service
-from ccc_telephony.store import tokens
 from tests.integration.directory.conftest import API
 
 
@@ -188,11 +187,10 @@ async def test_bad_input_is_refused_naming_the_field_and_changes_nothing(
     assert service.directory.holder.current == snapshot
 
 
-async def test_only_the_admin_may_read_or_change_the_directory(service: Service, api: API) -> None:
-    token = await tokens.issue(
-        service.engine, user_name="lead-dir", role="supervisor", agent_id=None
-    )
-    staff = {"Authorization": f"Bearer {token}"}
+async def test_only_the_admin_may_read_or_change_the_directory(
+    service: Service, api: API, supervisor_token: str
+) -> None:
+    staff = {"Authorization": f"Bearer {supervisor_token}"}
     for method, path, body in (
         ("GET", "/consortia", None),
         ("GET", "/allowed", None),

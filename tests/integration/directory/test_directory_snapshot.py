@@ -67,7 +67,7 @@ async def test_the_seed_file_while_the_database_is_down(
     )
     try:
         await proxy.cut()
-        await other.start()
+        await other.refresh()  # as the service's start does
         assert other.holder.current == load_directory(service.settings.directory_file)
         assert other.holder.current.owner_of("2625550190") is None
         assert other.holder.current.owner_of("8885550112") is not None  # the file's racine
@@ -77,7 +77,6 @@ async def test_the_seed_file_while_the_database_is_down(
         assert owner is not None and owner.id == "racine"
         assert spoken == []  # no name changed: nothing to say again
     finally:
-        await other.stop()
         await engine.dispose()
         await proxy.close()
 
