@@ -26,9 +26,10 @@ from ccc_telephony.asterisk.agi import AgiServer
 from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.asterisk.ari import AriClient, AriError, AriEventStream
 from ccc_telephony.asterisk.ari.dispatcher import StasisDispatcher
-from ccc_telephony.config.directory import Directory, load_directory
+from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.policy import Policy, load_policy
 from ccc_telephony.config.settings import Settings
+from ccc_telephony.directory.feature import DirectoryFeature
 from ccc_telephony.escalations import http as escalations_http
 from ccc_telephony.escalations.service import EscalationService
 from ccc_telephony.events import CallEventBus
@@ -41,6 +42,7 @@ from ccc_telephony.ivr.stasis import MainNumber
 from ccc_telephony.jobs import BackgroundJobs
 from ccc_telephony.prompts import http as prompts_http
 from ccc_telephony.prompts.cli import library
+from ccc_telephony.prompts.generate import generate_all
 from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.prompts.stasis import PromptRecordingContext, PromptRecordingLine
 from ccc_telephony.store import calls as calls_store
@@ -62,18 +64,20 @@ class Service:
     settings: Settings
     clock: Clock = utc_now
     policy: Policy = field(init=False)
-    directory: Directory = field(init=False)
+    directory: DirectoryFeature = field(init=False)
     metrics: Metrics = field(default_factory=Metrics)
     jobs: BackgroundJobs = field(default_factory=BackgroundJobs)
 
     def __post_init__(self) -> None:
         self.policy = load_policy(self.settings.policy_file)
-        self.directory = load_directory(self.settings.directory_file)
         s = self.settings
         self.engine: AsyncEngine = make_engine(s.database_url)
         # The call-event log has connections of its own: nothing else (a flood of API
         # requests, a slow report) can keep it waiting into its outage path.
         self.writer_engine: AsyncEngine = make_engine(s.database_url, pool_size=2)
+        self.directory = DirectoryFeature(
+            seed_file=s.directory_file, engine=self.engine, speak_names=self._speak_consortia
+        )
         self.writer = EventWriter(
             engine=self.writer_engine,
             spool_path=s.data_dir / "spool" / "events.jsonl",
@@ -99,7 +103,7 @@ class Service:
         )
         ctx = IvrContext(
             policy=self.policy,
-            directory=self.directory,
+            directory=self.directory.holder,
             prompts=self.prompts,
             hours=self.hours,
             caller_hash_key=s.secret("caller-hash-key").get_secret_value().encode(),
@@ -113,7 +117,7 @@ class Service:
         self.prompt_recording = PromptRecordingLine(
             PromptRecordingContext(
                 policy=self.policy,
-                directory=self.directory,
+                directory=self.directory.holder,
                 library=self.prompts,
                 engine=self.engine,
                 emit=self.emit,
@@ -183,6 +187,16 @@ class Service:
             return []
         return [(row.name, row.details) for row in rows]
 
+    async def _speak_consortia(self, directory: Directory) -> None:
+        """Consortium names are spoken from generated sounds: an added or renamed consortium
+        is named from the next call on (generation only speaks what changed)."""
+
+        def regenerate() -> None:
+            generate_all(self.policy, directory, self.settings.generated_sounds_dir)
+            self.prompts.publish()
+
+        await asyncio.to_thread(regenerate)
+
     async def _load_override(self, now: Any) -> Any:
         row = await overrides_store.active_override(self.engine, now)
         return None if row is None else row.to_override()
@@ -192,11 +206,13 @@ class Service:
         await self.writer.start()
         await self.hours.refresh()
         await asyncio.to_thread(self.prompts.publish)
+        await self.directory.refresh()
         await self.agi.start()
         self.ami.start()
         await self.agents.start()
         self.jobs.every("hours-refresh", self.hours.refresh_seconds, self.hours.refresh)
         self.jobs.run("ari-events", self.events.run)
+        self.jobs.every("directory-refresh", self.directory.refresh_seconds, self.directory.refresh)
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
@@ -283,6 +299,7 @@ class Service:
         app.add_routes(prompts_http.routes(self.prompts, self.engine))
         app.add_routes(self.agents.routes())
         app.add_routes(escalations_http.routes(self.escalations))
+        app.add_routes(self.directory.routes())
         return app
 
     def _readiness_checks(self) -> dict[str, health.Check]:

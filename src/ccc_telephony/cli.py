@@ -15,6 +15,7 @@ from ccc_telephony.agents import cli as agents_cli
 from ccc_telephony.config.directory import load_directory
 from ccc_telephony.config.policy import PolicyError, load_policy
 from ccc_telephony.config.settings import MissingSecretError, Settings
+from ccc_telephony.directory import cli as directory_cli
 from ccc_telephony.escalations import cli as escalations_cli
 
 DEFAULT_INSTANCE = "dev"  # `make run` / `make up`
@@ -114,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
 
     agents_cli.register(sub)
     escalations_cli.register(sub)
+    directory_cli.register(sub)
     db = sub.add_parser("db", help="database").add_subparsers(metavar="ACTION")
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
 

@@ -17,6 +17,7 @@ from ccc_telephony.config.settings import Settings
 from ccc_telephony.devstack import asterisk, chroot, host, postgres
 from ccc_telephony.devstack.instance import REPO, Instance
 from ccc_telephony.prompts.generate import generate_all
+from ccc_telephony.store.directory import read_now
 from ccc_telephony.store.migrate import upgrade
 
 log = structlog.get_logger(__name__)
@@ -76,7 +77,8 @@ def prepare(inst: Instance, *, policy_file: Path | None = None) -> Stack:
     env = _service_env(inst, root, url, policy_file)
     settings = Settings.model_validate({})  # defaults; overridden just below via env
     policy = load_policy(Path(env.get("CCC_POLICY_FILE", str(settings.policy_file))))
-    directory = load_directory(Path(env.get("CCC_DIRECTORY_FILE", str(settings.directory_file))))
+    seed = load_directory(Path(env.get("CCC_DIRECTORY_FILE", str(settings.directory_file))))
+    directory = read_now(url, seed)  # with the consortia admins added, if any
     generate_all(policy, directory, REPO / "sounds" / "generated")
     asterisk.install(root, inst, policy, site)
     asterisk.start(root, inst, site)

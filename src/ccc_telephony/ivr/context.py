@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from ccc_telephony.config.directory import Directory
+from ccc_telephony.config.directory import DirectoryHolder
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.hours.service import HoursService
 
@@ -20,7 +20,7 @@ class Prompts(Protocol):
 @dataclass
 class IvrContext:
     policy: Policy
-    directory: Directory
+    directory: DirectoryHolder  # `.current` at each use: admins edit it while calls run
     prompts: Prompts
     hours: HoursService
     caller_hash_key: bytes

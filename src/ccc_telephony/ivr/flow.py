@@ -273,7 +273,7 @@ class MainNumberCall:
 
     async def information(self) -> None:
         await self.say("information")
-        directory = self.ctx.directory
+        directory = self.ctx.directory.current
         for _ in range(self.ctx.policy.menu.max_attempts):
             await self.channel.play(self.media("county_prompt"))
             keyed, _ = await self.channel.read_digits(

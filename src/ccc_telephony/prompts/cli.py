@@ -16,6 +16,7 @@ from ccc_telephony.prompts.catalog import recordable_prompts
 from ccc_telephony.prompts.errors import PromptError
 from ccc_telephony.prompts.generate import generate_all
 from ccc_telephony.prompts.library import PromptLibrary
+from ccc_telephony.store.directory import read_now
 
 
 def cmd_generate(settings: Settings) -> int:
@@ -86,7 +87,11 @@ def library(settings: Settings, policy: Policy) -> PromptLibrary:
 
 
 def _load(settings: Settings) -> tuple[Policy, Directory]:
-    return load_policy(settings.policy_file), load_directory(settings.directory_file)
+    """The policy, and the directory as admins edited it in the database (its consortia have
+    sounds too); the seed file while there is none."""
+    seed = load_directory(settings.directory_file)
+    directory = read_now(settings.database_url, seed) if settings.database_url else seed
+    return load_policy(settings.policy_file), directory
 
 
 def _prompt_names(policy: Policy, directory: Directory) -> list[str]:

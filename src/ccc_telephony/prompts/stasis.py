@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from ccc_telephony.asterisk import recordings
 from ccc_telephony.asterisk.ari.channel import CallerGone, Recording, StasisChannel
 from ccc_telephony.asterisk.ari.client import AriError
 from ccc_telephony.asterisk.ari.dispatcher import CallHandler
-from ccc_telephony.config.directory import Directory
+from ccc_telephony.config.directory import DirectoryHolder
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.prompts.audio import MAX_SECONDS, AudioInfo, check_audio
 from ccc_telephony.prompts.catalog import prompt_by_number, recordable_prompts
@@ -56,16 +56,17 @@ class PromptRecordingContext:
     """What a recording session needs from the rest of the service."""
 
     policy: Policy
-    directory: Directory
+    directory: DirectoryHolder
     library: PromptLibrary
     engine: AsyncEngine
     emit: Callable[[str, str, Mapping[str, Any]], None]
     # Where Asterisk writes recordings, as this process sees the folder.
     recordings_dir: Path
-    numbered: list[str] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.numbered = recordable_prompts(self.policy, self.directory)
+    @property
+    def numbered(self) -> list[str]:
+        """Prompt numbers as `prompts list` shows them now: consortia come and go."""
+        return recordable_prompts(self.policy, self.directory.current)
 
 
 class _GiveUp(Exception):

@@ -237,3 +237,80 @@ escalation_followups = Table(
     Index("ix_escalation_followups_agent", "agent_id"),
     Index("ix_escalation_followups_lead", "lead_id"),
 )
+
+# --- the consortium directory (issue 10) -----------------------------------------------------
+# consortia.yaml seeds these once; config/directory.py's model holds the rules they must meet
+# (every county served once, a number is one consortium's or allow-listed, never both) and
+# every edit goes through it. Numbers are stored as directory.numbers.normalize makes them.
+NANP_NUMBER = "^[2-9][0-9]{2}[2-9][0-9]{6}$"
+
+consortia = Table(
+    "consortia",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("phone", Text, nullable=False),
+    Column("is_home", Boolean, nullable=False, server_default=text("false")),
+    # The directory's order (the seed file's, then consortia as added): it numbers the
+    # consortium prompts for admins, which must not change with where the directory came from.
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("phone", name="uq_consortia_phone"),
+    CheckConstraint("id ~ '^[a-z][a-z0-9_]{0,39}$'", name="ck_consortia_id"),
+    CheckConstraint(f"phone ~ '{NANP_NUMBER}'", name="ck_consortia_phone"),
+    Index("uq_consortia_one_home", "is_home", unique=True, postgresql_where=text("is_home")),
+)
+
+# The state's counties (the codes callers key in the IVR), each served by exactly one consortium.
+counties = Table(
+    "counties",
+    metadata,
+    Column("code", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column(
+        "consortium_id",
+        Text,
+        ForeignKey("consortia.id", name="fk_counties_consortium"),
+        nullable=False,
+    ),
+    UniqueConstraint("name", name="uq_counties_name"),
+    CheckConstraint("code BETWEEN 1 AND 999", name="ck_counties_code"),
+)
+
+# A consortium's numbers besides its main one (worker lines, fax, local agency lines).
+consortium_numbers = Table(
+    "consortium_numbers",
+    metadata,
+    Column("number", Text, primary_key=True),
+    Column(
+        "consortium_id",
+        Text,
+        ForeignKey("consortia.id", name="fk_consortium_numbers_consortium"),
+        nullable=False,
+    ),
+    Column("label", Text, nullable=False),
+    CheckConstraint(f"number ~ '{NANP_NUMBER}'", name="ck_consortium_numbers_number"),
+    Index("ix_consortium_numbers_consortium", "consortium_id"),
+)
+
+# Outside numbers agents may transfer callers to; anything else outside is denied.
+transfer_allowlist = Table(
+    "transfer_allowlist",
+    metadata,
+    Column("number", Text, primary_key=True),
+    Column("label", Text, nullable=False),
+    CheckConstraint(f"number ~ '{NANP_NUMBER}'", name="ck_transfer_allowlist_number"),
+)
+
+# Every change to the four tables above: who, when, what, and the entries before and after.
+directory_changes = Table(
+    "directory_changes",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", TIMESTAMPTZ, nullable=False, server_default=text("now()")),
+    Column("changed_by", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("before", JSONB, nullable=True),
+    Column("after", JSONB, nullable=True),
+    Index("ix_directory_changes_at", "at"),
+)
