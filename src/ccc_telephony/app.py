@@ -144,7 +144,7 @@ class Service:
         self.transfers = TransferDesk(
             TransferContext(
                 policy=self.policy,
-                directory=lambda: self.directory,
+                directory=lambda: self.directory.holder.current,
                 staff=Staff(
                     agent_at=self.agents.agent_at,
                     logged_in=self.agents.logged_in,

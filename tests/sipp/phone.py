@@ -21,8 +21,9 @@ from tests.sipp.runner import SippDriven, SippError, SippProcess, SippState
 from tests.sipp.scenario import Credentials, Identity, Scenario
 
 # The runner's signals: "go on" (un-REGISTER, hang up), "press the key in my body", and
-# "transfer the call to the Refer-To in my body".
-GO_ON = "NOTIFY"
+# "transfer the call to the Refer-To in my body". Methods Asterisk never sends a phone in a
+# call (it sends NOTIFY there: a transfer's progress).
+GO_ON = "SUBSCRIBE"
 PRESS = "MESSAGE"
 TRANSFER = "PUBLISH"
 
@@ -85,7 +86,7 @@ def answering_scenario(identity: Identity, handling: CallHandling) -> Scenario:
         call.transfers_when_told(
             refer_request=TRANSFER,
             until_request=GO_ON,
-            on_result="referred [call_id] [$frag]",
+            on_referred="referred [call_id]",
             on_bye="ended [call_id] far",
         )
     else:
@@ -239,20 +240,17 @@ class SipPhone(SippDriven):
 
     async def transfer(
         self, refer_to: str, call_id: str | None = None, *, timeout: float = 20
-    ) -> int:
+    ) -> None:
         """A blind transfer of the call in progress (`CallHandling(transfers=True)`) by SIP
-        REFER to `refer_to` (a Refer-To value, e.g. `<sip:7003@127.0.0.1:5260>`); returns the
-        final status Asterisk reported in its NOTIFY (200: it went ahead)."""
+        REFER to `refer_to` (a Refer-To value, e.g. `<sip:7003@127.0.0.1:5260>`); returns once
+        Asterisk accepted it (202). If it went ahead, Asterisk hangs the phone up (`ended`)."""
         talking = self.state.talking
         call_id = call_id or (talking[0] if len(talking) == 1 else None)
         if call_id is None or call_id not in talking:
             raise ValueError(f"phone {self.identity.user}: which call? in progress: {talking}")
         done = len(self.state.referred) + 1
         self._sipp.signal(call_id, TRANSFER, body=refer_to)
-        state = await self._sipp.wait(
-            lambda s: len(s.referred) >= done, "the transfer's last NOTIFY", timeout=timeout
-        )
-        return state.referred[done - 1][1]
+        await self._sipp.wait(lambda s: len(s.referred) >= done, "202 to REFER", timeout=timeout)
 
     # --- its own calls ----------------------------------------------------------------------
 
@@ -368,3 +366,40 @@ class OutgoingCall(SippDriven):
 
 def _pressed(count: int) -> Callable[[SippState], bool]:
     return lambda state: len(state.pressed) >= count
+
+
+class Carrier(SippDriven):
+    """The outside world for outbound calls: answers the call Asterisk sends to its address
+    (the sandbox's `carrier` endpoint) and stays until the far end hangs up or it is closed::
+
+        async with Carrier(local_port=stack.inst.ports.carrier, ...) as carrier:
+            ...  # a caller is transferred to an allowed outside number
+            (call_id,) = await carrier.answered()
+    """
+
+    def __init__(self, *, asterisk: str, local_port: int, media_port: int, workdir: Path) -> None:
+        self.asterisk = asterisk
+        self.media_port = media_port
+        self._sipp = SippProcess(
+            "carrier", files=workdir / f"carrier-{local_port}", local_port=local_port
+        )
+
+    async def start(self) -> None:
+        await self._sipp.start(
+            answering_scenario(Identity(user="carrier"), ANSWER),  # one call, as SIPp's UAS
+            target=self.asterisk,
+            media_port=self.media_port,
+            timeout_s=300,
+        )
+
+    async def ready(self) -> None:
+        """Listening from the start: nothing to wait for."""
+
+    async def close(self) -> None:
+        for call_id in self.state.talking:
+            self._sipp.signal(call_id, GO_ON)
+        await self._sipp.finish()
+
+    async def answered(self, count: int = 1, timeout: float = 20) -> tuple[str, ...]:
+        state = await self._sipp.wait(lambda s: len(s.answered) >= count, "answer", timeout=timeout)
+        return state.answered

@@ -41,7 +41,7 @@ class SippState:
     cancelled: tuple[str, ...] = ()
     rejected: tuple[str, ...] = ()
     pressed: tuple[str, ...] = ()  # keys sent by INFO on a runner's signal
-    referred: tuple[tuple[str, int], ...] = ()  # (Call-ID, final NOTIFY status) per REFER
+    referred: tuple[str, ...] = ()  # Call-IDs of REFERs Asterisk accepted (202)
     exit_code: int | None = None  # once SIPp has exited
 
     @property
@@ -72,9 +72,7 @@ class SippState:
             case "pressed":
                 return replace(self, pressed=(*self.pressed, detail))
             case "referred":
-                code = detail.rsplit(" ", 1)[-1]
-                status = int(code) if code.isdigit() else 0
-                return replace(self, referred=(*self.referred, (call_id, status)))
+                return replace(self, referred=(*self.referred, call_id))
         return self
 
 

@@ -54,7 +54,7 @@ class CallerLine:
         return [
             str(event["playback"].get("media_uri", ""))
             for event in self._events
-            if event.get("type") in ("PlaybackStarted", "PlaybackContinuing")
+            if event.get("type") == "PlaybackStarted"  # one per sound, lists included
             and (event.get("playback") or {}).get("target_uri") == target
         ]
 

@@ -29,7 +29,7 @@ def test_policy_order_first_then_digits_counties_consortia(numbered: list[str]) 
     assert rest[:10] == [f"digit_{d}" for d in range(10)]
     assert rest[10] == "county_1"
     assert rest[-1].startswith("consortium_")
-    assert len(numbered) == len(set(numbered)) == 21 + 10 + 72 + 12
+    assert len(numbered) == len(set(numbered)) == len(PROMPT_NAMES) + 10 + 72 + 12
 
 
 def test_admin_prompts_are_never_numbered(numbered: list[str]) -> None:
@@ -39,13 +39,20 @@ def test_admin_prompts_are_never_numbered(numbered: list[str]) -> None:
 
 @pytest.mark.parametrize(
     ("keyed", "expected"),
-    [("1", "greeting"), ("2", "language_menu"), ("02", "language_menu"), ("22", "digit_0")],
+    [
+        ("1", "greeting"),
+        ("2", "language_menu"),
+        ("02", "language_menu"),
+        (str(len(PROMPT_NAMES) + 1), "digit_0"),
+    ],
 )
 def test_number_to_prompt(numbered: list[str], keyed: str, expected: str) -> None:
     assert prompt_by_number(numbered, keyed) == expected
 
 
-@pytest.mark.parametrize("keyed", ["", "0", "00", "*", "1*", str(21 + 10 + 72 + 12 + 1), "999"])
+@pytest.mark.parametrize(
+    "keyed", ["", "0", "00", "*", "1*", str(len(PROMPT_NAMES) + 10 + 72 + 12 + 1), "999"]
+)
 def test_numbers_that_name_no_prompt(numbered: list[str], keyed: str) -> None:
     assert prompt_by_number(numbered, keyed) is None
 

@@ -26,6 +26,7 @@ from tests.sipp import (
     registration_scenario,
     scenario,
 )
+from tests.sipp.phone import GO_ON
 from tests.sipp.scenario import safe_display_name
 
 ADMIN = Identity(user="admin", display_name="Admin")
@@ -101,7 +102,7 @@ def test_parties_are_kept_only_when_used() -> None:
 def test_hold_until_a_signal_waits_at_the_timed_bye() -> None:
     root = parsed(answering_scenario(ADMIN, CallHandling(hold_ms=700)).render())
     receives = [(r.get("request"), r.get("optional"), r.get("timeout")) for r in root.iter("recv")]
-    assert ("BYE", "true", "700") in receives and ("NOTIFY", None, None) in receives
+    assert ("BYE", "true", "700") in receives and (GO_ON, None, None) in receives
 
 
 @pytest.mark.parametrize(
@@ -177,3 +178,17 @@ def test_keys_when_told_logs_and_loops_back_in_one_step() -> None:
         if log is not None and log.get("message", "").startswith("pressed"):
             jumps.append(nop.get("next", ""))
     assert len(jumps) == 1 and jumps[0].startswith("orders-")
+
+
+def test_a_phone_that_transfers_refers_when_told_and_never_mistakes_notify_for_a_signal() -> None:
+    root = parsed(answering_scenario(ADMIN, CallHandling(transfers=True)).render())
+    requests = [r.get("request") for r in root.iter("recv")]
+    assert "NOTIFY" not in requests and GO_ON in requests
+    sent = [s.text or "" for s in root.iter("send")]
+    assert any(
+        text.strip().startswith("REFER ") and "Refer-To: [$referto]" in text for text in sent
+    )
+    with pytest.raises(ValueError, match="NOTIFY"):
+        Scenario("x").receive_invite().answer().receive_ack().transfers_when_told(
+            refer_request="PUBLISH", until_request="NOTIFY", on_referred="x"
+        )
