@@ -50,7 +50,8 @@ from ccc_telephony.store import overrides as overrides_store
 from ccc_telephony.store.engine import make_engine, ping
 from ccc_telephony.store.events import CallEvent, EventWriter
 from ccc_telephony.store.projection import ProjectionRules
-from ccc_telephony.transfers.desk import Staff, TransferContext, TransferDesk
+from ccc_telephony.transfers.context import Staff, TransferContext
+from ccc_telephony.transfers.feature import TransfersFeature
 from ccc_telephony.web import health
 from ccc_telephony.web.auth import bearer_auth, json_errors
 from ccc_telephony.web.metrics import Metrics
@@ -141,7 +142,7 @@ class Service:
             jobs=self.jobs,
         )
         self.dispatcher.add_handlers(self.agents.stasis_handlers())
-        self.transfers = TransferDesk(
+        self.transfers = TransfersFeature(
             TransferContext(
                 policy=self.policy,
                 directory=lambda: self.directory.holder.current,
@@ -149,14 +150,21 @@ class Service:
                     agent_at=self.agents.agent_at,
                     logged_in=self.agents.logged_in,
                     on_a_call=self.agents.on_a_call,
+                    caller_of=self.agents.agents.current_call,
                 ),
                 media=self.prompts.media,
                 emit=self.emit,
                 clock=self.clock,
                 center_open=lambda: self.hours.status().open,
-            )
+            ),
+            ami=self.ami,
+            watch=self.dispatcher.watch,
+            whisper=lambda channel, args: self.ari.whisper(channel, app_args=args),
+            supervisor_of=self.agents.supervisor_extension,
         )
-        self.dispatcher.add_handlers(self.transfers.handlers())
+        self.transfers.register()
+        self.bus.subscribe(self.transfers.on_call_event)
+        self.dispatcher.add_handlers(self.transfers.stasis_handlers())
         self.escalations = EscalationService(
             engine=self.engine,
             clock=self.clock,

@@ -50,6 +50,7 @@ def test_policy(tmp_path_factory: pytest.TempPathFactory, moments: Moments) -> P
     policy.setdefault("holidays", []).append(
         {"date": moments.holiday.date().isoformat(), "name": "Test holiday"}
     )
+    policy.setdefault("transfers", {})["escalation_wait_seconds"] = 5
     policy.setdefault("agents", {})["routing"] = {
         "ring_seconds": 5,
         "wrapup_seconds": 0,

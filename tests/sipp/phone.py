@@ -87,6 +87,8 @@ def answering_scenario(identity: Identity, handling: CallHandling) -> Scenario:
             refer_request=TRANSFER,
             until_request=GO_ON,
             on_referred="referred [call_id]",
+            key_request=PRESS,
+            on_key="pressed [call_id] [$key]",
             on_bye="ended [call_id] far",
         )
     else:
@@ -97,7 +99,8 @@ def answering_scenario(identity: Identity, handling: CallHandling) -> Scenario:
 def dialling_scenario(identity: Identity, auth: Credentials) -> Scenario:
     """The phone's own call to `[service]`: INVITE (digest auth), keys when told, BYE."""
     call = Scenario("ccc phone dials", identity=identity).invite(auth=auth).ack()
-    call.log("answered [call_id]")
+    # With the dialog's tags (ours, Asterisk's): what an attended transfer's Replaces names.
+    call.log("answered [call_id] [pid]SIPpTag00[call_number] [peer_tag_param]")
     call.keys_when_told(
         key_request=PRESS,
         until_request=GO_ON,
@@ -252,6 +255,15 @@ class SipPhone(SippDriven):
         self._sipp.signal(call_id, TRANSFER, body=refer_to)
         await self._sipp.wait(lambda s: len(s.referred) >= done, "202 to REFER", timeout=timeout)
 
+    async def press(self, keys: str, call_id: str | None = None, *, timeout: float = 5) -> None:
+        """Keys on the call in progress (`CallHandling(transfers=True)`), by SIP INFO: a
+        feature code, say."""
+        talking = self.state.talking
+        call_id = call_id or (talking[0] if len(talking) == 1 else None)
+        if call_id is None or call_id not in talking:
+            raise ValueError(f"phone {self.identity.user}: which call? in progress: {talking}")
+        await _press(self._sipp, call_id, keys, timeout=timeout)
+
     # --- its own calls ----------------------------------------------------------------------
 
     def dial(
@@ -340,16 +352,19 @@ class OutgoingCall(SippDriven):
         state = await self._sipp.wait(lambda s: bool(s.answered), "answer", timeout=timeout)
         return state.answered[0]
 
+    async def replaces(self) -> str:
+        """This call's dialog as an attended transfer names it: `Call-ID;to-tag=<Asterisk's
+        tag>;from-tag=<ours>` (RFC 3891), for the Refer-To of the call being transferred."""
+        await self.answered()
+        state = await self._sipp.wait(lambda s: s.dialog is not None, "dialog", timeout=5)
+        assert state.dialog is not None
+        call_id, ours, theirs = state.dialog
+        return f"{call_id};to-tag={theirs};from-tag={ours}"
+
     async def press(self, keys: str, *, timeout: float = 5) -> None:
         """Each key by SIP INFO, in order: SIPp sends the next once the previous one's 200
         came and 100 ms passed (keys a person presses are not back to back)."""
-        call_id = await self.answered()
-        for key in keys:
-            if key not in "0123456789*#ABCD":
-                raise ValueError(f"not a DTMF key: {key!r}")
-            wanted = _pressed(len(self.state.pressed) + 1)
-            self._sipp.signal(call_id, PRESS, body=key)
-            await self._sipp.wait(wanted, f"INFO {key}'s 200", timeout=timeout)
+        await _press(self._sipp, await self.answered(), keys, timeout=timeout)
 
     async def hang_up(self, *, timeout: float = 10) -> None:
         """Our BYE (unless the other side hung up already), and SIPp's end."""
@@ -362,6 +377,16 @@ class OutgoingCall(SippDriven):
         """Who hung up: "phone" (us) or "far"."""
         state = await self._sipp.wait(lambda s: bool(s.ended), "end of call", timeout=timeout)
         return state.ended[0][1]
+
+
+async def _press(sipp: SippProcess, call_id: str, keys: str, *, timeout: float) -> None:
+    """Each key by SIP INFO, in order: the next once the previous one's 200 came."""
+    for key in keys:
+        if key not in "0123456789*#ABCD":
+            raise ValueError(f"not a DTMF key: {key!r}")
+        wanted = _pressed(len(sipp.state.pressed) + 1)
+        sipp.signal(call_id, PRESS, body=key)
+        await sipp.wait(wanted, f"INFO {key}'s 200", timeout=timeout)
 
 
 def _pressed(count: int) -> Callable[[SippState], bool]:

@@ -42,6 +42,7 @@ class SippState:
     rejected: tuple[str, ...] = ()
     pressed: tuple[str, ...] = ()  # keys sent by INFO on a runner's signal
     referred: tuple[str, ...] = ()  # Call-IDs of REFERs Asterisk accepted (202)
+    dialog: tuple[str, str, str] | None = None  # the call we placed: Call-ID, our tag, theirs
     exit_code: int | None = None  # once SIPp has exited
 
     @property
@@ -62,7 +63,9 @@ class SippState:
             case "offered":
                 return replace(self, offered=(*self.offered, call_id))
             case "answered":
-                return replace(self, answered=(*self.answered, call_id))
+                ours, _, theirs = detail.partition(" ")
+                dialog = (call_id, ours, theirs.removeprefix(";tag=")) if theirs else self.dialog
+                return replace(self, answered=(*self.answered, call_id), dialog=dialog)
             case "ended":
                 return replace(self, ended=(*self.ended, (call_id, detail)))
             case "cancelled":

@@ -34,7 +34,8 @@ _END = "end"
 # by `render` only when a request of ours uses them: SIPp refuses a variable set and never used.
 # The token makes our Via branch unique: SIPp numbers every out-of-call call 0, so `[branch]`
 # repeats from one incoming call to the next, and Asterisk takes the second call's BYE for a
-# retransmission of the first one's (and answers it with that 200).
+# retransmission of the first one's (and answers it with that 200). `[branch]` also repeats
+# for a request sent again in a loop (keys, transfers): the CSeq in it keeps each apart.
 _PARTIES = "<!-- parties -->"
 _KEEP_PARTIES = (
     "\n    <action>\n"
@@ -246,6 +247,8 @@ class Scenario:
         refer_request: str,
         until_request: str,
         on_referred: str,
+        key_request: str | None = None,
+        on_key: str | None = None,
         on_bye: str | None = None,
     ) -> Self:
         """Stay on the call; for each `refer_request` a runner sends (its body: a Refer-To
@@ -256,7 +259,8 @@ class Scenario:
         for the runner to see where it happened (the other side's BYE, Asterisk's events).
         The other side's BYE (Asterisk hangs up a phone whose blind transfer went ahead) is
         answered, `on_bye` logged, and the scenario ends; an `until_request` ends this piece
-        (it must not be NOTIFY: Asterisk sends those in the call)."""
+        (it must not be NOTIFY: Asterisk sends those in the call). With `key_request`, keys
+        come too, as in `keys_when_told` (`on_key` logged after each; `[$key]`)."""
         self._need_call("REFER")
         self._need(until_request != "NOTIFY", "NOTIFY is the transfer's own progress")
         waiting = self._label("talking")
@@ -275,14 +279,33 @@ class Scenario:
             ' assign_to="referto"/>\n'
             "    </action>\n  </recv>\n"
         )
+        keys = keys_option = ""
+        if key_request is not None:
+            # An optional receive takes the key (its action) and jumps to the INFO that sends it.
+            pressing = self._label("pressing")
+            keys_option = (
+                f'  <recv request={quoteattr(key_request)} optional="true" next="{pressing}">\n'
+                "    <action>\n"
+                '      <ereg regexp="^[0-9*#A-D]" search_in="body" check_it="true"'
+                ' assign_to="key"/>\n'
+                "    </action>\n  </recv>\n"
+            )
+            keys = (
+                _label(pressing)
+                + _send(self._info("[$key]"))
+                + _recv("response", "200")
+                + _log(on_key, then=waiting)
+            )
         xml = (
             _label(waiting)
             + _recv("request", "BYE", optional="true", next=hung_up)
             + _recv("request", until_request, optional="true", next=go_on)
+            + keys_option
             + take_target
             + _send(refer)
             + _recv("response", "202")
             + _log(on_referred, then=waiting)
+            + keys
             + _label(go_on)
         )
         return self._add(xml)
@@ -495,7 +518,7 @@ class Scenario:
         tag = "[peer_tag_param]" if to_tag else ""
         return (
             f"{method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n"
-            "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+            "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]-[cseq]\n"
             f"From: {self.identity.address()};tag=[pid]SIPpTag00[call_number]\n"
             f"To: <sip:[service]@[remote_ip]:[remote_port]>{tag}\n"
             "Call-ID: [call_id]\n"
@@ -509,7 +532,8 @@ class Scenario:
         swapped (as `receive_invite` kept them)."""
         return (
             f"{method} [next_url] SIP/2.0\n"
-            "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]-[$call_token]\n"
+            "Via: SIP/2.0/[transport] [local_ip]:[local_port]"
+            ";branch=[branch]-[$call_token]-[cseq]\n"
             "[routes]\n"
             "From: [$local_party];tag=[pid]SIPpTag01[call_number]\n"
             "To: [$remote_party]\n"

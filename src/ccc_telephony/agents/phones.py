@@ -52,6 +52,9 @@ def render(agents: Iterable[RosterAgent], passwords: PhonePasswords) -> str:
         name = "".join(c for c in agent.name if c.isalnum() or c in " .-'")[:40]
         sections.append(
             f"[{ext}](endpoint-base)\ncontext={PHONE_CONTEXT}\ndtmf_mode=auto_info\n"
+            # Who answered shows in the INVITE; no re-INVITE per answer and transfer, which
+            # some phones take for a new call mid-transfer.
+            "send_connected_line=no\n"
             f'auth={ext}-auth\naors={ext}\ncallerid="{name}" <{ext}>\n'
             f"[{ext}]\ntype=aor\nmax_contacts=1\nremove_existing=yes\n"
             f"[{ext}-auth]\ntype=auth\nauth_type=digest\nusername={ext}\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ccc_telephony.config.policy import Policy
+from ccc_telephony.config.transfers import FEATURE_EVENT
 
 MODULES = (
     # core and dialplan
@@ -148,7 +149,7 @@ def render(policy: Policy, site: Site) -> dict[str, str]:
         "extensions_ccc_generated.conf": _generated_dialplan(policy, site),
         "cdr.conf": "[general]\nenable=no\n",
         "cel.conf": "[general]\nenable=no\n",
-        "features.conf": "[general]\n",
+        "features.conf": "[general]\n\n" + _applicationmap(policy),
         "stasis.conf": "",
         "pjproject.conf": "[log_mappings]\ntype=log_mappings\n",
         "websocket_client.conf": "",
@@ -156,6 +157,15 @@ def render(policy: Policy, site: Site) -> dict[str, str]:
         "acl.conf": "",
         "ccss.conf": "[general]\n",
     }
+
+
+def _applicationmap(policy: Policy) -> str:
+    """Each in-call feature code raises a UserEvent on the agent's leg; the service acts."""
+    lines = ["[applicationmap]"]
+    for code in policy.feature_codes():
+        event = f"UserEvent({FEATURE_EVENT},Feature: {code.name})"
+        lines.append(f"{code.name} => {code.keys},self,{event}")
+    return "\n".join(lines) + "\n"
 
 
 def _modules() -> str:
@@ -195,7 +205,7 @@ def _manager(site: Site) -> str:
         "read=system,call,agent,user,reporting\n"  # no dtmf: keyed digits stay off AMI
         # Only the events the service reads (queues, agents, Asterisk's start): every dialplan
         # step of every call would otherwise be formatted, sent and parsed (see bench/).
-        "eventfilter=Event: (Queue|Agent|FullyBooted)\n"
+        "eventfilter=Event: (Queue|Agent|FullyBooted|AttendedTransfer|UserEvent)\n"
         "write=system,call,agent,originate,reporting\n"
         "writetimeout=5000\n"
     )
@@ -313,7 +323,10 @@ def _generated_dialplan(policy: Policy, site: Site) -> str:
         f"CCC_OPERATOR_QUEUE={policy.operator_queue}\n"
         f"CCC_MAIN_NUMBER={policy.main_number}\n"
         f"CCC_TRANSFER_PRIO={policy.transfers.priority}\n"
-        f"CCC_TRANSFER_RING={policy.transfers.ring_seconds}\n\n"
+        f"CCC_TRANSFER_RING={policy.transfers.ring_seconds}\n"
+        f"CCC_HELP_QUEUE={policy.agents.help_queue}\n"
+        f"CCC_ESCALATION_WAIT={policy.transfers.escalation_wait_seconds}\n"
+        f"CCC_FEATURES={'#'.join(code.name for code in policy.feature_codes())}\n\n"
         "[ccc-main-number]\n"
         f"exten => {policy.main_number},1,Set(CCC_DIALED=${{EXTEN}})\n"
         " same => n,Goto(ccc-ivr,s,1)\n\n"

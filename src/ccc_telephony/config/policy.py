@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from ccc_telephony.config.agents import AgentPolicy, RosterAgent, language_queue
-from ccc_telephony.config.transfers import Transfers
+from ccc_telephony.config.transfers import FeatureCode, Transfers
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = (
@@ -102,6 +102,9 @@ AGENT_PROMPT_NAMES = (
     "agent_transfer_not_allowed",
     "agent_transfer_unavailable",
     "agent_help_closed",
+    "agent_help_escalations_only",
+    "agent_caller_back",
+    "agent_no_lead",
 )
 STAFF_PROMPT_NAMES = ADMIN_PROMPT_NAMES + AGENT_PROMPT_NAMES
 
@@ -325,6 +328,19 @@ class Policy(_Strict):
         staffed = dict.fromkeys([*self.agents.team_queues.values(), self.agents.help_queue])
         others = [lang.code for lang in self.languages[1:]]
         return {queue: [language_queue(queue, code) for code in others] for queue in staffed}
+
+    def feature_codes(self) -> list[FeatureCode]:
+        """The in-call codes: *80 operator, *81 and *82 the team queues, *83 Help, *84 the Help
+        lead at the caller's insistence, *851/*852 (leads) a supervisor."""
+        teams = list(dict.fromkeys(self.agents.team_queues.values()))[:2]
+        queues = [self.operator_queue, *teams, self.agents.help_queue]
+        codes = [FeatureCode(f"ccc_to_{q}", f"*8{n}", q) for n, q in enumerate(queues)]
+        return [
+            *codes,
+            FeatureCode("ccc_worker_requested", "*84", "worker_requested"),
+            FeatureCode("ccc_agents_supervisor", "*851", "agents_supervisor"),
+            FeatureCode("ccc_leads_supervisor", "*852", "leads_supervisor"),
+        ]
 
     def queue_extensions(self) -> dict[str, str]:
         """Queue by extension, for the queues that have one."""

@@ -5,12 +5,26 @@ escalated callers only 16:00-16:30)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import time
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ccc_telephony.config.agents import Window
+
+# The AMI UserEvent a feature code raises on the agent's leg (features.conf applicationmap).
+FEATURE_EVENT = "CCCFeature"
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureCode:
+    """A code an agent keys during a call: `target` is a queue, or a rule the service resolves
+    (worker_requested, agents_supervisor, leads_supervisor)."""
+
+    name: str  # the applicationmap entry, and the UserEvent's Feature
+    keys: str
+    target: str
 
 
 class _Strict(BaseModel):
@@ -29,4 +43,6 @@ class Transfers(_Strict):
     ring_seconds: int = Field(default=20, ge=5, le=120)
     # What the outbound route strips before a number (an outside line's "9").
     dial_prefixes: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}$")]] = ["9"]
+    # An agent calling the Help line waits this long for a lead, then hears that none answered.
+    escalation_wait_seconds: int = Field(default=120, ge=5, le=600)
     help_line: HelpLine = HelpLine()

@@ -13,59 +13,36 @@ and is back with the agent); a caller brought to the Help queue is also `escalat
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import structlog
-
 from ccc_telephony.asterisk.ari.channel import StasisChannel
 from ccc_telephony.asterisk.ari.dispatcher import CallHandler
-from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.policy import Policy
+from ccc_telephony.transfers.context import (
+    OUTBOUND_CONTEXT,
+    QUEUE_CONTEXT,
+    TARGET_VARIABLE,
+    TransferContext,
+    number_prompts,
+)
 from ccc_telephony.transfers.destinations import (
     Blocked,
     Denied,
     Destination,
     Outside,
-    Targets,
     ToAgent,
     ToQueue,
-    classify,
 )
-from ccc_telephony.transfers.help_line import help_line_takes
-
-log = structlog.get_logger(__name__)
 
 HANDLER = "transfer"
-QUEUE_CONTEXT = "ccc-queue"
 RETURN_CONTEXT = "ccc-agent-return"
 DIRECT_CONTEXT = "ccc-agent-direct"
-OUTBOUND_CONTEXT = "ccc-outbound"
 LOST_CONTEXT = "ccc-transfer-lost"
-TARGET_VARIABLE = "CCC_TRANSFER_TARGET"
 KINDS = frozenset({"blind", "code"})
-
-
-@dataclass(frozen=True, slots=True)
-class Staff:
-    """What the desk asks the agents feature (through the composition root)."""
-
-    agent_at: Callable[[str], str | None]  # extension -> agent id (active roster)
-    logged_in: Callable[[str], bool]
-    on_a_call: Callable[[str], bool]
-
-
-@dataclass
-class TransferContext:
-    policy: Policy
-    directory: Callable[[], Directory]  # the current snapshot
-    staff: Staff
-    media: Callable[[str, str], str | None]  # (prompt, language) -> ARI media URI
-    emit: Callable[[str, str, Mapping[str, Any]], None]
-    clock: Callable[[], datetime]
-    center_open: Callable[[], bool]
+REASONS = frozenset({"caller_request", "worker_requested", "supervisor"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +53,11 @@ class Request:
     kind: str
     language: str
     queue: str | None
+    reason: str = "caller_request"  # why a caller is brought to the Help lead
 
     @classmethod
     def from_args(cls, args: list[str], policy: Policy) -> Request:
-        _, transferer, kind, language, queue, *_ = [*args, "", "", "", "", ""]
+        _, transferer, kind, language, queue, reason, *_ = [*args, "", "", "", "", "", ""]
         tech, _, extension = transferer.partition("/")
         codes = {lang.code for lang in policy.languages}
         return cls(
@@ -87,6 +65,7 @@ class Request:
             kind=kind if kind in KINDS else "blind",
             language=language if language in codes else policy.languages[0].code,
             queue=queue if queue in policy.queues else None,
+            reason=reason if reason in REASONS else "caller_request",
         )
 
 
@@ -130,14 +109,7 @@ class Transfer:
         )
 
     async def route(self, target: str) -> None:
-        policy = self.ctx.policy
-        targets = Targets(
-            queues={**{name: name for name in policy.queues}, **policy.queue_extensions()},
-            agent_by_extension=self.ctx.staff.agent_at,
-            directory=self.ctx.directory(),
-            dial_prefixes=policy.transfers.dial_prefixes,
-        )
-        destination = classify(target, targets)
+        destination = self.ctx.destination(target)
         self.emit("transfer_requested", target=target[:80], destination=_kind(destination))
         match destination:
             case ToQueue(queue):
@@ -154,7 +126,7 @@ class Transfer:
     # --- where the caller goes ---------------------------------------------------------------
     async def to_queue(self, queue: str) -> None:
         help_queue = self.ctx.policy.agents.help_queue
-        if queue == help_queue and not self._help_line_open():
+        if queue == help_queue and not self.ctx.help_line_takes(escalation=True):
             await self.refused("help_line_closed", target=queue, notice="agent_help_closed")
             return
         await self._say("transfer_advisory")
@@ -165,7 +137,7 @@ class Transfer:
                 escalation_id=str(uuid.uuid4()),
                 agent=self.from_agent or "",
                 target=queue,
-                reason="caller_request",
+                reason=self.request.reason,
                 from_lead=None,
             )
         self._completed(queue)
@@ -199,14 +171,7 @@ class Transfer:
             consortium=consortium.id,
             path=self.request.kind,
         )
-        digits = [f"digit_{d}" for d in consortium.phone]
-        await self._say(
-            "other_consortium",
-            f"consortium_{consortium.id}",
-            "phone_number_is",
-            *digits,
-            "back_to_worker",
-        )
+        await self._say("other_consortium", *number_prompts(consortium), "back_to_worker")
         await self._back_to_agent("agent_transfer_blocked")
 
     async def refused(self, reason: str, *, target: str, notice: str) -> None:
@@ -228,12 +193,11 @@ class Transfer:
 
     def _way_back(self, notice: str) -> dict[str, str]:
         """What the dialplan needs to give the caller back to the agent, and what the agent
-        hears then (a sound path: Playback in the dialplan, not ARI media)."""
-        sound = self._media(notice, self.ctx.policy.languages[0].code)
+        hears then: why, and that they have the caller again."""
         values = self._queue_variables()
         if self.request.from_extension and self.from_agent:
             values["CCC_RETURN_TO"] = self.request.from_extension
-        values["CCC_AGENT_NOTICE"] = sound.removeprefix("sound:") if sound else ""
+        values["CCC_AGENT_NOTICE"] = self.ctx.staff_sound(notice, "agent_caller_back")
         return values
 
     def _queue_variables(self) -> dict[str, str]:
@@ -244,21 +208,9 @@ class Transfer:
         waited = (self.ctx.clock() - self.started).total_seconds()
         self.emit("transfer_completed", target=target, wait_seconds=round(waited, 1))
 
-    def _help_line_open(self) -> bool:
-        now = self.ctx.clock().astimezone(self.ctx.policy.zone).time()
-        return help_line_takes(
-            self.ctx.policy.transfers.help_line,
-            now,
-            escalation=True,
-            center_open=self.ctx.center_open(),
-        )
-
-    def _media(self, name: str, language: str) -> str | None:
-        return self.ctx.media(name, language)
-
     async def _say(self, *names: str) -> None:
-        found = (self._media(name, self.request.language) for name in names)
-        await self.channel.play([uri for uri in found if uri], interruptible=False)
+        media = self.ctx.say_media(self.request.language, *names)
+        await self.channel.play(media, interruptible=False)
 
 
 _KINDS: Mapping[type, str] = {

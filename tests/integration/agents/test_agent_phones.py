@@ -11,11 +11,17 @@ from ccc_telephony.devstack import asterisk
 from ccc_telephony.devstack.stack import Stack
 from tests.integration.agents.conftest import Api
 from tests.integration.support.callers import CallerLine
+from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.steps import Callers
 
 
 async def test_roster_changes_reach_pjsip_without_dropping_calls(
-    stack: Stack, service: Service, api: Api, line: CallerLine, callers: Callers
+    stack: Stack,
+    service: Service,
+    api: Api,
+    line: CallerLine,
+    callers: Callers,
+    open_hours: ShiftedClock,
 ) -> None:
     waiting = await callers.queued("10")  # a caller in the operator queue during the reload
     body = {"id": "neng", "name": "Neng Xiong", "extension": "3601", "team": "ebd"}

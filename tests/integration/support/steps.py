@@ -4,6 +4,7 @@ for what the service says happened (its call events), never for a fixed time."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ccc_telephony.store.events import CallEvent
 from tests.integration.support.callers import CallerLine, PlacedCall
@@ -35,6 +36,14 @@ class Callers:
         call = await self.dial()
         await self.line.press(call, keys)
         await self.line.wait_in_app(call.ivr_id, "Queue")
+        return call
+
+    async def with_agent(self, keys: str, phone: Any) -> PlacedCall:
+        """A caller keys `keys` in the IVR and is answered on the agent's `phone` (SIPp)."""
+        call = await self.dial()
+        await self.line.press(call, keys)
+        await self.recorder.wait_for(call.ivr_id, "agent_answered", timeout=30)
+        await phone.answered()
         return call
 
     async def hang_up(self, call: PlacedCall) -> CallEvent:

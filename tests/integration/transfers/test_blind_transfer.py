@@ -17,26 +17,14 @@ import pytest
 
 from ccc_telephony.app import Service
 from ccc_telephony.devstack.stack import Stack
-from tests.integration.support.callers import PlacedCall
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.ports import free_udp_port
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.steps import Callers
-from tests.sipp import CallHandling, Carrier, SipPhone
+from tests.sipp import CallHandling, Carrier
 
 TRANSFERS = CallHandling(transfers=True)
 ASTERISK = "127.0.0.1"
-
-
-async def _with_agent(
-    callers: Callers, recorder: EventRecorder, phone: SipPhone, keys: str
-) -> PlacedCall:
-    """A caller keys `keys` in the IVR and is answered on `phone`."""
-    call = await callers.dial()
-    await callers.line.press(call, keys)
-    await recorder.wait_for(call.ivr_id, "agent_answered", timeout=30)
-    await phone.answered()
-    return call
 
 
 async def test_a_caller_transferred_to_another_queue_hears_the_advisory_and_waits_ahead(
@@ -49,7 +37,7 @@ async def test_a_caller_transferred_to_another_queue_hears_the_advisory_and_wait
     open_hours: ShiftedClock,
 ) -> None:
     ebd = await phones("xebd1", "3801", "ebd", handling=TRANSFERS)
-    call = await _with_agent(callers, recorder, ebd, "11" + "4567890123#")
+    call = await callers.with_agent("11" + "4567890123#", ebd)
 
     await ebd.transfer(f"<sip:7002@{ASTERISK}:{sip_port}>")  # Family's extension
     await ebd.hang_up()  # as a phone does once its transfer went ahead
@@ -95,7 +83,7 @@ async def test_a_transfer_to_another_consortium_is_blocked_in_every_form(
 ) -> None:
     """8885550102 is Bay Lake Consortium's number (the shipped directory)."""
     agent = await phones("xebd2", "3803", "ebd", handling=TRANSFERS)
-    call = await _with_agent(callers, recorder, agent, "11" + "4567890123#")
+    call = await callers.with_agent("11" + "4567890123#", agent)
     await callers.line.listen(call)
 
     await agent.transfer(f"<sip:{written}@{ASTERISK}:{sip_port};user=phone>")
@@ -131,7 +119,7 @@ async def test_a_transfer_to_a_logged_out_agent_gives_the_caller_back(
 ) -> None:
     agent = await phones("xebd3", "3804", "ebd", handling=TRANSFERS)
     await phones("xaway", "3805", "family", log_in=False)
-    call = await _with_agent(callers, recorder, agent, "11" + "4567890123#")
+    call = await callers.with_agent("11" + "4567890123#", agent)
 
     await agent.transfer(f"<sip:3805@{ASTERISK}:{sip_port}>")
     await agent.hang_up()
@@ -155,7 +143,7 @@ async def test_outside_numbers_follow_the_admins_allow_list(
     """Denied by default (the agent has the caller again); allowed once an admin lists it,
     dialled out through the carrier trunk in the one form the service dials."""
     agent = await phones("xebd4", "3806", "ebd", handling=TRANSFERS)
-    call = await _with_agent(callers, recorder, agent, "11" + "4567890123#")
+    call = await callers.with_agent("11" + "4567890123#", agent)
     await agent.transfer(f"<sip:+1-608-555-0177@{ASTERISK}:{sip_port};user=phone>")
     await agent.hang_up()
     failed = await recorder.wait_for(call.ivr_id, "transfer_failed")

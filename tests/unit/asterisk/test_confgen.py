@@ -28,8 +28,18 @@ def test_the_public_trunk_is_never_told_who_answered() -> None:
 
 def test_ami_sends_only_the_events_the_service_reads() -> None:
     manager = _files()["manager.conf"]
-    assert "eventfilter=Event: (Queue|Agent|FullyBooted)" in manager
+    # Queues and agents, Asterisk's start, attended transfers and agents' feature codes.
+    assert "eventfilter=Event: (Queue|Agent|FullyBooted|AttendedTransfer|UserEvent)" in manager
     assert "dtmf" not in manager.split("read=", 1)[1].split("\n", 1)[0]
+
+
+def test_every_feature_code_raises_its_event_on_the_agents_leg() -> None:
+    files = _files()
+    features = files["features.conf"]
+    assert "ccc_to_help => *83,self,UserEvent(CCCFeature,Feature: ccc_to_help)" in features
+    assert "ccc_worker_requested => *84,self," in features
+    dialplan = files["extensions_ccc_generated.conf"]
+    assert "CCC_FEATURES=ccc_to_operator#ccc_to_ebd#ccc_to_family#ccc_to_help#" in dialplan
 
 
 def test_queues_route_to_the_longest_idle_agent_with_the_policys_timers() -> None:

@@ -1,0 +1,96 @@
+"""Feature codes an agent keys during a call (features.conf's applicationmap, on the agent's leg
+of every queue call): Asterisk reports each one as an AMI UserEvent, and the service asks
+Asterisk for a blind transfer of the caller into `ccc-transfer-code`, which marks it `code`
+and hands it to the same transfer desk as a SIP REFER. So a code can reach exactly what a REFER
+can, vetted the same way.
+
+| code | the caller goes to |
+|---|---|
+| *80 / *81 / *82 / *83 | the operator / the first team queue / the second / the Help queue |
+| *84 | the Help lead straight away, recorded `escalated` with reason `worker_requested` |
+| *851 | (a lead) the supervisor of the worker who escalated the call |
+| *852 | (a lead) the lead's own supervisor |
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+
+from ccc_telephony.asterisk.ami import Ami
+from ccc_telephony.config.policy import Policy
+from ccc_telephony.config.transfers import FEATURE_EVENT, FeatureCode
+from ccc_telephony.transfers.context import extension_of
+
+log = structlog.get_logger(__name__)
+
+CODE_CONTEXT = "ccc-transfer-code"
+
+
+Resolve = Callable[[str, str], str | None]  # (rule, the agent keying it) -> an extension
+
+
+class FeatureCodes:
+    def __init__(
+        self,
+        policy: Policy,
+        ami: Ami,
+        *,
+        agent_at: Callable[[str], str | None],
+        supervisor_extension: Resolve,
+    ) -> None:
+        """`supervisor_extension(rule, agent)`: whom `agents_supervisor`/`leads_supervisor`
+        reach for this agent (None: nobody)."""
+        self._codes = {code.name: code for code in policy.feature_codes()}
+        self._ami = ami
+        self._agent_at = agent_at
+        self._supervisor_extension = supervisor_extension
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def register(self) -> None:
+        self._ami.on_event("UserEvent", self._on_user_event)
+
+    def _on_user_event(self, _manager: Any, message: Any) -> None:
+        fields = dict(message.items())
+        if fields.get("UserEvent") != FEATURE_EVENT:
+            return
+        task = asyncio.get_running_loop().create_task(
+            self.keyed(str(fields.get("Channel", "")), str(fields.get("Feature", "")))
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def keyed(self, channel: str, feature: str) -> None:
+        code = self._codes.get(feature)
+        extension = extension_of(channel)
+        agent = self._agent_at(extension) if extension else None
+        if code is None or agent is None:
+            log.warning("feature code from no agent's phone", feature=feature[:40])
+            return
+        exten = self._code_extension(code, agent)
+        if exten is None:
+            log.info("feature code leads nowhere", feature=code.name, agent=agent)
+            return
+        try:
+            await self._ami.action(
+                {
+                    "Action": "BlindTransfer",
+                    "Channel": channel,
+                    "Context": CODE_CONTEXT,
+                    "Exten": exten,
+                }
+            )
+        except (ConnectionError, TimeoutError) as exc:
+            log.warning("feature code not carried out", feature=code.name, error=str(exc))
+
+    def _code_extension(self, code: FeatureCode, agent: str) -> str | None:
+        """The extension in `ccc-transfer-code` that carries out `code`."""
+        if code.target == "worker_requested":
+            return "worker-requested"
+        if code.target.endswith("_supervisor"):
+            supervisor = self._supervisor_extension(code.target, agent)
+            return None if supervisor is None else f"supervisor-{supervisor}"
+        return code.target

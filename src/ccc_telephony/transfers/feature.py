@@ -1,0 +1,91 @@
+"""The transfers feature put together: the blind-transfer desk, what agents dial (the
+consultations of attended transfers), the feature codes, and how escalations end. The
+composition root creates one with what it needs from the agents feature (`Staff`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ccc_telephony.asterisk.ami import Ami
+from ccc_telephony.asterisk.ari.dispatcher import CallHandler
+from ccc_telephony.store.events import CallEvent
+from ccc_telephony.transfers.codes import FeatureCodes
+from ccc_telephony.transfers.consult import AgentDialling, Consultations
+from ccc_telephony.transfers.context import TransferContext
+from ccc_telephony.transfers.desk import TransferDesk
+from ccc_telephony.transfers.follow import ConsultationFollower, Watch
+from ccc_telephony.transfers.notice import ConsortiumNotice, Whisper
+
+SupervisorOf = Callable[[str], str | None]  # agent id -> their supervisor's extension
+
+
+class TransfersFeature:
+    def __init__(
+        self,
+        ctx: TransferContext,
+        *,
+        ami: Ami,
+        watch: Watch,
+        whisper: Whisper,
+        supervisor_of: SupervisorOf,
+    ) -> None:
+        self.ctx = ctx
+        self.consultations = Consultations()
+        self.follower = ConsultationFollower(self.consultations, emit=ctx.emit, watch=watch)
+        self.desk = TransferDesk(ctx)
+        self.notice = ConsortiumNotice(ctx, whisper)
+        self.dialling = AgentDialling(
+            ctx, self.consultations, follow=self.follower.follow, tell_caller=self._tell_caller
+        )
+        self._supervisor_of = supervisor_of
+        self.codes = FeatureCodes(
+            ctx.policy,
+            ami,
+            agent_at=ctx.staff.agent_at,
+            supervisor_extension=self._supervisor_for,
+        )
+        self._ami = ami
+        # Who escalated each call, and the call each lead took from the Help line: whom a
+        # lead's "the worker's supervisor" code reaches.
+        self._escalated_by: dict[str, str] = {}
+        self._lead_on: dict[str, str] = {}
+        self._language: dict[str, str] = {}  # call -> the language its caller chose
+
+    def register(self) -> None:
+        self.codes.register()
+        self._ami.on_event("AttendedTransfer", self.follower.on_attended_transfer)
+
+    def stasis_handlers(self) -> dict[str, CallHandler]:
+        return {**self.desk.handlers(), **self.dialling.handlers(), **self.notice.handlers()}
+
+    def on_call_event(self, event: CallEvent) -> None:
+        """Call events of every feature, as they are published (the bus)."""
+        self.follower.on_call_event(event)
+        details = event.details
+        if event.name == "language_selected":
+            self._language[event.call_id] = str(details.get("language") or "")
+        elif event.name == "escalated":
+            self._escalated_by[event.call_id] = str(details.get("agent") or "")
+        elif event.name == "agent_answered" and details.get("queue") == self._help_queue:
+            self._lead_on[str(details.get("agent") or "")] = event.call_id
+        elif event.name == "transfer_completed" and details.get("kind") == "attended":
+            self._lead_on[str(details.get("target") or "")] = event.call_id
+        elif event.name == "call_ended":
+            self._escalated_by.pop(event.call_id, None)
+            self._language.pop(event.call_id, None)
+
+    async def _tell_caller(self, call_id: str, consortium_id: str) -> None:
+        first = self.ctx.policy.languages[0].code
+        language = self._language.get(call_id) or first
+        await self.notice.tell(call_id, language, consortium_id)
+
+    @property
+    def _help_queue(self) -> str:
+        return self.ctx.policy.agents.help_queue
+
+    def _supervisor_for(self, rule: str, agent: str) -> str | None:
+        if rule == "leads_supervisor":
+            return self._supervisor_of(agent)
+        call = self._lead_on.get(agent)
+        worker = self._escalated_by.get(call) if call else None
+        return self._supervisor_of(worker) if worker else None
