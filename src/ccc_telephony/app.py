@@ -158,12 +158,13 @@ class Service:
                 center_open=lambda: self.hours.status().open,
             ),
             ami=self.ami,
+            ari=self.ari,
             watch=self.dispatcher.watch,
-            whisper=lambda channel, args: self.ari.whisper(channel, app_args=args),
-            supervisor_of=self.agents.supervisor_extension,
+            roster=lambda: self.agents.agents.roster,
         )
         self.transfers.register()
         self.bus.subscribe(self.transfers.on_call_event)
+        self.bus.subscribe(self.agents.queue_events.on_call_event)
         self.dispatcher.add_handlers(self.transfers.stasis_handlers())
         self.escalations = EscalationService(
             engine=self.engine,
@@ -306,6 +307,7 @@ class Service:
         app.add_routes(ivr_http.routes(self.engine))
         app.add_routes(prompts_http.routes(self.prompts, self.engine))
         app.add_routes(self.agents.routes())
+        app.add_routes(self.transfers.routes())
         app.add_routes(escalations_http.routes(self.escalations))
         app.add_routes(self.directory.routes())
         return app

@@ -95,12 +95,6 @@ class AgentsFeature:
     def on_a_call(self, agent_id: str) -> bool:
         return self.agents.current_call(agent_id) is not None
 
-    def supervisor_extension(self, agent_id: str) -> str | None:
-        """The extension of the agent's supervisor in the roster, if they have one."""
-        agent = self.agents.roster.get(agent_id)
-        boss = self.agents.roster.get(agent.supervisor) if agent and agent.supervisor else None
-        return boss.extension if boss else None
-
     def staffed_queues(self) -> set[str]:
         """Queues whose coverage rules apply now: Help during its shifts, the others while
         the call center is open."""

@@ -25,9 +25,9 @@ from ccc_telephony.agents.service import (
     UnknownAgent,
 )
 from ccc_telephony.agents.states import StateError, Status
-from ccc_telephony.config.agents import RosterAgent, in_unit
+from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.store import calls as calls_store
-from ccc_telephony.web.auth import Principal, forbidden, principal_of
+from ccc_telephony.web.auth import forbidden, may_act_on, principal_of
 from ccc_telephony.web.validation import bad_request, parse_body, parse_day
 
 T = TypeVar("T")
@@ -41,14 +41,6 @@ class StateRequest(BaseModel):
     state: Literal["ready", "not_ready"]
     reason: str | None = Field(default=None, max_length=40)
     override: bool = False
-
-
-def may_act_on(principal: Principal, agent: RosterAgent, roster: dict[str, RosterAgent]) -> bool:
-    if principal.is_admin or principal.agent_id == agent.id:
-        return True
-    if principal.role in ("lead", "supervisor") and principal.agent_id in roster:
-        return in_unit(agent, roster[principal.agent_id])
-    return False
 
 
 def describe(agent: RosterAgent, status: Status, queues: set[str], now: datetime) -> dict[str, Any]:

@@ -13,8 +13,13 @@ import structlog
 from ccc_telephony.agents.service import AgentService
 from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.config.agents import RING_NO_ANSWER
+from ccc_telephony.store.events import CallEvent
 
 log = structlog.get_logger(__name__)
+
+# How long after the caller's end app_queue's own AgentComplete may still come (it mostly
+# comes at once; about 2 calls in 500 under load get none, bench/RESULTS.md).
+UNREPORTED_GRACE = 3.0
 
 EmitCall = Callable[[str, str, Mapping[str, Any]], None]
 EVENTS = (
@@ -109,6 +114,29 @@ class QueueEvents:
                 "ring_no_answer",
                 {"queue": queue, "agent": agent, "ring_ms": _int(event, "RingTime")},
             )
+
+    def on_call_event(self, event: CallEvent) -> None:
+        """The caller's channel is gone (the IVR's watch, over ARI): an agent our record still
+        has on that call is off it once app_queue has had `UNREPORTED_GRACE` seconds to say
+        so itself (its AgentComplete comes over AMI, before or after)."""
+        if event.name != "call_ended":
+            return
+        for agent in self._agents.agents_on(event.call_id):
+            task = asyncio.get_running_loop().create_task(self._after_caller_gone(agent, event))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _after_caller_gone(self, agent: str, event: CallEvent) -> None:
+        await asyncio.sleep(UNREPORTED_GRACE)
+        if self._agents.current_call(agent) != event.call_id:
+            return  # app_queue reported the end (or a new call) meanwhile
+        log.warning("agent's call ended unreported", agent=agent, call_id=event.call_id)
+        await self._agents.call_ended(agent)
+        self._emit(
+            event.call_id,
+            "agent_call_completed",
+            {"queue": None, "agent": agent, "talk_seconds": None, "ended_by": "unreported"},
+        )
 
     async def _close_unreported_call(self, agent: str, ringing_for: str, queue: str) -> None:
         """app_queue rings only members who are not on a call (ringinuse=no): if our record

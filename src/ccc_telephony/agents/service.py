@@ -201,6 +201,10 @@ class AgentService:
             self.calls[agent_id] = call_id
         await self._change(agent_id, lambda s, at: states.call_answered(s, at), "queue", None)
 
+    def agents_on(self, call_id: str) -> list[str]:
+        """Who our record has on this caller's call."""
+        return [agent for agent, call in self.calls.items() if call == call_id]
+
     def current_call(self, agent_id: str) -> str | None:
         """The caller this agent answered last, while our record has them on that call."""
         return self.calls.get(agent_id)

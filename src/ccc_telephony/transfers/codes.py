@@ -22,7 +22,7 @@ import structlog
 
 from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.config.policy import Policy
-from ccc_telephony.config.transfers import FEATURE_EVENT, FeatureCode
+from ccc_telephony.config.transfers import FEATURE_EVENT
 from ccc_telephony.transfers.context import extension_of
 
 log = structlog.get_logger(__name__)
@@ -70,27 +70,35 @@ class FeatureCodes:
         if code is None or agent is None:
             log.warning("feature code from no agent's phone", feature=feature[:40])
             return
-        exten = self._code_extension(code, agent)
+        exten = self.extension_for(code.target, agent)
         if exten is None:
             log.info("feature code leads nowhere", feature=code.name, agent=agent)
             return
+        await self.move(channel, exten, context=CODE_CONTEXT)
+
+    def extension_for(self, target: str, agent: str) -> str | None:
+        """Where in `ccc-transfer-code` (or `-api`) a code's target takes the caller of
+        `agent`: a queue, the Help lead at the caller's insistence, a supervisor."""
+        if target == "worker_requested":
+            return "worker-requested"
+        if target.endswith("_supervisor"):
+            supervisor = self._supervisor_extension(target, agent)
+            return None if supervisor is None else f"supervisor-{supervisor}"
+        return target
+
+    async def move(self, agent_channel: str, exten: str, *, context: str) -> bool:
+        """Asterisk's blind transfer of the agent's caller (as a REFER from the agent would),
+        into `context`, which marks how it was asked for and hands it to the desk."""
         try:
             await self._ami.action(
                 {
                     "Action": "BlindTransfer",
-                    "Channel": channel,
-                    "Context": CODE_CONTEXT,
+                    "Channel": agent_channel,
+                    "Context": context,
                     "Exten": exten,
                 }
             )
         except (ConnectionError, TimeoutError) as exc:
-            log.warning("feature code not carried out", feature=code.name, error=str(exc))
-
-    def _code_extension(self, code: FeatureCode, agent: str) -> str | None:
-        """The extension in `ccc-transfer-code` that carries out `code`."""
-        if code.target == "worker_requested":
-            return "worker-requested"
-        if code.target.endswith("_supervisor"):
-            supervisor = self._supervisor_extension(code.target, agent)
-            return None if supervisor is None else f"supervisor-{supervisor}"
-        return code.target
+            log.warning("transfer not carried out", exten=exten[:40], error=str(exc))
+            return False
+        return True

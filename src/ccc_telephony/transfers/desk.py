@@ -41,7 +41,7 @@ HANDLER = "transfer"
 RETURN_CONTEXT = "ccc-agent-return"
 DIRECT_CONTEXT = "ccc-agent-direct"
 LOST_CONTEXT = "ccc-transfer-lost"
-KINDS = frozenset({"blind", "code"})
+KINDS = frozenset({"blind", "code", "api"})
 REASONS = frozenset({"caller_request", "worker_requested", "supervisor"})
 
 
@@ -132,14 +132,7 @@ class Transfer:
         await self._say("transfer_advisory")
         await self.channel.set_variables({"QUEUE_PRIO": str(self.ctx.policy.transfers.priority)})
         if queue == help_queue:
-            self.emit(
-                "escalated",
-                escalation_id=str(uuid.uuid4()),
-                agent=self.from_agent or "",
-                target=queue,
-                reason=self.request.reason,
-                from_lead=None,
-            )
+            self._escalated(target=queue, from_lead=None)
         self._completed(queue)
         await self.channel.continue_to(QUEUE_CONTEXT, queue)
 
@@ -153,6 +146,8 @@ class Transfer:
         await self.channel.set_variables(
             {"CCC_DIRECT_TO": extension, **self._way_back("agent_transfer_unavailable")}
         )
+        if self.request.reason == "supervisor":  # a lead's code: on to a supervisor
+            self._escalated(target=agent_id, from_lead=self.from_agent)
         self._completed(agent_id)
         await self.channel.continue_to(DIRECT_CONTEXT, "s")
 
@@ -203,6 +198,16 @@ class Transfer:
     def _queue_variables(self) -> dict[str, str]:
         queue = self.request.queue or self.ctx.policy.operator_queue
         return {"CCC_QUEUE": queue}
+
+    def _escalated(self, *, target: str, from_lead: str | None) -> None:
+        self.emit(
+            "escalated",
+            escalation_id=str(uuid.uuid4()),
+            agent=self.from_agent or "",
+            target=target,
+            reason=self.request.reason,
+            from_lead=from_lead,
+        )
 
     def _completed(self, target: str) -> None:
         waited = (self.ctx.clock() - self.started).total_seconds()

@@ -4,19 +4,24 @@ composition root creates one with what it needs from the agents feature (`Staff`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+
+from aiohttp import web
 
 from ccc_telephony.asterisk.ami import Ami
+from ccc_telephony.asterisk.ari import AriClient
 from ccc_telephony.asterisk.ari.dispatcher import CallHandler
+from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.store.events import CallEvent
+from ccc_telephony.transfers import http
 from ccc_telephony.transfers.codes import FeatureCodes
 from ccc_telephony.transfers.consult import AgentDialling, Consultations
 from ccc_telephony.transfers.context import TransferContext
 from ccc_telephony.transfers.desk import TransferDesk
 from ccc_telephony.transfers.follow import ConsultationFollower, Watch
-from ccc_telephony.transfers.notice import ConsortiumNotice, Whisper
+from ccc_telephony.transfers.notice import ConsortiumNotice
 
-SupervisorOf = Callable[[str], str | None]  # agent id -> their supervisor's extension
+Roster = Callable[[], Mapping[str, RosterAgent]]
 
 
 class TransfersFeature:
@@ -25,19 +30,22 @@ class TransfersFeature:
         ctx: TransferContext,
         *,
         ami: Ami,
+        ari: AriClient,
         watch: Watch,
-        whisper: Whisper,
-        supervisor_of: SupervisorOf,
+        roster: Roster,
     ) -> None:
         self.ctx = ctx
         self.consultations = Consultations()
         self.follower = ConsultationFollower(self.consultations, emit=ctx.emit, watch=watch)
         self.desk = TransferDesk(ctx)
-        self.notice = ConsortiumNotice(ctx, whisper)
+        self.notice = ConsortiumNotice(
+            ctx, lambda channel, args: ari.whisper(channel, app_args=args)
+        )
         self.dialling = AgentDialling(
             ctx, self.consultations, follow=self.follower.follow, tell_caller=self._tell_caller
         )
-        self._supervisor_of = supervisor_of
+        self._roster = roster
+        self._ari = ari
         self.codes = FeatureCodes(
             ctx.policy,
             ami,
@@ -78,6 +86,52 @@ class TransfersFeature:
         first = self.ctx.policy.languages[0].code
         language = self._language.get(call_id) or first
         await self.notice.tell(call_id, language, consortium_id)
+
+    # --- acting on an agent's call from the API ---------------------------------------------
+    def routes(self) -> web.RouteTableDef:
+        return http.routes(
+            roster=self._roster,
+            move_call=self.move_call,
+            resolve=self.codes.extension_for,
+            supervisor_of=self._supervisor_of,
+        )
+
+    async def move_call(self, agent_id: str, exten: str) -> bool:
+        """Blind-transfer the caller the agent is talking to (as their phone would)."""
+        agent = self._roster().get(agent_id)
+        caller = self.ctx.staff.caller_of(agent_id)
+        if agent is None or caller is None:
+            return False
+        channel = await self._leg_with(agent.extension, caller)
+        return channel is not None and await self.codes.move(
+            channel, exten, context=http.API_CONTEXT
+        )
+
+    async def _leg_with(self, extension: str, caller: str) -> str | None:
+        """The agent's phone channel bridged with `caller` (one, unless they are consulting)."""
+        channels = await self._ari.channels()
+        legs = [
+            str(c["name"])
+            for c in channels
+            if str(c.get("name", "")).startswith(f"PJSIP/{extension}-") and c.get("state") == "Up"
+        ]
+        if len(legs) <= 1:
+            return legs[0] if legs else None
+        peer = next((str(c.get("name")) for c in channels if c.get("id") == caller), None)
+        for leg in legs:
+            reply = await self._ami.action(
+                {"Action": "Getvar", "Channel": leg, "Variable": "BRIDGEPEER"}
+            )
+            if peer is not None and reply.get("Value") == peer:
+                return leg
+        return None
+
+    def _supervisor_of(self, agent_id: str) -> str | None:
+        """The extension of the agent's supervisor in the roster."""
+        roster = self._roster()
+        agent = roster.get(agent_id)
+        boss = roster.get(agent.supervisor) if agent and agent.supervisor else None
+        return boss.extension if boss else None
 
     @property
     def _help_queue(self) -> str:

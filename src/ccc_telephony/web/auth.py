@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import structlog
 from aiohttp import web
 from aiohttp.typedefs import Middleware
+
+from ccc_telephony.config.agents import RosterAgent, in_unit
 
 log = structlog.get_logger(__name__)
 
@@ -52,6 +54,14 @@ OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 STAFF_PREFIXES = ("/api/v1/agents", "/api/v1/queues", "/api/v1/escalations")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TokenLookup = Callable[[str], Awaitable[Principal | None]]
+
+
+def may_act_on(principal: Principal, agent: RosterAgent, roster: Mapping[str, RosterAgent]) -> bool:
+    """An agent acts on themself; a lead or supervisor on their unit; the admin on anyone."""
+    if principal.is_admin or principal.agent_id == agent.id:
+        return True
+    head = roster.get(principal.agent_id or "")
+    return principal.role in ("lead", "supervisor") and head is not None and in_unit(agent, head)
 
 
 def principal_of(request: web.Request) -> Principal:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
+import aiohttp
 import asyncpg
 
 from ccc_telephony.app import Service
@@ -145,4 +146,89 @@ async def test_a_consultation_to_another_consortium_is_refused(
     assert told.details["consortium"] == "bay_lake"
     assert "transfer_completed" not in recorder.names(call.ivr_id)
     assert len(agent.state.talking) == 1
+    await callers.hang_up(call)
+
+
+async def test_a_lead_sends_the_caller_on_to_their_own_supervisor(
+    phones: Callable[..., Any],
+    callers: Callers,
+    recorder: EventRecorder,
+    service: Service,
+    sip_port: int,
+    open_hours: ShiftedClock,
+) -> None:
+    """The caller escalated to the Help queue (blind, *83) reaches the lead; the lead keys
+    *852: on to the lead's own supervisor, recorded as an escalation with that reason."""
+    boss = await phones("cboss", "3831", "family", role="supervisor")
+    lead = await phones(
+        "clead2",
+        "3832",
+        "family",
+        role="lead",
+        hq_shift="am",
+        supervisor="cboss",
+        handling=TRANSFERS,
+    )
+    agent = await phones("cebd6", "3833", "ebd", handling=TRANSFERS)
+    call = await callers.with_agent("11" + "4567890123#", agent)
+    await agent.press("*83")  # the Help queue
+    await recorder.wait_until(call.ivr_id, lambda names: names.count("agent_answered") == 2, 30)
+    await lead.answered()
+    await lead.press("*852")
+    await recorder.wait_until(call.ivr_id, lambda names: names.count("escalated") == 2, 30)
+    onward = [e for e in recorder.events[call.ivr_id] if e.name == "escalated"][-1]
+    assert (onward.details["reason"], onward.details["target"]) == ("supervisor", "cboss")
+    await boss.answered()
+    await callers.hang_up(call)
+
+
+async def test_a_transfer_to_a_logged_in_colleague_rings_their_phone(
+    phones: Callable[..., Any],
+    callers: Callers,
+    recorder: EventRecorder,
+    service: Service,
+    sip_port: int,
+    open_hours: ShiftedClock,
+) -> None:
+    colleague = await phones("cfam7", "3834", "family", log_in=False)
+    await service.agents.agents.log_in("cfam7", source="api", by="test")
+    await service.agents.agents.not_ready("cfam7", "Meeting", source="api", by="test")
+    agent = await phones("cebd7", "3835", "ebd", handling=TRANSFERS)
+    call = await callers.with_agent("11" + "4567890123#", agent)
+    await agent.transfer(f"<sip:3834@{ASTERISK}:{sip_port}>")
+    await agent.hang_up()
+    completed = await recorder.wait_for(call.ivr_id, "transfer_completed")
+    assert completed.details["target"] == "cfam7"
+    await colleague.answered()
+    await callers.hang_up(call)
+
+
+async def test_the_screen_transfers_and_escalates_the_agents_call(
+    phones: Callable[..., Any],
+    callers: Callers,
+    recorder: EventRecorder,
+    service: Service,
+    admin_token: str,
+    open_hours: ShiftedClock,
+) -> None:
+    """The API acts on the call the agent is on: an agent's own token only for their call."""
+    agent = await phones("cebd8", "3836", "ebd", handling=TRANSFERS)
+    await phones("cfam8", "3837", "family", log_in=False)
+    call = await callers.with_agent("11" + "4567890123#", agent)
+    base = f"http://127.0.0.1:{service.settings.http_port}/api/v1/agents"
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        async with http.post(f"{base}/cfam8/call/transfer", json={"to": "7002"}) as reply:
+            assert reply.status == 409  # cfam8 has no caller
+        async with http.post(f"{base}/cebd8/call/transfer", json={"to": "x;y"}) as reply:
+            assert reply.status == 400
+        async with http.post(f"{base}/cebd8/call/escalate", json={"to": "help_lead"}) as reply:
+            assert reply.status == 202, await reply.text()
+    escalated = await recorder.wait_for(call.ivr_id, "escalated")
+    assert (escalated.details["reason"], escalated.details["target"]) == (
+        "worker_requested",
+        "help",
+    )
+    completed = await recorder.wait_for(call.ivr_id, "transfer_completed")
+    assert completed.details["kind"] == "api"
     await callers.hang_up(call)

@@ -3,10 +3,12 @@ that are not our agents, and malformed numbers, change nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from ccc_telephony.agents.queue_events import QueueEvents
 from ccc_telephony.config.agents import RosterAgent
+from ccc_telephony.store.events import CallEvent
 
 AGENT = RosterAgent(id="maria", name="Maria", extension="3101", team="family")
 
@@ -21,6 +23,9 @@ class FakeAgents:
 
     def current_call(self, agent_id: str) -> str | None:
         return self.on_call.get(agent_id)
+
+    def agents_on(self, call_id: str) -> list[str]:
+        return [agent for agent, call in self.on_call.items() if call == call_id]
 
     async def call_answered(self, agent_id: str, call_id: str | None = None) -> None:
         self.calls.append(("answered", agent_id, call_id or ""))
@@ -118,3 +123,29 @@ async def test_a_call_asterisk_never_reported_ended_is_closed_when_the_agent_rin
     ]
     assert emitted[2][2]["ended_by"] == "unreported"
     assert agents.calls == [("answered", "maria", "call-1"), ("ended", "maria")]
+
+
+async def test_a_caller_gone_without_app_queues_word_ends_the_agents_call(monkeypatch) -> None:
+    """AgentComplete never came (seen under load): the caller's end, over ARI, closes it."""
+    monkeypatch.setattr("ccc_telephony.agents.queue_events.UNREPORTED_GRACE", 0)
+    events, agents, emitted = _setup()
+    base = {"Uniqueid": "call-9", "Queue": "family", "Interface": "PJSIP/3101"}
+    await events.handle({"Event": "AgentConnect", "HoldTime": "1", "RingTime": "1", **base})
+    events.on_call_event(CallEvent("call-9", "call_ended", {"outcome": "queued"}))
+    await asyncio.gather(*events._tasks)
+    assert agents.current_call("maria") is None
+    assert emitted[-1][1:] == (
+        "agent_call_completed",
+        {"queue": None, "agent": "maria", "talk_seconds": None, "ended_by": "unreported"},
+    )
+
+
+async def test_app_queues_own_word_within_the_grace_is_not_doubled(monkeypatch) -> None:
+    monkeypatch.setattr("ccc_telephony.agents.queue_events.UNREPORTED_GRACE", 0)
+    events, _agents, emitted = _setup()
+    base = {"Uniqueid": "call-8", "Queue": "family", "Interface": "PJSIP/3101"}
+    await events.handle({"Event": "AgentConnect", "HoldTime": "1", "RingTime": "1", **base})
+    events.on_call_event(CallEvent("call-8", "call_ended", {"outcome": "queued"}))
+    await events.handle({"Event": "AgentComplete", "TalkTime": "5", "Reason": "caller", **base})
+    await asyncio.gather(*events._tasks)
+    assert [name for _, name, _ in emitted].count("agent_call_completed") == 1
