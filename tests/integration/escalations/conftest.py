@@ -3,29 +3,21 @@ an API token of their role; removed after the test."""
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-import aiohttp
 import pytest
 
 from ccc_telephony.app import Service
 from ccc_telephony.store import tokens
-from tests.integration.agents.conftest import Api
+from tests.integration.agents.conftest import Api, api
+
+__all__ = ["api"]
 
 # Extensions no other test file uses, one per agent added in the session.
 _EXTENSIONS = itertools.count(4701)
 
 Staff = Callable[..., Awaitable[str]]
-
-
-@pytest.fixture
-async def api(service: Service, admin_token: str) -> AsyncIterator[Api]:
-    async with asyncio.timeout(15):
-        await service.agents.loaded.wait()
-    async with aiohttp.ClientSession() as http:
-        yield Api(http, f"http://127.0.0.1:{service.settings.http_port}", admin_token)
 
 
 @pytest.fixture
