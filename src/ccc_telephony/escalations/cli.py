@@ -45,6 +45,8 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
     status, body = api(settings, "GET", "/api/v1/escalations" + (f"?{given}" if given else ""))
     if status != 200:
         return failed(status, body)
+    if not body["escalations"]:
+        print("(no follow-ups)")
     for row in body["escalations"]:
         overdue = " OVERDUE" if row["overdue"] else ""
         print(
