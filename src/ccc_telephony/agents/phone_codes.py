@@ -7,22 +7,19 @@ dialplan sends only the agent-phones context here, and the handler checks that a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import structlog
 
 from ccc_telephony.agents.service import AgentService, CoverageRefused
 from ccc_telephony.agents.states import StateError
-from ccc_telephony.asterisk.ari.channel import StasisChannel
+from ccc_telephony.asterisk.ari.channel import StasisChannel, phone_extension
 from ccc_telephony.asterisk.ari.dispatcher import CallHandler
 
 log = structlog.get_logger(__name__)
 
 HANDLER = "agent-code"  # Stasis(<app>,agent-code,<action>[,<reason number>])
 PHONE_CONTEXT = "ccc-agent-phones"
-_ENDPOINT = re.compile(r"^PJSIP/([0-9]{3,15})-[0-9a-f]{8}$")
-
 Media = Callable[[str], str | None]
 
 
@@ -42,8 +39,8 @@ class PhoneCodes:
 
     async def _perform(self, channel: StasisChannel) -> str:
         """Do what the code asks and name the prompt that says how it went."""
-        match = _ENDPOINT.match(channel.name)
-        agent = self._agents.by_extension(match.group(1)) if match else None
+        extension = phone_extension(channel.name)
+        agent = self._agents.by_extension(extension) if extension else None
         if agent is None or channel.context != PHONE_CONTEXT:
             log.warning("feature code from a phone that is not an agent's", call_id=channel.id)
             return "agent_unknown_phone"

@@ -21,9 +21,9 @@ from typing import Any
 import structlog
 
 from ccc_telephony.asterisk.ami import Ami
+from ccc_telephony.asterisk.ari.channel import phone_extension
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.config.transfers import FEATURE_EVENT
-from ccc_telephony.transfers.context import extension_of
 
 log = structlog.get_logger(__name__)
 
@@ -65,7 +65,7 @@ class FeatureCodes:
 
     async def keyed(self, channel: str, feature: str) -> None:
         code = self._codes.get(feature)
-        extension = extension_of(channel)
+        extension = phone_extension(channel)
         agent = self._agent_at(extension) if extension else None
         if code is None or agent is None:
             log.warning("feature code from no agent's phone", feature=feature[:40])

@@ -19,14 +19,13 @@ from typing import Any
 
 import structlog
 
-from ccc_telephony.asterisk.ari.channel import StasisChannel
+from ccc_telephony.asterisk.ari.channel import StasisChannel, phone_extension
 from ccc_telephony.asterisk.ari.dispatcher import CallHandler
 from ccc_telephony.transfers.context import (
     OUTBOUND_CONTEXT,
     QUEUE_CONTEXT,
     TARGET_VARIABLE,
     TransferContext,
-    extension_of,
     number_prompts,
 )
 from ccc_telephony.transfers.destinations import Blocked, Denied, Outside, ToAgent, ToQueue
@@ -89,7 +88,7 @@ class AgentDialling:
         return {HANDLER: self.dialled}
 
     async def dialled(self, channel: StasisChannel) -> None:
-        extension = extension_of(channel.name)
+        extension = phone_extension(channel.name)
         agent = self.ctx.staff.agent_at(extension) if extension else None
         if agent is None:
             log.warning("a call dialled from a phone that is no agent's", call_id=channel.id)

@@ -73,10 +73,3 @@ def number_prompts(consortium: Consortium) -> list[str]:
     """A consortium's name and main number, as prompts: what a caller is given instead."""
     digits = [f"digit_{d}" for d in consortium.phone]
     return [f"consortium_{consortium.id}", "phone_number_is", *digits]
-
-
-def extension_of(channel_name: str) -> str | None:
-    """The agent's extension from their phone's channel (`PJSIP/3101-0000002a`)."""
-    tech, _, rest = channel_name.partition("/")
-    extension = rest.rsplit("-", 1)[0]
-    return extension if tech == "PJSIP" and extension.isdigit() else None

@@ -7,6 +7,7 @@ from datetime import time
 
 import pytest
 
+from ccc_telephony.asterisk.ari.channel import phone_extension
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.config.transfers import HelpLine
@@ -111,3 +112,17 @@ def test_the_dialplans_arguments_are_read_strictly(policy: Policy) -> None:
     odd = Request.from_args(["transfer", "Local/x@y", "evil", "fr", "nowhere"], policy)
     assert odd == Request(from_extension=None, kind="blind", language="en", queue=None)
     assert Request.from_args(["transfer"], policy).from_extension is None
+
+
+@pytest.mark.parametrize(
+    ("name", "extension"),
+    [
+        ("PJSIP/3101-0000002a", "3101"),
+        ("PJSIP/caller-trunk-0000002a", None),
+        ("PJSIP/admin-0000002a", None),
+        ("Local/6085550100@ccc-inbound-00000001;2", None),
+        ("PJSIP/3101", None),
+    ],
+)
+def test_a_phones_extension_from_its_channel(name: str, extension: str | None) -> None:
+    assert phone_extension(name) == extension

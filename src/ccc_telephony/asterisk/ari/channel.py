@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
@@ -34,6 +35,16 @@ EVENT_TYPES = _GONE_EVENTS | {
     "RecordingFinished",
     "RecordingFailed",
 }
+
+
+_PHONE_CHANNEL = re.compile(r"^PJSIP/([0-9]{3,15})-[0-9a-f]{8}$")
+
+
+def phone_extension(channel_name: str) -> str | None:
+    """The extension of the phone a channel belongs to (`PJSIP/3101-0000002a` -> 3101), or
+    None for any other channel (a trunk, a Local channel, an admin's phone)."""
+    match = _PHONE_CHANNEL.match(channel_name)
+    return match.group(1) if match else None
 
 
 class CallerGone(Exception):
