@@ -149,7 +149,6 @@ class Service:
                 staff=Staff(
                     agent_at=self.agents.agent_at,
                     logged_in=self.agents.logged_in,
-                    on_a_call=self.agents.on_a_call,
                     caller_of=self.agents.agents.current_call,
                 ),
                 media=self.prompts.media,

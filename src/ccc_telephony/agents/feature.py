@@ -92,9 +92,6 @@ class AgentsFeature:
         status = self.agents.status.get(agent_id)
         return status is not None and status.state is not State.LOGGED_OUT
 
-    def on_a_call(self, agent_id: str) -> bool:
-        return self.agents.current_call(agent_id) is not None
-
     def staffed_queues(self) -> set[str]:
         """Queues whose coverage rules apply now: Help during its shifts, the others while
         the call center is open."""

@@ -24,7 +24,6 @@ class Staff:
 
     agent_at: Callable[[str], str | None]  # extension -> agent id (active roster)
     logged_in: Callable[[str], bool]
-    on_a_call: Callable[[str], bool]
     caller_of: Callable[[str], str | None]  # agent id -> the call id of their caller
 
 

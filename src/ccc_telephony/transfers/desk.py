@@ -179,7 +179,8 @@ class Transfer:
         """To the agent who transferred them, if they are free (they hear `notice` first);
         else to the front of the queue the caller came from."""
         agent = self.from_agent
-        if agent is None or not self.ctx.staff.logged_in(agent) or self.ctx.staff.on_a_call(agent):
+        staff = self.ctx.staff
+        if agent is None or not staff.logged_in(agent) or staff.caller_of(agent) is not None:
             await self.channel.set_variables(self._queue_variables())
             await self.channel.continue_to(LOST_CONTEXT, "s")
             return
