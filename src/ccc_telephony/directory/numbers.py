@@ -60,6 +60,15 @@ def normalize(raw: str, *, dial_prefixes: Sequence[str] = ()) -> str | None:
     return _national(dialled) or _after_prefix(dialled, dial_prefixes)
 
 
+def user_part(raw: str) -> str:
+    """What a SIP or tel URI (or a plain dial string) names, decoded, without scheme, host or
+    parameters: how a Refer-To writes an extension or a queue's name; "" if unreadable."""
+    if not isinstance(raw, str) or len(raw) > LONGEST_INPUT:
+        return ""
+    text = _decoded(raw)
+    return "" if text is None else _user_part(text)[0].strip()
+
+
 def _decoded(raw: str) -> str | None:
     text = raw
     for _ in range(DECODE_ROUNDS):

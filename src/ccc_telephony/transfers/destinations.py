@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from ccc_telephony.config.directory import Consortium, Directory
-from ccc_telephony.directory.numbers import normalize
+from ccc_telephony.directory.numbers import normalize, user_part
 
 LONGEST_TARGET = 256
 
@@ -76,7 +75,7 @@ def classify(target: str, targets: Targets) -> Destination:
     """What `target` (as a phone or a REFER named it) is. Never raises."""
     if not isinstance(target, str) or not target or len(target) > LONGEST_TARGET:
         return Denied(target=str(target)[:40], reason="unreadable")
-    user = internal_user(target)
+    user = user_part(target).lower()  # a queue's name or an extension, as a Refer-To writes it
     queue = targets.queues.get(user)
     if queue is not None:
         return ToQueue(queue)
@@ -92,16 +91,3 @@ def classify(target: str, targets: Targets) -> Destination:
     if targets.directory.allows(number):
         return Outside(number)
     return Denied(target=number, reason="not_allowed")
-
-
-def internal_user(target: str) -> str:
-    """The user part of a SIP URI (or the plain string), decoded and lower-cased: how a
-    queue name or an extension is written in a Refer-To."""
-    text = unquote(target.strip())
-    if "<" in text:
-        text = text[text.rfind("<") + 1 :].split(">", 1)[0]
-    for scheme in ("sips:", "sip:", "tel:"):
-        if text.lower().startswith(scheme):
-            text = text[len(scheme) :]
-            break
-    return text.split("@", 1)[0].split(";", 1)[0].strip().lower()
