@@ -45,6 +45,7 @@ from ccc_telephony.prompts.cli import library
 from ccc_telephony.prompts.generate import generate_all
 from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.prompts.stasis import PromptRecordingContext, PromptRecordingLine
+from ccc_telephony.signatures.feature import SignaturesFeature
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.store import overrides as overrides_store
 from ccc_telephony.store.engine import make_engine, ping
@@ -171,6 +172,15 @@ class Service:
             emit=self.emit,
             roster=lambda: self.agents.agents.roster,
         )
+        self.signatures = SignaturesFeature(
+            engine=self.engine,
+            policy=self.policy,
+            library=self.prompts,
+            clock=self.clock,
+            emit=self.emit,
+            signatures_dir=s.signatures_path,
+            recordings_dir=s.asterisk_recordings_dir,
+        )
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )
@@ -221,6 +231,7 @@ class Service:
         self.jobs.every("hours-refresh", self.hours.refresh_seconds, self.hours.refresh)
         self.jobs.run("ari-events", self.events.run)
         self.jobs.every("directory-refresh", self.directory.refresh_seconds, self.directory.refresh)
+        self.jobs.run("signatures-left-open", self.signatures.close_left_open)
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
@@ -309,6 +320,7 @@ class Service:
         app.add_routes(self.transfers.routes())
         app.add_routes(escalations_http.routes(self.escalations))
         app.add_routes(self.directory.routes())
+        app.add_routes(self.signatures.routes())
         return app
 
     def _readiness_checks(self) -> dict[str, health.Check]:

@@ -17,6 +17,7 @@ from ccc_telephony.config.policy import PolicyError, load_policy
 from ccc_telephony.config.settings import MissingSecretError, Settings
 from ccc_telephony.directory import cli as directory_cli
 from ccc_telephony.escalations import cli as escalations_cli
+from ccc_telephony.signatures import cli as signatures_cli
 
 DEFAULT_INSTANCE = "dev"  # `make run` / `make up`
 
@@ -116,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     agents_cli.register(sub)
     escalations_cli.register(sub)
     directory_cli.register(sub)
+    signatures_cli.register(sub)
     db = sub.add_parser("db", help="database").add_subparsers(metavar="ACTION")
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
 

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from ccc_telephony.config.agents import AgentPolicy, RosterAgent, language_queue
+from ccc_telephony.config.signatures import Signatures
 from ccc_telephony.config.transfers import FeatureCode, Transfers
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -258,6 +259,7 @@ class Policy(_Strict):
     agents: AgentPolicy = AgentPolicy()
     escalations: Escalations = Escalations()
     transfers: Transfers = Transfers()
+    signatures: Signatures = Signatures()
 
     @field_validator("time_zone")
     @classmethod
@@ -291,7 +293,7 @@ class Policy(_Strict):
                     problems.append(
                         f"queues.{queue_name}.members: {member!r} is not a static phone"
                     )
-        for name in PROMPT_NAMES:
+        for name in (*PROMPT_NAMES, *self.signatures.prompts()):
             for lang in self.languages:
                 if lang.tts_voice and not self.prompts.get(name, {}).get(lang.code):
                     problems.append(f"prompts.{name}.{lang.code}: missing text")

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     generated_sounds_dir: Path = Path("sounds/generated")
     # Where Asterisk writes recordings (its spool/recording), seen from this process.
     asterisk_recordings_dir: Path = Path("/var/spool/asterisk/recording")
+    # Telephonic signatures' WAV files (owner-only, opaque names); keep it outside any web
+    # root. Unset: `signatures` under the data folder.
+    signatures_dir: Path | None = None
 
     # Asterisk's configuration folder, seen from this process: the service writes agents'
     # phone endpoints there. Unset: endpoints are managed outside the service.
@@ -103,6 +106,10 @@ class Settings(BaseSettings):
         if not value:
             raise MissingSecretError(f"secret file {path} is empty")
         return SecretStr(value)
+
+    @property
+    def signatures_path(self) -> Path:
+        return self.signatures_dir or self.data_dir / "signatures"
 
     @property
     def sounds_dir_for_asterisk(self) -> str:

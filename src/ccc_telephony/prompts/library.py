@@ -56,6 +56,13 @@ class PromptLibrary:
         """The ARI media URI of the prompt in that language, or None if it has no sound yet."""
         return self._media.get((lang, name))
 
+    def published_file(self, name: str, lang: str) -> Path | None:
+        """The file Asterisk plays for the prompt now, or None: a digest of exactly what a
+        caller heard (a signature's script version) is taken from it."""
+        if (lang, name) not in self._media:
+            return None
+        return self._published_dir / lang / f"{name}.wav"
+
     def has_language(self, lang: str, required: Iterable[str]) -> bool:
         """Whether every one of `required` can be played in `lang` (else callers get no menu)."""
         return all((lang, name) in self._media for name in required)

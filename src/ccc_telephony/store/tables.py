@@ -314,3 +314,90 @@ directory_changes = Table(
     Column("after", JSONB, nullable=True),
     Index("ix_directory_changes_at", "at"),
 )
+
+# --- telephonic signatures (issue 11) --------------------------------------------------------
+# One row per capture: made when it starts (`recording`), completed when it ends (`recorded`,
+# or `incomplete` when the caller hung up, the agent cancelled or the service restarted), then
+# `purged` when its audio passed retention. Files are named by opaque ids, never by caller.
+# `chain_seq`/`chain_hash` point at the ledger entry that sealed the row (signatures/chain.py).
+SIGNATURE_STATUSES = "('recording', 'recorded', 'incomplete', 'purged')"
+
+telephonic_signatures = Table(
+    "telephonic_signatures",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("call_id", Text, nullable=False),
+    Column("case_number", Text, nullable=True),
+    Column("ssn_last4", CHAR(4), nullable=True),
+    Column("agent_id", Text, nullable=False),
+    Column("program", Text, nullable=False),
+    Column("language", Text, nullable=False),
+    Column("script_id", Text, nullable=False),
+    Column("script_version", Text, nullable=False),
+    Column("started_at", TIMESTAMPTZ, nullable=False),
+    Column("ended_at", TIMESTAMPTZ, nullable=True),
+    Column("duration_seconds", Numeric(10, 3), nullable=True),
+    Column("status", Text, nullable=False, server_default=text("'recording'")),
+    Column("ended_by", Text, nullable=True),
+    Column("caller_file", Text, nullable=False),
+    Column("caller_bytes", BigInteger, nullable=True),
+    Column("caller_sha256", Text, nullable=True),
+    Column("both_file", Text, nullable=False),
+    Column("both_bytes", BigInteger, nullable=True),
+    Column("both_sha256", Text, nullable=True),
+    Column("chain_seq", BigInteger, nullable=True),
+    Column("chain_hash", Text, nullable=True),
+    Column("purged_at", TIMESTAMPTZ, nullable=True),
+    CheckConstraint(f"status IN {SIGNATURE_STATUSES}", name="ck_telephonic_signatures_status"),
+    CheckConstraint("ssn_last4 ~ '^[0-9]{4}$'", name="ck_telephonic_signatures_ssn_last4"),
+    Index("ix_telephonic_signatures_case", "case_number"),
+    Index("ix_telephonic_signatures_call", "call_id"),
+    Index("ix_telephonic_signatures_status_ended", "status", "ended_at"),
+)
+
+# The tamper-evident ledger: append-only, one entry per fact (a capture sealed, its audio
+# purged), each hashed with the previous entry's hash. `record` is the canonical JSON exactly
+# as hashed (text, not JSONB: JSONB would reorder and reformat it).
+signature_ledger = Table(
+    "signature_ledger",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("signature_id", Uuid, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("record", Text, nullable=False),
+    Column("prev_hash", Text, nullable=False),
+    Column("hash", Text, nullable=False),
+    CheckConstraint("kind IN ('sealed', 'purged')", name="ck_signature_ledger_kind"),
+    Index("ix_signature_ledger_signature", "signature_id"),
+)
+
+# Every version of every attestation script a caller heard: the words (the policy's text) and
+# the digest of the sound played, so the exact script of any signature can be shown later.
+signature_scripts = Table(
+    "signature_scripts",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("script_id", Text, nullable=False),
+    Column("language", Text, nullable=False),
+    Column("version", Text, nullable=False),
+    Column("parts", JSONB, nullable=False),
+    Column("first_used_at", TIMESTAMPTZ, nullable=False),
+    UniqueConstraint("script_id", "language", "version", name="uq_signature_scripts_version"),
+)
+
+# Who listed, viewed or downloaded signatures, refusals included.
+signature_access = Table(
+    "signature_access",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", TIMESTAMPTZ, nullable=False),
+    Column("who", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("signature_ids", ARRAY(Uuid), nullable=False),
+    Column("part", Text, nullable=True),
+    Column("allowed", Boolean, nullable=False),
+    CheckConstraint("action IN ('list', 'view', 'download')", name="ck_signature_access_action"),
+    Index("ix_signature_access_at", "at"),
+)

@@ -51,7 +51,12 @@ ADMIN = Principal(name="admin", role="admin")
 USER = web.RequestKey("user", Principal)
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 # What a non-admin may reach at all; each route then checks whom the request may act on.
-STAFF_PREFIXES = ("/api/v1/agents", "/api/v1/queues", "/api/v1/escalations")
+STAFF_PREFIXES = (
+    "/api/v1/agents",
+    "/api/v1/queues",
+    "/api/v1/escalations",
+    "/api/v1/signatures",
+)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TokenLookup = Callable[[str], Awaitable[Principal | None]]
 

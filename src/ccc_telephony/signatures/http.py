@@ -1,0 +1,128 @@
+"""HTTP routes for reading telephonic signatures: find them by case number or call, one
+record with the words of its script, and its audio (the caller alone, or both parties).
+
+Any member of staff may find and read records; the audio is for the agent who took it, leads,
+supervisors and the admin (signatures/access.py). Every listing, record and download is
+audited, a refused download too. Ids are random: an unknown or malformed one is a 404.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from uuid import UUID
+
+from aiohttp import web
+
+from ccc_telephony.signatures.service import (
+    CASE_NUMBER_MAX,
+    AudioUnavailable,
+    NotAllowed,
+    Part,
+    SignatureService,
+    UnknownSignature,
+)
+from ccc_telephony.store.signatures import SignatureRow
+from ccc_telephony.web.auth import forbidden, principal_of
+from ccc_telephony.web.validation import bad_request
+
+PREFIX = "/api/v1/signatures"
+_CALL_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_CASE = re.compile(rf"^[0-9A-Za-z-]{{1,{CASE_NUMBER_MAX}}}$")
+_PARTS: dict[str, Part] = {"caller": "caller", "both": "both"}
+
+
+def describe(row: SignatureRow) -> dict[str, Any]:
+    def moment(value: Any) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return {
+        "id": str(row.id),
+        "call_id": row.call_id,
+        "case_number": row.case_number,
+        "ssn_last4": row.ssn_last4,
+        "agent": row.agent_id,
+        "program": row.program,
+        "language": row.language,
+        "script": {"id": row.script_id, "version": row.script_version},
+        "started_at": moment(row.started_at),
+        "ended_at": moment(row.ended_at),
+        "duration_seconds": None if row.duration_seconds is None else float(row.duration_seconds),
+        "status": row.status,
+        "ended_by": row.ended_by,
+        "files": {
+            "caller": {"bytes": row.caller_bytes, "sha256": row.caller_sha256},
+            "both": {"bytes": row.both_bytes, "sha256": row.both_sha256},
+        },
+        "chain": {"seq": row.chain_seq, "hash": row.chain_hash},
+        "purged_at": moment(row.purged_at),
+    }
+
+
+def routes(signatures: SignatureService) -> web.RouteTableDef:
+    table = web.RouteTableDef()
+
+    @table.get(PREFIX)
+    async def listing(request: web.Request) -> web.Response:
+        case, call = request.query.get("case"), request.query.get("call")
+        if (case is None) == (call is None):
+            raise bad_request("give one of case (a case number) or call (a call id)")
+        if case is not None and not _CASE.fullmatch(case):
+            raise bad_request("case: not a case number")
+        if call is not None and not _CALL_ID.fullmatch(call):
+            raise bad_request("call: not a call id")
+        rows = await signatures.listing(principal_of(request), case_number=case, call_id=call)
+        return web.json_response({"signatures": [describe(row) for row in rows]})
+
+    @table.get(PREFIX + "/{signature_id}")
+    async def one(request: web.Request) -> web.Response:
+        try:
+            row, parts = await signatures.record(principal_of(request), _signature_id(request))
+        except UnknownSignature:
+            raise _not_found() from None
+        described = describe(row)
+        described["script"]["parts"] = parts
+        return web.json_response(described)
+
+    @table.get(PREFIX + "/{signature_id}/audio")
+    async def audio(request: web.Request) -> web.StreamResponse:
+        part = _PARTS.get(request.query.get("part", "caller"))
+        if part is None:
+            raise bad_request("part: caller (the caller's voice alone) or both")
+        try:
+            path = await signatures.audio(principal_of(request), _signature_id(request), part)
+        except UnknownSignature:
+            raise _not_found() from None
+        except NotAllowed as exc:
+            raise forbidden(str(exc)) from None
+        except AudioUnavailable as exc:
+            error = web.HTTPGone if exc.gone else web.HTTPConflict
+            raise error(
+                text=json.dumps({"error": "no audio", "detail": str(exc)}),
+                content_type="application/json",
+            ) from None
+        name = f"signature-{request.match_info['signature_id']}-{part}.wav"
+        return web.FileResponse(
+            path,
+            headers={
+                "Content-Type": "audio/wav",
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    return table
+
+
+def _signature_id(request: web.Request) -> UUID:
+    try:
+        return UUID(request.match_info["signature_id"])
+    except ValueError:
+        raise _not_found() from None
+
+
+def _not_found() -> web.HTTPNotFound:
+    return web.HTTPNotFound(
+        text=json.dumps({"error": "no such signature"}), content_type="application/json"
+    )
