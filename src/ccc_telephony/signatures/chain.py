@@ -177,8 +177,6 @@ def _row_against(
     details = [f"changed ({', '.join(changed)})"] if changed else []
     if (row.chain_seq, row.chain_hash) != (seal.seq, seal.hash):
         details.append(f"changed (points at chain entry {row.chain_seq}, sealed by {seal.seq})")
-    if purge is None and row.status == "purged":
-        details.append("changed (marked purged without a purge in the chain)")
     return details
 
 

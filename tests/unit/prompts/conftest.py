@@ -4,6 +4,7 @@ import pytest
 
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
+from ccc_telephony.config.signatures import Signatures
 from tests.unit.prompts.sounds import sox_make
 
 
@@ -19,7 +20,8 @@ def tone(tmp_path: Path) -> Path:
 def tiny_policy() -> Policy:
     """English with one-word texts plus Hmong's menu line: quick to generate."""
     prompts = {
-        name: {"en": name.replace("_", " ")} for name in (*PROMPT_NAMES, *STAFF_PROMPT_NAMES)
+        name: {"en": name.replace("_", " ")}
+        for name in (*PROMPT_NAMES, *Signatures().prompts(), *STAFF_PROMPT_NAMES)
     }
     prompts["closed"] = {"en": "Closed. Hours: {hours}."}
     prompts["language_menu"]["hmn"] = "Hais lus Hmoob, nias 3."

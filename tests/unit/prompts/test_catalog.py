@@ -4,6 +4,7 @@ import pytest
 
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
+from ccc_telephony.config.signatures import Signatures
 from ccc_telephony.hours.describe import describe_hours
 from ccc_telephony.prompts.catalog import PROMPT_NAME, PromptSpec, build_catalog
 from ccc_telephony.prompts.errors import PromptError
@@ -43,7 +44,10 @@ def test_digits_counties_and_consortia(catalog: dict[str, PromptSpec]) -> None:
 def test_names_are_safe_and_unique(catalog: dict[str, PromptSpec]) -> None:
     assert all(PROMPT_NAME.fullmatch(spec.name) for spec in catalog.values())
     # Admin prompts exist in the first language only.
-    assert len(catalog) == 2 * (len(PROMPT_NAMES) + 10 + 72 + 12) + 1 + len(STAFF_PROMPT_NAMES)
+    scripts = len(Signatures().prompts())
+    assert len(catalog) == 2 * (len(PROMPT_NAMES) + scripts + 10 + 72 + 12) + 1 + len(
+        STAFF_PROMPT_NAMES
+    )
 
 
 def test_digest_follows_voice_and_text() -> None:

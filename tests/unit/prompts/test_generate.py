@@ -5,12 +5,15 @@ import pytest
 
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
+from ccc_telephony.config.signatures import Signatures
 from ccc_telephony.prompts.errors import PromptError
 from ccc_telephony.prompts.generate import generate_all
 from tests.unit.prompts.sounds import PHONE, phone_format
 
-# Policy prompts, admin prompts, digits, counties, consortia, Hmong menu line.
-TINY_COUNT = len(PROMPT_NAMES) + len(STAFF_PROMPT_NAMES) + 10 + 2 + 2 + 1
+# Policy prompts, signature scripts, admin prompts, digits, counties, consortia, Hmong menu line.
+TINY_COUNT = (
+    len(PROMPT_NAMES) + len(Signatures().prompts()) + len(STAFF_PROMPT_NAMES) + 10 + 2 + 2 + 1
+)
 
 
 def test_generates_phone_format_then_nothing_on_a_second_run(

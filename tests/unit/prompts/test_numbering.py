@@ -7,6 +7,7 @@ import pytest
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
 from ccc_telephony.config.settings import Settings
+from ccc_telephony.config.signatures import Signatures
 from ccc_telephony.prompts import cli
 from ccc_telephony.prompts.catalog import (
     build_catalog,
@@ -16,6 +17,9 @@ from ccc_telephony.prompts.catalog import (
     recordable_prompts,
 )
 
+# The shipped policy's caller prompts: the IVR's, then the signature scripts'.
+CALLER_PROMPTS = (*PROMPT_NAMES, *Signatures().prompts())
+
 
 @pytest.fixture(scope="module")
 def numbered(policy: Policy, directory: Directory) -> list[str]:
@@ -23,13 +27,13 @@ def numbered(policy: Policy, directory: Directory) -> list[str]:
 
 
 def test_policy_order_first_then_digits_counties_consortia(numbered: list[str]) -> None:
-    assert numbered[: len(PROMPT_NAMES)] == list(PROMPT_NAMES)
+    assert numbered[: len(CALLER_PROMPTS)] == list(CALLER_PROMPTS)
     assert numbered[:2] == ["greeting", "language_menu"]
-    rest = numbered[len(PROMPT_NAMES) :]
+    rest = numbered[len(CALLER_PROMPTS) :]
     assert rest[:10] == [f"digit_{d}" for d in range(10)]
     assert rest[10] == "county_1"
     assert rest[-1].startswith("consortium_")
-    assert len(numbered) == len(set(numbered)) == len(PROMPT_NAMES) + 10 + 72 + 12
+    assert len(numbered) == len(set(numbered)) == len(CALLER_PROMPTS) + 10 + 72 + 12
 
 
 def test_admin_prompts_are_never_numbered(numbered: list[str]) -> None:
@@ -43,7 +47,7 @@ def test_admin_prompts_are_never_numbered(numbered: list[str]) -> None:
         ("1", "greeting"),
         ("2", "language_menu"),
         ("02", "language_menu"),
-        (str(len(PROMPT_NAMES) + 1), "digit_0"),
+        (str(len(CALLER_PROMPTS) + 1), "digit_0"),
     ],
 )
 def test_number_to_prompt(numbered: list[str], keyed: str, expected: str) -> None:
@@ -51,7 +55,7 @@ def test_number_to_prompt(numbered: list[str], keyed: str, expected: str) -> Non
 
 
 @pytest.mark.parametrize(
-    "keyed", ["", "0", "00", "*", "1*", str(len(PROMPT_NAMES) + 10 + 72 + 12 + 1), "999"]
+    "keyed", ["", "0", "00", "*", "1*", str(len(CALLER_PROMPTS) + 10 + 72 + 12 + 1), "999"]
 )
 def test_numbers_that_name_no_prompt(numbered: list[str], keyed: str) -> None:
     assert prompt_by_number(numbered, keyed) is None
