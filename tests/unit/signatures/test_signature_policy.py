@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
+from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.policy import Policy, PolicyError, load_policy
+from ccc_telephony.prompts.catalog import recordable_prompts
 
 
 def test_the_defaults(policy: Policy) -> None:
@@ -41,3 +43,12 @@ def test_a_bad_signatures_policy_is_refused_by_name(
 ) -> None:
     with pytest.raises(PolicyError, match=named):
         load_policy(_with(policy_text, tmp_path, change))
+
+
+def test_the_scripts_can_be_recorded_by_phone_or_uploaded(
+    policy: Policy, directory: Directory
+) -> None:
+    """They are numbered with the callers' prompts (*77 keys a number; `prompts upload`
+    takes any numbered name), so Hmong gets its scripts the way it gets its menus."""
+    numbered = recordable_prompts(policy, directory)
+    assert set(policy.signatures.prompts()) <= set(numbered)
