@@ -178,9 +178,12 @@ class Service:
             library=self.prompts,
             clock=self.clock,
             emit=self.emit,
+            ari=self.ari,
+            ami=self.ami,
             signatures_dir=s.signatures_path,
             recordings_dir=s.asterisk_recordings_dir,
         )
+        self.dispatcher.add_handlers(self.signatures.stasis_handlers())
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )
@@ -231,7 +234,7 @@ class Service:
         self.jobs.every("hours-refresh", self.hours.refresh_seconds, self.hours.refresh)
         self.jobs.run("ari-events", self.events.run)
         self.jobs.every("directory-refresh", self.directory.refresh_seconds, self.directory.refresh)
-        self.jobs.run("signatures-left-open", self.signatures.close_left_open)
+        self.jobs.run("signature-captures", self.signatures.run)
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)

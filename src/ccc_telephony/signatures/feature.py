@@ -1,5 +1,7 @@
-"""Telephonic signatures in the running service: the ledger's service, its HTTP routes, and
-at start-up the captures a previous run left open, sealed as incomplete (nothing is lost)."""
+"""Telephonic signatures in the running service: the ledger's service and its HTTP routes, the
+captures taken on agents' calls (their snoop channels' Stasis handler), and a background job
+that seals the captures a previous run left open and ends those in progress when the service
+stops (incomplete, never lost)."""
 
 from __future__ import annotations
 
@@ -7,17 +9,18 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-import structlog
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ccc_telephony.asterisk.ami import Ami
+from ccc_telephony.asterisk.ari.client import AriClient
+from ccc_telephony.asterisk.ari.dispatcher import CallHandler
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.signatures import http
+from ccc_telephony.signatures.capture import Captures
 from ccc_telephony.signatures.service import EmitCall, SignatureService
 from ccc_telephony.signatures.vault import Vault
-
-log = structlog.get_logger(__name__)
 
 
 class SignaturesFeature:
@@ -29,6 +32,8 @@ class SignaturesFeature:
         library: PromptLibrary,
         clock: Callable[[], datetime],
         emit: EmitCall,
+        ari: AriClient,
+        ami: Ami,
         signatures_dir: Path,
         recordings_dir: Path,
     ) -> None:
@@ -41,13 +46,14 @@ class SignaturesFeature:
             emit=emit,
             recordings_dir=recordings_dir,
         )
+        self.captures = Captures(service=self.service, ari=ari, ami=ami)
 
-    async def close_left_open(self) -> None:
-        """Captures open in the database but held by no one: the service stopped mid-capture.
-        A database that is down now is retried by the job that calls this."""
-        closed = await self.service.close_open()
-        if closed:
-            log.warning("signature captures left open were sealed incomplete", count=closed)
+    def stasis_handlers(self) -> dict[str, CallHandler]:
+        return self.captures.handlers()
+
+    async def run(self) -> None:
+        """The feature's background job (see Captures.run)."""
+        await self.captures.run()
 
     def routes(self) -> web.RouteTableDef:
         return http.routes(self.service)

@@ -3,8 +3,9 @@ files moved into the vault, its seal in the chain, its call events), and every w
 them (listing, one record, the audio), each audited.
 
 A capture's row is written the moment it starts, with the opaque names its two recordings get
-in Asterisk's spool, so nothing is lost if the service stops mid-capture: `close_open` (at the
-next start) seals every capture still open as incomplete with whatever audio Asterisk wrote.
+in Asterisk's spool, so nothing is lost if the service stops mid-capture: at the next start
+every capture still open is sealed incomplete with whatever audio Asterisk wrote
+(signatures/capture.py, Captures.run).
 """
 
 from __future__ import annotations
@@ -221,12 +222,9 @@ class SignatureService:
         )
         return sealed
 
-    async def close_open(self, *, ended_by: EndedBy = "service_restart") -> int:
-        """Seal as incomplete every capture still open (the service stopped mid-capture)."""
-        closed = 0
-        for row in await store.signatures(self.engine, statuses={"recording"}):
-            closed += await self.finish(row, complete=False, ended_by=ended_by) is not None
-        return closed
+    async def open_captures(self) -> list[SignatureRow]:
+        """Captures begun and not sealed."""
+        return await store.signatures(self.engine, statuses={"recording"})
 
     async def _keep(self, name: str) -> StoredFile | None:
         spooled = self._recordings_dir / f"{name}.wav"

@@ -20,9 +20,10 @@ from ccc_telephony.app import Service
 from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.signatures.service import Caller
 from ccc_telephony.store.signatures import SignatureRow
+from tests.integration.agents.conftest import phones
 from tests.integration.escalations.conftest import Staff, api, staff
 
-__all__ = ["Staff", "api", "staff"]
+__all__ = ["Staff", "api", "phones", "staff"]
 
 CLI = Path(sys.executable).with_name("ccc-telephony")
 Signed = Callable[..., Awaitable[SignatureRow]]

@@ -126,6 +126,10 @@ class StasisChannel:
     def gone(self) -> bool:
         return self._gone.done()
 
+    async def until_gone(self) -> None:
+        """Returns when the channel hangs up or leaves our app."""
+        await asyncio.shield(self._gone)
+
     @staticmethod
     def _resolve(future: asyncio.Future[Any] | None, value: Any) -> None:
         if future is not None and not future.done():
@@ -206,13 +210,19 @@ class StasisChannel:
             finally:
                 waiter.cancel()
 
-    async def record(self, name: str, *, max_seconds: int, max_silence_seconds: int) -> Recording:
+    async def record(
+        self, name: str, *, max_seconds: int, max_silence_seconds: int, beep: bool = True
+    ) -> Recording:
         """Record until #, silence, the time limit or hang-up (a hang-up keeps the message)."""
         done: asyncio.Future[Recording] = asyncio.get_running_loop().create_future()
         self._recordings[name] = done
         await self._call(
             lambda: self.ari.record(
-                self.id, name=name, max_seconds=max_seconds, max_silence_seconds=max_silence_seconds
+                self.id,
+                name=name,
+                max_seconds=max_seconds,
+                max_silence_seconds=max_silence_seconds,
+                beep=beep,
             )
         )
         async with asyncio.timeout(max_seconds + 10):

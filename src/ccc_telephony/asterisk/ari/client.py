@@ -183,6 +183,10 @@ class AriClient:
         }
         await self.request("POST", f"/channels/{channel_id}/record", params=params)
 
+    async def stop_recording(self, name: str) -> None:
+        """End a live recording; Asterisk closes its file (RecordingFinished follows)."""
+        await self.request("POST", f"/recordings/live/{name}/stop")
+
     async def live_recording(self, name: str) -> Json:
         result: Json = await self.request("GET", f"/recordings/live/{name}")
         return result
@@ -204,11 +208,25 @@ class AriClient:
         """A snoop channel that speaks to `channel_id`'s party (whisper out, no spying), in
         our app with `app_args`: what it plays, that party hears over whatever they hear (a
         held caller: over the music). Works on a channel outside Stasis."""
-        result: Json = await self.request(
-            "POST",
-            f"/channels/{channel_id}/snoop",
-            params={"app": self.app, "appArgs": app_args, "whisper": "out", "spy": "none"},
-        )
+        return await self.snoop(channel_id, app_args=app_args, spy="none", whisper="out")
+
+    async def snoop(
+        self,
+        channel_id: str,
+        *,
+        app_args: str,
+        spy: str,
+        whisper: str,
+        snoop_id: str | None = None,
+    ) -> Json:
+        """A snoop channel on `channel_id` (in a bridge or not, in Stasis or not), entering our
+        app with `app_args`. `spy` in: the audio from that channel's party; out: the audio
+        sent to it; both. `whisper` out: what the snoop plays is heard by that party; in: by
+        whoever that party is bridged with; both: by both."""
+        params = {"app": self.app, "appArgs": app_args, "spy": spy, "whisper": whisper}
+        if snoop_id is not None:
+            params["snoopId"] = snoop_id
+        result: Json = await self.request("POST", f"/channels/{channel_id}/snoop", params=params)
         return result
 
     async def originate(self, params: Mapping[str, str | int]) -> Json:
