@@ -218,6 +218,7 @@ class Captures:
         program: str | None = None,
         language: str | None = None,
         caller: Caller | None = None,
+        how: str,
     ) -> SignatureRow:
         """Start a capture on the caller of `call_id` (their channel id). The language and the
         case come from the call unless given. CaptureRefused when one is going already;
@@ -230,6 +231,7 @@ class Captures:
             begun = await self.service.begin(
                 call_id=call_id,
                 agent_id=agent_id,
+                how=how,
                 program=program,
                 language=language or facts.get("CCC_LANGUAGE") or None,
                 caller=caller

@@ -1,7 +1,8 @@
 """Telephonic signatures in the running service: the ledger's service and its HTTP routes, the
-captures taken on agents' calls (their snoop channels' Stasis handler), and a background job
-that seals the captures a previous run left open and ends those in progress when the service
-stops (incomplete, never lost)."""
+captures taken on agents' calls (by the codes *86 start, *87 end, *88 cancel, or the API, both
+through calltools; their snoop channels' Stasis handler), and a background job that seals the
+captures a previous run left open and ends those in progress when the service stops
+(incomplete, never lost)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,25 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import structlog
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ccc_telephony.agents.calls import AgentCall
 from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.asterisk.ari.client import AriClient
 from ccc_telephony.asterisk.ari.dispatcher import CallHandler
+from ccc_telephony.asterisk.in_call_codes import KeyedCode
+from ccc_telephony.calltools.tools import CallTools
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.signatures import http
-from ccc_telephony.signatures.capture import Captures
-from ccc_telephony.signatures.service import EmitCall, SignatureService
+from ccc_telephony.signatures.capture import CaptureRefused, Captures
+from ccc_telephony.signatures.scripts import ScriptUnavailable
+from ccc_telephony.signatures.service import BadCapture, EmitCall, SignatureService
 from ccc_telephony.signatures.vault import Vault
+
+log = structlog.get_logger(__name__)
 
 
 class SignaturesFeature:
@@ -34,6 +42,7 @@ class SignaturesFeature:
         emit: EmitCall,
         ari: AriClient,
         ami: Ami,
+        tools: CallTools,
         signatures_dir: Path,
         recordings_dir: Path,
     ) -> None:
@@ -47,6 +56,10 @@ class SignaturesFeature:
             recordings_dir=recordings_dir,
         )
         self.captures = Captures(service=self.service, ari=ari, ami=ami)
+        self._tools = tools
+        tools.code("ccc_signature_start", self._start_keyed)
+        tools.code("ccc_signature_end", self._end_keyed)
+        tools.code("ccc_signature_cancel", self._end_keyed)
 
     def stasis_handlers(self) -> dict[str, CallHandler]:
         return self.captures.handlers()
@@ -55,5 +68,20 @@ class SignaturesFeature:
         """The feature's background job (see Captures.run)."""
         await self.captures.run()
 
-    def routes(self) -> web.RouteTableDef:
-        return http.routes(self.service)
+    def routes(self) -> list[web.RouteTableDef]:
+        return [http.routes(self.service), http.capture_routes(self.captures, self._tools)]
+
+    async def _start_keyed(self, call: AgentCall, _: KeyedCode) -> None:
+        try:
+            await self.captures.start(call_id=call.caller, agent_id=call.agent.id, how="code")
+        except (CaptureRefused, BadCapture, ScriptUnavailable) as exc:
+            log.warning("signature not started", call_id=call.caller, why=str(exc))
+
+    async def _end_keyed(self, call: AgentCall, code: KeyedCode) -> None:
+        cancel = code.feature == "ccc_signature_cancel"
+        try:
+            await self.captures.end(
+                call.caller, complete=not cancel, ended_by="cancelled" if cancel else "end_code"
+            )
+        except CaptureRefused as exc:
+            log.warning("signature not ended", call_id=call.caller, why=str(exc))

@@ -1,23 +1,33 @@
-"""HTTP routes for reading telephonic signatures: find them by case number or call, one
-record with the words of its script, and its audio (the caller alone, or both parties).
+"""HTTP routes for telephonic signatures: taking one on an agent's current call (start, end,
+cancel), and reading them: find them by case number or call, one record with the words of its
+script, and its audio (the caller alone, or both parties).
 
-Any member of staff may find and read records; the audio is for the agent who took it, leads,
-supervisors and the admin (signatures/access.py). Every listing, record and download is
-audited, a refused download too. Ids are random: an unknown or malformed one is a 404.
+Taking one is for the agent, their leads and supervisors (calltools decides who may act on an
+agent's call). Any member of staff may find and read records; the audio is for the agent who
+took it, leads, supervisors and the admin (signatures/access.py). Every listing, record and
+download is audited, a refused download too. Ids are random: an unknown or malformed one is a
+404.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from aiohttp import web
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from ccc_telephony.calltools.tools import CallTools
+from ccc_telephony.config.signatures import Program
+from ccc_telephony.signatures.capture import CaptureRefused, Captures
+from ccc_telephony.signatures.scripts import ScriptUnavailable
 from ccc_telephony.signatures.service import (
     CASE_NUMBER_MAX,
     AudioUnavailable,
+    BadCapture,
+    Caller,
     NotAllowed,
     Part,
     SignatureService,
@@ -25,12 +35,25 @@ from ccc_telephony.signatures.service import (
 )
 from ccc_telephony.store.signatures import SignatureRow
 from ccc_telephony.web.auth import forbidden, principal_of
-from ccc_telephony.web.validation import bad_request
+from ccc_telephony.web.validation import bad_request, json_error, parse_body
 
 PREFIX = "/api/v1/signatures"
 _CALL_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _CASE = re.compile(rf"^[0-9A-Za-z-]{{1,{CASE_NUMBER_MAX}}}$")
 _PARTS: dict[str, Part] = {"caller": "caller", "both": "both"}
+CALL_PATH = "/api/v1/agents/{agent_id}/call/signature"
+
+
+class StartRequest(BaseModel):
+    """All optional: the program defaults to the policy's, the language is the caller's, the
+    case number or SSN last four are what the IVR learnt."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    program: Program | None = None
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")] | None = None
+    case_number: Annotated[str, StringConstraints(max_length=CASE_NUMBER_MAX)] | None = None
+    ssn_last4: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = None
 
 
 def describe(row: SignatureRow) -> dict[str, Any]:
@@ -111,6 +134,50 @@ def routes(signatures: SignatureService) -> web.RouteTableDef:
                 "Cache-Control": "no-store",
             },
         )
+
+    return table
+
+
+def capture_routes(captures: Captures, tools: CallTools) -> web.RouteTableDef:
+    """Start a capture on the agent's current call (201), end it (recorded) or cancel it
+    (`?cancel=true`: incomplete, what was recorded kept)."""
+    table = web.RouteTableDef()
+
+    @table.post(CALL_PATH)
+    async def start(request: web.Request) -> web.Response:
+        call = await tools.call_of(request)
+        body = await parse_body(request, StartRequest)
+        given = Caller(body.case_number, body.ssn_last4)
+        try:
+            row = await captures.start(
+                call_id=call.caller,
+                agent_id=call.agent.id,
+                program=body.program,
+                language=body.language,
+                caller=given if given.case_number or given.ssn_last4 else None,
+                how="api",
+            )
+        except BadCapture as exc:
+            raise bad_request(str(exc)) from None
+        except (CaptureRefused, ScriptUnavailable) as exc:
+            raise json_error(web.HTTPConflict, str(exc)) from None
+        return web.json_response(describe(row), status=201)
+
+    @table.delete(CALL_PATH)
+    async def end(request: web.Request) -> web.Response:
+        cancel = request.query.get("cancel", "false")
+        if cancel not in ("true", "false"):
+            raise bad_request("cancel: true or false")
+        call = await tools.call_of(request)
+        try:
+            row = await captures.end(
+                call.caller,
+                complete=cancel == "false",
+                ended_by="cancelled" if cancel == "true" else "api",
+            )
+        except CaptureRefused as exc:
+            raise json_error(web.HTTPConflict, str(exc)) from None
+        return web.json_response(describe(row))
 
     return table
 

@@ -56,6 +56,7 @@ def signed(service: Service) -> Signed:
         begun = await signatures.begin(
             call_id=f"sig-test-{secrets.token_hex(6)}",
             agent_id=agent,
+            how="api",
             program="health_care",
             language="es",
             caller=Caller(case_number=case or case_number()),
