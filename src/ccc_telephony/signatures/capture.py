@@ -43,7 +43,7 @@ log = structlog.get_logger(__name__)
 
 SNOOP_HANDLER = "signature-snoop"
 SNOOP_START_SECONDS = 5.0
-# After a recording is stopped, Asterisk closes its file and says so (RecordingFinished).
+# After a recording is stopped, Asterisk closes its file and no longer lists it as live.
 RECORDING_CLOSE_SECONDS = 3.0
 POLL_SECONDS = 0.05
 Role = Literal["speak", "caller", "both"]
@@ -167,11 +167,11 @@ class Capture:
         for name in (self.row.caller_file, self.row.both_file):
             with contextlib.suppress(AriError):
                 await ari.stop_recording(name)
-        if self._recordings:
-            await asyncio.wait(self._recordings, timeout=RECORDING_CLOSE_SECONDS)
+        # Asked of Asterisk rather than awaited as RecordingFinished: when the service stops,
+        # the snoops' events no longer reach us.
+        await self._captures.until_closed(self.row)
         for task in self._recordings:
             task.cancel()
-        await self._captures.until_closed(self.row)
         for snoop in self._snoops.values():
             with contextlib.suppress(AriError):
                 await snoop.hangup()

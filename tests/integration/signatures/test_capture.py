@@ -17,10 +17,12 @@ import asyncpg
 
 from ccc_telephony.app import Service
 from ccc_telephony.devstack.stack import Stack
+from ccc_telephony.signatures.service import Caller
 from tests.integration.agents.conftest import Api
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.ports import free_udp_port
 from tests.integration.support.recorder import EventRecorder, wait_for_call_started
+from tests.integration.support.service import ServiceRunner
 from tests.sipp import CallHandling, SipPhone, trunk_call
 from tests.sipp.media import RtpParty, tone_share
 from tests.sipp.phone import OutgoingCall
@@ -106,6 +108,11 @@ async def test_the_agent_keys_a_signature_and_the_caller_alone_is_in_its_file(
         recorded = await recorder.wait_for(call.call_id, "signature_recorded")
         assert recorded.details["ended_by"] == "end_code"
         await call.agent_audio.hears(CALLER_HZ, share=0.5)  # the call goes on
+        await call.agent.press("*86")
+        await call.agent_audio.hears_besides(CALLER_HZ)
+        await call.agent.press("*88")  # cancelled: kept, incomplete
+        cancelled = await recorder.wait_for(call.call_id, "signature_incomplete")
+        assert cancelled.details["ended_by"] == "cancelled"
 
     row = await db.fetchrow(
         "SELECT * FROM telephonic_signatures WHERE id = $1::uuid",
@@ -169,3 +176,45 @@ async def test_a_signature_through_the_api_and_a_hang_up_mid_capture(
     assert row["caller_bytes"] > 44 and row["both_bytes"] > 44  # more than a WAV header
     status, listed = await api.call("GET", f"/api/v1/signatures?call={call.call_id}")
     assert [r["status"] for r in listed["signatures"]] == ["recorded", "incomplete"]
+
+
+async def test_a_restart_mid_capture_keeps_the_capture_incomplete(
+    phones: Callable[..., Awaitable[SipPhone]],
+    stack: Stack,
+    recorder: EventRecorder,
+    service_runner: ServiceRunner,
+    service: Service,
+    db: asyncpg.Connection,
+    open_hours: ShiftedClock,
+    tmp_path: Path,
+) -> None:
+    """Stopped gracefully, the service seals the capture in progress; a row a crashed run
+    left open is sealed by the next start."""
+    orphan = await service.signatures.service.begin(
+        call_id="sig-orphan-call",
+        agent_id="gone",
+        how="api",
+        program=None,
+        language="en",
+        caller=Caller(),
+    )
+    async with _call(phones, stack, recorder, tmp_path, "sigrst1", "3943") as call:
+        await call.agent.press("*86")
+        started = await recorder.wait_for(call.call_id, "signature_started")
+        await call.agent_audio.hears_besides(CALLER_HZ)
+        await service_runner.stop()
+        row = await db.fetchrow(
+            "SELECT status, ended_by, caller_bytes FROM telephonic_signatures WHERE id = $1::uuid",
+            started.details["signature_id"],
+        )
+        assert (row["status"], row["ended_by"]) == ("incomplete", "service_restart")
+        assert row["caller_bytes"] > 44
+        await call.agent_audio.hears(CALLER_HZ, share=0.5)  # the call goes on
+        after = EventRecorder()
+        await service_runner.start(after)
+        sealed = await after.wait_for("sig-orphan-call", "signature_incomplete")
+        assert sealed.details["ended_by"] == "service_restart"
+    status = await db.fetchval(
+        "SELECT status FROM telephonic_signatures WHERE id = $1", orphan.row.id
+    )
+    assert status == "incomplete"
