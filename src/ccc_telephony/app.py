@@ -203,6 +203,7 @@ class Service:
             recordings_dir=s.asterisk_recordings_dir,
         )
         self.dispatcher.add_handlers(self.signatures.stasis_handlers())
+        self.bus.subscribe(self.signatures.on_call_event)
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )

@@ -23,12 +23,20 @@ from ccc_telephony.calltools.tools import CallTools
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.signatures import http
-from ccc_telephony.signatures.capture import CaptureRefused, Captures
+from ccc_telephony.signatures.capture import CaptureRefused, Captures, Ending
 from ccc_telephony.signatures.scripts import ScriptUnavailable
-from ccc_telephony.signatures.service import BadCapture, EmitCall, SignatureService
+from ccc_telephony.signatures.service import BadCapture, EmitCall, EndedBy, SignatureService
 from ccc_telephony.signatures.vault import Vault
+from ccc_telephony.store.events import CallEvent
 
 log = structlog.get_logger(__name__)
+
+# app_queue's AgentComplete Reason: how the agent's part of the call ended.
+_ENDED_BY: dict[str, EndedBy] = {
+    "caller": "caller_hangup",
+    "agent": "agent_hangup",
+    "transfer": "transferred",
+}
 
 
 class SignaturesFeature:
@@ -67,6 +75,16 @@ class SignaturesFeature:
     async def run(self) -> None:
         """The feature's background job (see Captures.run)."""
         await self.captures.run()
+
+    def on_call_event(self, event: CallEvent) -> None:
+        """The agent's part of a call ended (hang-up, transfer) with a capture going: it ends,
+        incomplete (the snoops would otherwise follow the caller wherever they went)."""
+        if event.name != "agent_call_completed":
+            return
+        capture = self.captures.current(event.call_id)
+        if capture is not None:
+            why = _ENDED_BY.get(str(event.details.get("ended_by")), "call_ended")
+            capture.end(Ending(complete=False, ended_by=why))
 
     def routes(self) -> list[web.RouteTableDef]:
         return [http.routes(self.service), http.capture_routes(self.captures, self._tools)]

@@ -145,8 +145,8 @@ def capture_routes(captures: Captures, tools: CallTools) -> web.RouteTableDef:
 
     @table.post(CALL_PATH)
     async def start(request: web.Request) -> web.Response:
-        call = await tools.call_of(request)
         body = await parse_body(request, StartRequest)
+        call = await tools.call_of(request)
         given = Caller(body.case_number, body.ssn_last4)
         try:
             row = await captures.start(

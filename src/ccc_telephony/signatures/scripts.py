@@ -4,8 +4,8 @@ their name and agree, in the caller's language, as the prompt library plays them
 Scripts are prompts like the IVR's (`attestation_<program>` and `attestation_agree` in the
 policy's texts): generated from the admin's text in English and Spanish, recorded by phone
 (*77) or uploaded where there is no voice (Hmong), a recording winning over a generated sound.
-A script's version is a digest of the sounds actually played, so any edit of a text (which
-regenerates its sound) or a new recording is a new version; every version's words are kept
+A script's version is a digest of the sounds actually played and of their texts, so any edit
+of a text or a new recording is a new version; every version's words are kept
 (signature_scripts) so the exact script behind a signature can be shown later.
 """
 
@@ -65,7 +65,8 @@ def script_for(policy: Policy, library: PromptLibrary, program: str, language: s
         text = policy.prompts.get(prompt, {}).get(language)
         parts.append(ScriptPart(prompt, sources.get((language, prompt), "generated"), digest, text))
         media.append(uri)
+    # The words are in it too: a text edited but not yet spoken again is another version.
     version = hashlib.sha256(
-        "\n".join(f"{p.prompt}:{p.sound_sha256}" for p in parts).encode()
+        "\n".join(f"{p.prompt}:{p.sound_sha256}:{p.text}" for p in parts).encode()
     ).hexdigest()[:16]
     return Script(script_id, language, version, tuple(parts), tuple(media))

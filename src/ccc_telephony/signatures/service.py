@@ -38,8 +38,19 @@ log = structlog.get_logger(__name__)
 
 EmitCall = Callable[[str, str, Mapping[str, Any]], None]
 Part = Literal["caller", "both"]
+# Why a capture ended: the agent's end code or the API, the policy's maximum (recorded); the
+# caller or the agent hanging up, a transfer, a cancel, a restart, a failure (incomplete).
 EndedBy = Literal[
-    "end_code", "api", "max_duration", "caller_hangup", "cancelled", "service_restart", "error"
+    "end_code",
+    "api",
+    "max_duration",
+    "caller_hangup",
+    "agent_hangup",
+    "transferred",
+    "call_ended",
+    "cancelled",
+    "service_restart",
+    "error",
 ]
 _SSN_LAST4 = re.compile(r"^[0-9]{4}$")
 CASE_NUMBER_MAX = 32
