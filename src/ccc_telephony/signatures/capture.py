@@ -219,10 +219,12 @@ class Captures:
         language: str | None = None,
         caller: Caller | None = None,
         how: str,
+        by: str,
     ) -> SignatureRow:
-        """Start a capture on the caller of `call_id` (their channel id). The language and the
-        case come from the call unless given. CaptureRefused when one is going already;
-        BadCapture / ScriptUnavailable when it cannot start."""
+        """Start a capture on the caller of `call_id` (their channel id), asked for `how`
+        (code, api) `by` whom. The language and the case come from the call unless given.
+        CaptureRefused when one is going already; BadCapture / ScriptUnavailable when it
+        cannot start."""
         if call_id in self._by_call or call_id in self._starting:
             raise CaptureRefused("a signature is being taken on this call already")
         self._starting.add(call_id)
@@ -232,6 +234,7 @@ class Captures:
                 call_id=call_id,
                 agent_id=agent_id,
                 how=how,
+                by=by,
                 program=program,
                 language=language or facts.get("CCC_LANGUAGE") or None,
                 caller=caller
@@ -268,6 +271,9 @@ class Captures:
                 with contextlib.suppress(AriError):
                     await self.ari.stop_recording(name)
             await self.until_closed(row)
+            for role in _SNOOPS:
+                with contextlib.suppress(AriError):
+                    await self.ari.hangup(f"{row.id}-{role}")
             await self.service.finish(row, complete=False, ended_by="service_restart")
         try:
             await asyncio.Event().wait()

@@ -91,7 +91,9 @@ class SignaturesFeature:
 
     async def _start_keyed(self, call: AgentCall, _: KeyedCode) -> None:
         try:
-            await self.captures.start(call_id=call.caller, agent_id=call.agent.id, how="code")
+            await self.captures.start(
+                call_id=call.caller, agent_id=call.agent.id, how="code", by=call.agent.id
+            )
         except (CaptureRefused, BadCapture, ScriptUnavailable) as exc:
             log.warning("signature not started", call_id=call.caller, why=str(exc))
 

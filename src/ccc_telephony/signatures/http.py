@@ -156,6 +156,7 @@ def capture_routes(captures: Captures, tools: CallTools) -> web.RouteTableDef:
                 language=body.language,
                 caller=given if given.case_number or given.ssn_last4 else None,
                 how="api",
+                by=principal_of(request).who,
             )
         except BadCapture as exc:
             raise bad_request(str(exc)) from None

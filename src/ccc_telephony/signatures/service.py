@@ -141,13 +141,14 @@ class SignatureService:
         call_id: str,
         agent_id: str,
         how: str,
+        by: str,
         program: str | None,
         language: str | None,
         caller: Caller,
     ) -> Begun:
         """The row of a capture about to start, and the script the caller is to hear; `how`
-        it was asked for (code, api). BadCapture / ScriptUnavailable when it cannot start
-        (nothing is written then)."""
+        it was asked for (code, api) and `by` whom. BadCapture / ScriptUnavailable when it
+        cannot start (nothing is written then)."""
         who = self.checked_caller(caller)
         chosen, spoken = self.checked_choice(program, language)
         script = await asyncio.to_thread(script_for, self.policy, self._library, chosen, spoken)
@@ -186,6 +187,7 @@ class SignatureService:
                 "signature_id": str(row.id),
                 "agent": agent_id,
                 "how": how,
+                "by": by,
                 "program": chosen,
                 "language": spoken,
                 "script_id": script.script_id,

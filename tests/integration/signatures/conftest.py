@@ -57,6 +57,7 @@ def signed(service: Service) -> Signed:
             call_id=f"sig-test-{secrets.token_hex(6)}",
             agent_id=agent,
             how="api",
+            by="test",
             program="health_care",
             language="es",
             caller=Caller(case_number=case or case_number()),

@@ -149,6 +149,8 @@ async def test_a_signature_through_the_api_and_a_hang_up_mid_capture(
     async with _call(phones, stack, recorder, tmp_path, "sigapi1", "3942") as call:
         status, body = await api.call("POST", path, {"program": "child_care", "language": "es"})
         assert status == 201, body
+        started = await recorder.wait_for(call.call_id, "signature_started")
+        assert (started.details["how"], started.details["by"]) == ("api", "admin")
         assert (body["status"], body["program"], body["language"]) == (
             "recording",
             "child_care",
@@ -194,6 +196,7 @@ async def test_a_restart_mid_capture_keeps_the_capture_incomplete(
         call_id="sig-orphan-call",
         agent_id="gone",
         how="api",
+        by="test",
         program=None,
         language="en",
         caller=Caller(),
