@@ -107,6 +107,9 @@ AGENT_PROMPT_NAMES = (
     "agent_help_escalations_only",
     "agent_caller_back",
     "agent_no_lead",
+    "agent_signature_no_script",
+    "agent_signature_busy",
+    "agent_signature_none",
 )
 STAFF_PROMPT_NAMES = ADMIN_PROMPT_NAMES + AGENT_PROMPT_NAMES
 

@@ -24,6 +24,7 @@ from ccc_telephony.config.policy import Policy
 from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.signatures import http
 from ccc_telephony.signatures.capture import CaptureRefused, Captures, Ending
+from ccc_telephony.signatures.notice import AgentNotice
 from ccc_telephony.signatures.scripts import ScriptUnavailable
 from ccc_telephony.signatures.service import BadCapture, EmitCall, EndedBy, SignatureService
 from ccc_telephony.signatures.vault import Vault
@@ -64,13 +65,15 @@ class SignaturesFeature:
             recordings_dir=recordings_dir,
         )
         self.captures = Captures(service=self.service, ari=ari, ami=ami)
+        first = policy.languages[0].code
+        self.notice = AgentNotice(ari, lambda prompt: library.media(prompt, first))
         self._tools = tools
         tools.code("ccc_signature_start", self._start_keyed)
         tools.code("ccc_signature_end", self._end_keyed)
         tools.code("ccc_signature_cancel", self._end_keyed)
 
     def stasis_handlers(self) -> dict[str, CallHandler]:
-        return self.captures.handlers()
+        return {**self.captures.handlers(), **self.notice.handlers()}
 
     async def run(self) -> None:
         """The feature's background job (see Captures.run)."""
@@ -96,6 +99,11 @@ class SignaturesFeature:
             )
         except (CaptureRefused, BadCapture, ScriptUnavailable) as exc:
             log.warning("signature not started", call_id=call.caller, why=str(exc))
+            prompt = {
+                CaptureRefused: "agent_signature_busy",
+                ScriptUnavailable: "agent_signature_no_script",
+            }.get(type(exc), "agent_not_possible")
+            await self.notice.tell(call.agent_leg, prompt)
 
     async def _end_keyed(self, call: AgentCall, code: KeyedCode) -> None:
         cancel = code.feature == "ccc_signature_cancel"
@@ -105,3 +113,4 @@ class SignaturesFeature:
             )
         except CaptureRefused as exc:
             log.warning("signature not ended", call_id=call.caller, why=str(exc))
+            await self.notice.tell(call.agent_leg, "agent_signature_none")

@@ -2,7 +2,8 @@
 600 Hz tone, an RtpParty) talks with a SIPp agent (1400 Hz). The agent starts the capture with
 *86 or through the API; both parties hear the script; the caller-only WAV holds the caller's
 tone and nothing of the script nor of the agent, the both-parties WAV holds both tones. A
-caller who hangs up mid-capture leaves an incomplete row with its files."""
+caller who hangs up mid-capture leaves an incomplete row with its files; a code that cannot
+be done is told to the agent alone."""
 
 from __future__ import annotations
 
@@ -72,7 +73,8 @@ async def _call(
             await recorder.wait_for(call_id, "agent_answered", timeout=30)
             (agent_call,) = await agent.answered()
             agent_audio.send_to(await agent.media(agent_call))
-            await agent_audio.hears(CALLER_HZ, share=0.5)
+            await agent_audio.hears(CALLER_HZ, share=0.98, window_s=1.0)
+            await caller_audio.hears(AGENT_HZ, share=0.98, window_s=1.0)
             yield Call(call_id, sip, agent, caller_audio, agent_audio)
 
 
@@ -94,6 +96,10 @@ async def test_the_agent_keys_a_signature_and_the_caller_alone_is_in_its_file(
     tmp_path: Path,
 ) -> None:
     async with _call(phones, stack, recorder, tmp_path, "sigkey1", "3941") as call:
+        await call.agent.press("*87")  # nothing to end: the agent alone hears so
+        told = await call.agent_audio.hears_besides(CALLER_HZ)
+        assert call.caller_audio.share(AGENT_HZ, since=told - 1.0) > 0.97
+        await call.agent_audio.hears(CALLER_HZ, share=0.98, window_s=1.0)
         await call.agent.press("*86")
         started = await recorder.wait_for(call.call_id, "signature_started")
         assert (started.details["agent"], started.details["how"]) == ("sigkey1", "code")
@@ -107,7 +113,7 @@ async def test_the_agent_keys_a_signature_and_the_caller_alone_is_in_its_file(
         await call.agent.press("*87")
         recorded = await recorder.wait_for(call.call_id, "signature_recorded")
         assert recorded.details["ended_by"] == "end_code"
-        await call.agent_audio.hears(CALLER_HZ, share=0.5)  # the call goes on
+        await call.agent_audio.hears(CALLER_HZ, share=0.98, window_s=1.0)  # the call goes on
         await call.agent.press("*86")
         await call.agent_audio.hears_besides(CALLER_HZ)
         await call.agent.press("*88")  # cancelled: kept, incomplete
@@ -162,6 +168,7 @@ async def test_a_signature_through_the_api_and_a_hang_up_mid_capture(
         status, ended = await api.call("DELETE", path)
         assert status == 200 and ended["status"] == "recorded", ended
         assert ended["files"]["caller"]["sha256"] and ended["ended_by"] == "api"
+        await call.agent_audio.hears(CALLER_HZ, share=0.98, window_s=1.0)  # the script stopped
 
         status, body = await api.call("POST", path, {"ssn_last4": "6789"})
         assert status == 201 and body["ssn_last4"] == "6789", body
