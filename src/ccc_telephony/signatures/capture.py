@@ -134,8 +134,13 @@ class Capture:
         return Ending(complete=False, ended_by="caller_hangup")
 
     async def _speak(self, speaker: StasisChannel) -> None:
-        with contextlib.suppress(CallerGone):
+        """The script, then the snoop that played it goes (the recordings go on)."""
+        try:
             await speaker.play(list(self.script.media), interruptible=False)
+        except CallerGone:
+            return
+        except AriError as exc:  # the recordings go on: the agent can read the script out
+            log.warning("signature script not played", call_id=self.row.call_id, why=str(exc))
         self._move("listening")
         await speaker.hangup()
 
@@ -171,6 +176,12 @@ class Capture:
         # the snoops' events no longer reach us.
         await self._captures.until_closed(self.row)
         for task in self._recordings:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                log.warning(
+                    "signature recording failed",
+                    call_id=self.row.call_id,
+                    why=str(task.exception()),
+                )
             task.cancel()
         for snoop in self._snoops.values():
             with contextlib.suppress(AriError):
