@@ -69,7 +69,7 @@ async def _call(
         async with sip:
             caller_audio.send_to(await sip.media(await sip.answered()))
             call_id = await wait_for_call_started(recorder, name)
-            await sip.press("11" + "4567890123#")
+            await sip.press("11" + "4567890123#")  # English, EBD, a case number
             await recorder.wait_for(call_id, "agent_answered", timeout=30)
             (agent_call,) = await agent.answered()
             agent_audio.send_to(await agent.media(agent_call))
