@@ -40,6 +40,9 @@ from ccc_telephony.ivr import http as ivr_http
 from ccc_telephony.ivr.context import IvrContext
 from ccc_telephony.ivr.stasis import MainNumber
 from ccc_telephony.jobs import BackgroundJobs
+from ccc_telephony.live import http as live_http
+from ccc_telephony.live.feed import LiveFeed
+from ccc_telephony.mail import Mailer
 from ccc_telephony.prompts import http as prompts_http
 from ccc_telephony.prompts.cli import library
 from ccc_telephony.prompts.generate import generate_all
@@ -50,12 +53,15 @@ from ccc_telephony.store import overrides as overrides_store
 from ccc_telephony.store.engine import make_engine, ping
 from ccc_telephony.store.events import CallEvent, EventWriter
 from ccc_telephony.store.projection import ProjectionRules
+from ccc_telephony.threats.feature import ThreatsFeature
 from ccc_telephony.transfers.context import Staff, TransferContext
 from ccc_telephony.transfers.feature import TransfersFeature
 from ccc_telephony.web import health
 from ccc_telephony.web.auth import bearer_auth, json_errors
 from ccc_telephony.web.metrics import Metrics
 from ccc_telephony.web.validation import JSON_BODY_LIMIT
+from ccc_telephony.wrapups import http as wrapups_http
+from ccc_telephony.wrapups.service import WrapupService
 
 log = structlog.get_logger(__name__)
 
@@ -85,7 +91,10 @@ class Service:
             batch_size=s.event_batch_size,
             flush_interval=s.event_flush_ms / 1000,
             on_write=lambda _n, seconds: self.metrics.event_write_seconds.observe(seconds),
-            rules=ProjectionRules(followup=timedelta(hours=self.policy.escalations.followup_hours)),
+            rules=ProjectionRules(
+                followup=timedelta(hours=self.policy.escalations.followup_hours),
+                wrapup_due=timedelta(minutes=self.policy.wrapups.due_minutes),
+            ),
         )
         self.bus = CallEventBus(durable=self.writer.emit)
         self.hours = HoursService(self.policy, load_override=self._load_override, clock=self.clock)
@@ -169,6 +178,25 @@ class Service:
             engine=self.engine,
             clock=self.clock,
             emit=self.emit,
+            roster=lambda: self.agents.agents.roster,
+        )
+        self.live = LiveFeed(roster=lambda: self.agents.agents.roster, clock=self.clock)
+        self.bus.subscribe(self.live.on_call_event)
+        self.threats = ThreatsFeature(
+            policy=self.policy,
+            engine=self.engine,
+            clock=self.clock,
+            emit=self.emit,
+            live=self.live,
+            mailer=Mailer(s),
+            roster=lambda: self.agents.agents.roster,
+            current_call=self.agents.agents.current_call,
+            ari=self.ari,
+        )
+        self.wrapups = WrapupService(
+            engine=self.engine,
+            clock=self.clock,
+            policy=self.policy.wrapups,
             roster=lambda: self.agents.agents.roster,
         )
         self.events = AriEventStream(
@@ -309,6 +337,10 @@ class Service:
         app.add_routes(self.transfers.routes())
         app.add_routes(escalations_http.routes(self.escalations))
         app.add_routes(self.directory.routes())
+        app.add_routes(live_http.routes(self.live))
+        app.on_shutdown.append(self.live.close)
+        app.add_routes(self.threats.routes())
+        app.add_routes(wrapups_http.routes(self.wrapups, lambda: self.agents.agents.roster))
         return app
 
     def _readiness_checks(self) -> dict[str, health.Check]:
