@@ -99,7 +99,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--maildir", type=Path, required=True)
     args = parser.parse_args(argv)
-    args.maildir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for folder in ("tmp", "new", "cur"):  # a Maildir (owner only: mail may name callers)
+        (args.maildir / folder).mkdir(parents=True, exist_ok=True, mode=0o700)
     controller = Controller(Mailbox(args.maildir), hostname="127.0.0.1", port=args.port)
     controller.start()
     try:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, any_, insert, literal, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.expression import Executable
@@ -109,7 +109,7 @@ async def listing(
     if agents is not None:
         clauses = [_c.agent_id.in_(sorted(agents))]
         if supervisor is not None:
-            clauses.append(_c.supervisor_ids.any(supervisor))
+            clauses.append(literal(supervisor) == any_(_c.supervisor_ids))
         audience = or_(*clauses)
     statement = select(threats).where(audience).order_by(_c.flagged_at.desc()).limit(limit)
     async with engine.connect() as conn:
