@@ -46,6 +46,7 @@ def running_pid(inst: Instance) -> int | None:
 
 def start(inst: Instance, *, timeout: float = 10.0) -> None:
     """The catcher for this instance, listening on its mail port, once it accepts connections."""
+    proc = None
     if running_pid(inst) is None:
         inst.run_dir.mkdir(parents=True, exist_ok=True)
         out = (inst.run_dir / "mail-catcher.log").open("ab")

@@ -107,7 +107,7 @@ async def listing(
     `supervisor`."""
     audience: ColumnElement[bool] = true()
     if agents is not None:
-        clauses = [_c.agent_id.in_(sorted(agents))]
+        clauses: list[ColumnElement[bool]] = [_c.agent_id.in_(sorted(agents))]
         if supervisor is not None:
             clauses.append(literal(supervisor) == any_(_c.supervisor_ids))
         audience = or_(*clauses)
