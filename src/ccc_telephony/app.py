@@ -20,12 +20,16 @@ import uvloop
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ccc_telephony.abusive.feature import AbusiveFeature
+from ccc_telephony.agents.calls import AgentCalls
 from ccc_telephony.agents.feature import AgentsFeature
 from ccc_telephony.agents.phones import AgentPhones, PhonePasswords
 from ccc_telephony.asterisk.agi import AgiServer
 from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.asterisk.ari import AriClient, AriError, AriEventStream
 from ccc_telephony.asterisk.ari.dispatcher import StasisDispatcher
+from ccc_telephony.asterisk.in_call_codes import InCallCodes
+from ccc_telephony.calltools.tools import CallTools
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.policy import Policy, load_policy
 from ccc_telephony.config.settings import Settings
@@ -151,6 +155,18 @@ class Service:
             jobs=self.jobs,
         )
         self.dispatcher.add_handlers(self.agents.stasis_handlers())
+        # Codes keyed during a call, and the call an agent is on: for transfers and the tools.
+        self.in_call_codes = InCallCodes(self.ami)
+        self.agent_calls = AgentCalls(
+            ari=self.ari,
+            ami=self.ami,
+            roster=lambda: self.agents.agents.roster,
+            agent_at=self.agents.agent_at,
+            caller_of=self.agents.agents.current_call,
+        )
+        self.calltools = CallTools(
+            self.in_call_codes, self.agent_calls, roster=lambda: self.agents.agents.roster
+        )
         self.transfers = TransfersFeature(
             TransferContext(
                 policy=self.policy,
@@ -169,6 +185,8 @@ class Service:
             ari=self.ari,
             watch=self.dispatcher.watch,
             roster=lambda: self.agents.agents.roster,
+            calls=self.agent_calls,
+            codes=self.in_call_codes,
         )
         self.transfers.register()
         self.bus.subscribe(self.transfers.on_call_event)
@@ -180,6 +198,7 @@ class Service:
             emit=self.emit,
             roster=lambda: self.agents.agents.roster,
         )
+        self.in_call_codes.register()
         self.live = LiveFeed(roster=lambda: self.agents.agents.roster, clock=self.clock)
         self.bus.subscribe(self.live.on_call_event)
         self.threats = ThreatsFeature(
@@ -190,9 +209,19 @@ class Service:
             live=self.live,
             mailer=Mailer(s),
             roster=lambda: self.agents.agents.roster,
-            current_call=self.agents.agents.current_call,
+            calltools=self.calltools,
             ari=self.ari,
         )
+        self.abusive = AbusiveFeature(
+            policy=self.policy,
+            engine=self.engine,
+            media=self.prompts.media,
+            emit=self.emit,
+            live=self.live,
+            ari=self.ari,
+            calltools=self.calltools,
+        )
+        self.dispatcher.add_handlers(self.abusive.stasis_handlers())
         self.wrapups = WrapupService(
             engine=self.engine,
             clock=self.clock,
@@ -340,6 +369,7 @@ class Service:
         app.add_routes(live_http.routes(self.live))
         app.on_shutdown.append(self.live.close)
         app.add_routes(self.threats.routes())
+        app.add_routes(self.abusive.routes())
         app.add_routes(wrapups_http.routes(self.wrapups, lambda: self.agents.agents.roster))
         return app
 

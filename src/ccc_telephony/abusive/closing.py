@@ -85,6 +85,10 @@ class AbusiveCalls:
     async def close(self, snoop: StasisChannel) -> None:
         """The snoop's handler: the message to the caller, then the caller's line drops."""
         _, call_id, language, *_ = [*snoop.args, "", "", ""]
+        if not snoop.name.startswith("Snoop/"):  # only our own snoop may drop a caller
+            log.warning("abusive-end handler reached by a channel not a snoop")
+            await snoop.hangup()
+            return
         media = self._media(PROMPT, language) or self._media(PROMPT, self._first)
         try:
             if media is not None and call_id:

@@ -4,7 +4,6 @@ agent is on and the caller's case number. The composition root creates one."""
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -12,7 +11,10 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ccc_telephony.agents.calls import AgentCall
 from ccc_telephony.asterisk.ari import AriClient, AriError
+from ccc_telephony.asterisk.in_call_codes import KeyedCode
+from ccc_telephony.calltools.tools import CallTools
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.live.feed import LiveFeed
@@ -20,11 +22,12 @@ from ccc_telephony.mail import Mailer
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.threats import http
 from ccc_telephony.threats.service import ThreatService
-from ccc_telephony.web.auth import acted_on
+
+# The code an agent keys on their phone to flag the call (config.codes.TOOL_CODES).
+CODE = "ccc_threat"
 
 EmitCall = Callable[[str, str, Mapping[str, Any]], None]
 Roster = Callable[[], Mapping[str, RosterAgent]]
-CurrentCall = Callable[[str], str | None]
 
 
 class ThreatsFeature:
@@ -38,13 +41,11 @@ class ThreatsFeature:
         live: LiveFeed,
         mailer: Mailer,
         roster: Roster,
-        current_call: CurrentCall,
+        calltools: CallTools,
         ari: AriClient,
     ) -> None:
-        """`current_call(agent_id)` is the caller's channel id of the agent's call now."""
         self._engine = engine
-        self._roster = roster
-        self._current_call = current_call
+        self._calltools = calltools
         self._ari = ari
         self.service = ThreatService(
             engine=engine,
@@ -57,18 +58,15 @@ class ThreatsFeature:
             case_number=self.case_number,
         )
 
-    def routes(self) -> web.RouteTableDef:
-        return http.routes(self.service, self._call_of)
+        calltools.code(CODE, self._keyed)
 
-    async def _call_of(self, request: web.Request) -> tuple[RosterAgent, str]:
-        agent = acted_on(request, self._roster())
-        call_id = self._current_call(agent.id)
-        if call_id is None:
-            raise web.HTTPConflict(
-                text=json.dumps({"error": "no call", "detail": f"{agent.id} has no caller now"}),
-                content_type="application/json",
-            )
-        return agent, call_id
+    def routes(self) -> web.RouteTableDef:
+        return http.routes(self.service, self._calltools.call_of)
+
+    async def _keyed(self, call: AgentCall, _: KeyedCode) -> None:
+        """*91 on the agent's phone: the call is flagged at once, and goes on."""
+        who = f"{call.agent.id} (phone)"
+        await self.service.flag(call.agent, call.caller, by=who, source="code")
 
     async def case_number(self, call_id: str) -> str | None:
         """From the call's record (the caller keyed it in the IVR), else the caller's channel

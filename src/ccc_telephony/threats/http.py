@@ -15,15 +15,15 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from ccc_telephony.config.agents import RosterAgent
+from ccc_telephony.agents.calls import AgentCall
 from ccc_telephony.store.threats import ThreatRow
 from ccc_telephony.threats.rules import AlreadyDecided, NotYours
 from ccc_telephony.threats.service import NotRecorded, ThreatService, UnknownThreat
 from ccc_telephony.web.auth import forbidden, principal_of
 from ccc_telephony.web.validation import UnsafeText, bad_request, parse_body, query_int
 
-# (agent, the caller's channel id) of the call a route acts on, or the HTTP error why none.
-CallOf = Callable[[web.Request], Awaitable[tuple[RosterAgent, str]]]
+# The agent's current call a route acts on, or the HTTP error why none (CallTools.call_of).
+CallOf = Callable[[web.Request], Awaitable[AgentCall]]
 
 
 class AccountRequest(BaseModel):
@@ -73,10 +73,10 @@ def routes(threats: ThreatService, call_of: CallOf) -> web.RouteTableDef:
 
     @table.post("/api/v1/agents/{agent_id}/call/threat")
     async def flag(request: web.Request) -> web.Response:
-        agent, call_id = await call_of(request)
+        call = await call_of(request)
         try:
             row, made = await threats.flag(
-                agent, call_id, by=principal_of(request).who, source="api"
+                call.agent, call.caller, by=principal_of(request).who, source="api"
             )
         except NotRecorded as exc:
             raise web.HTTPServiceUnavailable(
