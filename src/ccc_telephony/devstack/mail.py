@@ -44,7 +44,7 @@ def running_pid(inst: Instance) -> int | None:
     return pid if __name__.encode() in cmdline and str(maildir(inst)).encode() in cmdline else None
 
 
-def start(inst: Instance, *, timeout: float = 10.0) -> None:
+def start(inst: Instance, *, timeout: float = 20.0) -> None:
     """The catcher for this instance, listening on its mail port, once it accepts connections."""
     proc = None
     if running_pid(inst) is None:
@@ -67,8 +67,10 @@ def start(inst: Instance, *, timeout: float = 10.0) -> None:
         _pid_file(inst).write_text(f"{proc.pid}\n")
     deadline = time.monotonic() + timeout
     while not _answers(inst.ports.mail):
-        if time.monotonic() > deadline or running_pid(inst) is None:
-            raise RuntimeError(f"the mail catcher did not start; see {inst.run_dir}")
+        # (not running_pid: just after the fork, /proc shows this process's command line)
+        if time.monotonic() > deadline or (proc is not None and proc.poll() is not None):
+            code = None if proc is None else proc.returncode
+            raise RuntimeError(f"the mail catcher did not start (exit {code}); see {inst.run_dir}")
         time.sleep(0.05)
     log.info("mail catcher ready", port=inst.ports.mail, maildir=str(maildir(inst)))
 

@@ -141,7 +141,7 @@ class ThreatService:
     async def _mail(self, threat: ThreatRow, supervisors: list[RosterAgent]) -> None:
         to = [s.email for s in supervisors if s.email]
         subject, body = notice(threat, self._roster().get(threat.agent_id), self._zone)
-        sent = await self._mailer.send(to, subject, body)
+        sent = await self._mailer.send(to, subject, body, ids=[threat.call_id])
         if not sent.ok:
             log.warning("threat e-mail not sent", call_id=threat.call_id, why=sent.error)
         try:

@@ -21,8 +21,10 @@ from tests.integration.support.live import live_feed
 from tests.integration.support.mail import received
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.steps import Callers
+from tests.sipp import CallHandling
 
 CASE = "4567890123"
+TRANSFERS = CallHandling(transfers=True)
 SSN = "212345678"
 SSN_SHAPE = re.compile(r"(?<![0-9])[0-9]{3}[- ]?[0-9]{2}[- ]?[0-9]{4}(?![0-9])")
 
@@ -68,7 +70,7 @@ async def test_a_flag_by_api_tells_the_supervisor_at_once_live_and_by_email(
     assert message["To"] == "tsup1@agency.example"
     body = message.get_content()
     assert call.ivr_id in body and CASE in body and "Tagent1" in body
-    assert not SSN_SHAPE.search(body + str(message["Subject"]))
+    assert not SSN_SHAPE.search((body + str(message["Subject"])).replace(call.ivr_id, " "))
 
     flagged = await recorder.wait_for(call.ivr_id, "threat_flagged")
     assert flagged.details["threat_id"] == threat["id"]
@@ -83,6 +85,32 @@ async def test_a_flag_by_api_tells_the_supervisor_at_once_live_and_by_email(
     assert row["email_error"] is None
     await service.threats.service.mail_sent()
     assert len(received(maildir, call.ivr_id)) == 1  # flagging again told nobody twice
+
+
+async def test_the_code_on_the_agents_phone_flags_the_call_and_it_goes_on(
+    phones: Callable[..., Any],
+    staff: Callable[..., Awaitable[str]],
+    callers: Callers,
+    recorder: EventRecorder,
+    service: Service,
+    maildir: Path,
+    base: str,
+    open_hours: ShiftedClock,
+) -> None:
+    boss = await staff("tsup6", "ebd", role="supervisor", email="tsup6@agency.example")
+    agent = await phones("tagent6", "3916", "ebd", supervisor="tsup6", handling=TRANSFERS)
+    async with live_feed(base, boss) as boss_screen:
+        call = await callers.with_agent("11" + CASE + "#", agent)
+        await agent.press("*91")
+        flagged = await recorder.wait_for(call.ivr_id, "threat_flagged")
+        assert (flagged.details["source"], flagged.details["by"]) == ("code", "tagent6 (phone)")
+        told = await boss_screen.next_of("threat_flagged")
+        assert told["call_id"] == call.ivr_id
+    assert len(agent.state.talking) == 1  # the call goes on
+    await service.threats.service.mail_sent()
+    [message] = received(maildir, call.ivr_id)
+    assert message["To"] == "tsup6@agency.example"
+    await callers.hang_up(call)
 
 
 async def test_a_caller_known_by_ssn_is_never_in_the_email(
