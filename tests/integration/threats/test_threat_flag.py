@@ -47,6 +47,10 @@ async def test_a_flag_by_api_tells_the_supervisor_at_once_live_and_by_email(
     agent = await phones("tagent1", "3911", "ebd", supervisor="tsup1")
     async with live_feed(base, boss) as boss_screen, live_feed(base, other) as other_screen:
         call = await callers.with_agent("11" + CASE + "#", agent)
+        answered = await boss_screen.next_of("call_event")  # the unit's call, live
+        while answered["name"] != "agent_answered":
+            answered = await boss_screen.next_of("call_event")
+        assert (answered["call_id"], answered["agent"]) == (call.ivr_id, "tagent1")
         status, threat = await api.call(
             "POST", "/api/v1/agents/tagent1/call/threat", token=await token_of("tagent1")
         )
@@ -61,9 +65,9 @@ async def test_a_flag_by_api_tells_the_supervisor_at_once_live_and_by_email(
             "tagent1",
         )
         # The feed is ordered: a marker sent to the other unit's supervisor after the flag
-        # comes first on their screen, so the threat never reached it.
+        # is the first thing on their screen, so neither the call nor the threat reached it.
         service.live.publish("marker", {}, Audience.people("tsup2"))
-        assert (await other_screen.next_of("marker"))["type"] == "marker"
+        assert (await other_screen.next())["type"] == "marker"
 
     await service.threats.service.mail_sent()
     [message] = received(maildir, call.ivr_id)
