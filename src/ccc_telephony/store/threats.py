@@ -24,6 +24,17 @@ from sqlalchemy.sql.expression import Executable
 from ccc_telephony.store.tables import threat_access, threats
 
 _c = threats.c
+# What a flag records; the rest is written later (the account, the decision, the e-mail).
+_FLAGGED_COLUMNS = (
+    "id",
+    "call_id",
+    "case_number",
+    "agent_id",
+    "supervisor_ids",
+    "flagged_at",
+    "flagged_by",
+    "source",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,23 +73,34 @@ class NewThreat:
     flagged_by: str
     source: str
 
+    def as_row(self) -> ThreatRow:
+        """The record as it starts: flagged, nothing written or decided yet."""
+        return ThreatRow(
+            id=self.id,
+            call_id=self.call_id,
+            case_number=self.case_number,
+            agent_id=self.agent_id,
+            supervisor_ids=list(self.supervisor_ids),
+            flagged_at=self.flagged_at,
+            flagged_by=self.flagged_by,
+            source=self.source,
+            account=None,
+            account_updated_at=None,
+            reported_to_law_enforcement=None,
+            decided_at=None,
+            decided_by=None,
+            decision_notes=None,
+            emailed_to=None,
+            emailed_at=None,
+            email_error=None,
+        )
+
 
 def flagged(threat: NewThreat) -> Executable:
     """The row of a newly flagged threat; nothing if it (or one for the same call) exists."""
-    return (
-        pg_insert(threats)
-        .values(
-            id=threat.id,
-            call_id=threat.call_id,
-            case_number=threat.case_number,
-            agent_id=threat.agent_id,
-            supervisor_ids=list(threat.supervisor_ids),
-            flagged_at=threat.flagged_at,
-            flagged_by=threat.flagged_by,
-            source=threat.source,
-        )
-        .on_conflict_do_nothing()
-    )
+    row = threat.as_row()
+    values = {column: getattr(row, column) for column in _FLAGGED_COLUMNS}
+    return pg_insert(threats).values(values).on_conflict_do_nothing()
 
 
 async def flag(engine: AsyncEngine, threat: NewThreat) -> tuple[ThreatRow, bool]:

@@ -102,7 +102,7 @@ class ThreatService:
             row, made = await store.flag(self._engine, new)
         except Exception as exc:
             log.error("threat not recorded now", call_id=call_id, error=type(exc).__name__)
-            self._tell(_as_row(new), supervisors)
+            self._tell(new.as_row(), supervisors)
             raise NotRecorded(
                 "the supervisor was told; the record is kept when the database is back"
             ) from None
@@ -242,26 +242,3 @@ class ThreatService:
             at=self._clock(),
             threat_ids=list(threats),
         )
-
-
-def _as_row(new: NewThreat) -> ThreatRow:
-    """What a record not kept yet would hold, for the notice."""
-    return ThreatRow(
-        id=new.id,
-        call_id=new.call_id,
-        case_number=new.case_number,
-        agent_id=new.agent_id,
-        supervisor_ids=list(new.supervisor_ids),
-        flagged_at=new.flagged_at,
-        flagged_by=new.flagged_by,
-        source=new.source,
-        account=None,
-        account_updated_at=None,
-        reported_to_law_enforcement=None,
-        decided_at=None,
-        decided_by=None,
-        decision_notes=None,
-        emailed_to=None,
-        emailed_at=None,
-        email_error=None,
-    )

@@ -5,27 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.live.feed import TOO_SLOW, Audience, Closing, LiveFeed, Subscriber
 from ccc_telephony.store.events import CallEvent
-from ccc_telephony.web.auth import ADMIN, Principal
+from ccc_telephony.web.auth import ADMIN
+from tests.unit.staff import ROSTER, principal
 
-ROSTER = {
-    a.id: a
-    for a in (
-        RosterAgent(id="boss", name="Boss", extension="3001", team="ebd", role="supervisor"),
-        RosterAgent(id="lead", name="Lead", extension="3002", team="ebd", role="lead"),
-        RosterAgent(id="fam", name="Fam", extension="3003", team="family", role="supervisor"),
-        RosterAgent(id="ann", name="Ann", extension="3004", team="ebd", supervisor="boss"),
-        RosterAgent(id="bob", name="Bob", extension="3005", team="ebd"),
-    )
-}
 NOW = datetime(2027, 1, 5, 16, 0, tzinfo=UTC)
-
-
-def _staff(agent_id: str) -> Principal:
-    role = {"worker": "agent"}.get(ROSTER[agent_id].role, ROSTER[agent_id].role)
-    return Principal(name=agent_id, role=role, agent_id=agent_id, token_id=1)  # type: ignore[arg-type]
 
 
 def _feed(queue_size: int = 8) -> LiveFeed:
@@ -33,7 +18,7 @@ def _feed(queue_size: int = 8) -> LiveFeed:
 
 
 def _screens(feed: LiveFeed, *who: str) -> dict[str, Subscriber]:
-    screens = {name: feed.subscribe(_staff(name)) for name in who}
+    screens = {name: feed.subscribe(principal(name)) for name in who}
     return {**screens, "admin": feed.subscribe(ADMIN)}
 
 
@@ -85,7 +70,7 @@ def test_an_event_shows_only_its_named_fields() -> None:
 def test_a_client_whose_queue_is_full_is_dropped_and_told_so() -> None:
     feed = _feed(queue_size=3)
     slow = feed.subscribe(ADMIN)
-    quick = feed.subscribe(_staff("boss"))
+    quick = feed.subscribe(principal("boss"))
     for _ in range(3):
         feed.publish("tick", {}, Audience.people("boss"))
         quick.queue.get_nowait()  # this one keeps up

@@ -4,33 +4,20 @@ record comes from its event too; an event without what its row needs makes no st
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.sql.expression import Executable
 
-from ccc_telephony.store.events import CallEvent
-from ccc_telephony.store.projection import ROW_PROJECTIONS, ProjectionRules
-
-AT = datetime.now(UTC)
-
-
-def _statement(name: str, details: dict[str, Any], rules: ProjectionRules) -> Executable | None:
-    return ROW_PROJECTIONS[name](CallEvent("call-1", name, details, at=AT), rules)
-
-
-def _params(statement: Executable | None) -> dict[str, Any]:
-    assert statement is not None
-    return dict(statement.compile(dialect=postgresql.dialect()).params)  # type: ignore[attr-defined]
+from ccc_telephony.store.projection import ProjectionRules
+from tests.unit.store.projections import AT, row_statement, statement_params
 
 
 @pytest.mark.parametrize("minutes", [10, 1, 60])
 def test_the_wrapup_is_due_the_policys_minutes_after_the_agents_part_ended(minutes: int) -> None:
     rules = ProjectionRules(wrapup_due=timedelta(minutes=minutes))
-    params = _params(_statement("agent_call_completed", {"agent": "maria"}, rules))
+    params = statement_params(row_statement("agent_call_completed", {"agent": "maria"}, rules))
     assert (params["kind"], params["call_id"], params["agent_id"]) == (
         "inbound_call",
         "call-1",
@@ -40,9 +27,13 @@ def test_the_wrapup_is_due_the_policys_minutes_after_the_agents_part_ended(minut
 
 
 def test_an_answer_opens_the_contact_and_an_abusive_end_marks_it() -> None:
-    opened = _params(_statement("agent_answered", {"agent": "maria"}, ProjectionRules()))
+    opened = statement_params(
+        row_statement("agent_answered", {"agent": "maria"}, ProjectionRules())
+    )
     assert opened["started_at"] == AT
-    marked = _params(_statement("ended_by_agent_abusive", {"agent": "maria"}, ProjectionRules()))
+    marked = statement_params(
+        row_statement("ended_by_agent_abusive", {"agent": "maria"}, ProjectionRules())
+    )
     assert marked["abusive"] is True
 
 
@@ -56,7 +47,7 @@ def test_a_threat_event_makes_its_record() -> None:
         "source": "code",
         "by": "maria (phone)",
     }
-    params = _params(_statement("threat_flagged", details, ProjectionRules()))
+    params = statement_params(row_statement("threat_flagged", details, ProjectionRules()))
     assert (params["id"], params["flagged_at"], params["supervisor_ids"]) == (
         threat_id,
         AT,
@@ -75,4 +66,4 @@ def test_a_threat_event_makes_its_record() -> None:
     ],
 )
 def test_an_event_without_what_its_row_needs_makes_none(name: str, details: dict[str, Any]) -> None:
-    assert _statement(name, details, ProjectionRules()) is None
+    assert row_statement(name, details, ProjectionRules()) is None

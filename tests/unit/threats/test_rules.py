@@ -7,56 +7,35 @@ from datetime import UTC, datetime
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
-from ccc_telephony.config.agents import RosterAgent, supervisors_of
-from ccc_telephony.store.threats import ThreatRow
+from ccc_telephony.config.agents import supervisors_of
+from ccc_telephony.store.threats import NewThreat, ThreatRow
 from ccc_telephony.threats.rules import Reader, notice
-from ccc_telephony.web.auth import ADMIN, Principal
+from ccc_telephony.web.auth import ADMIN
+from tests.unit.staff import ROSTER, principal
 
-ROSTER = {
-    a.id: a
-    for a in (
-        RosterAgent(id="boss", name="Boss", extension="3001", team="ebd", role="supervisor"),
-        RosterAgent(id="boss2", name="Boss Two", extension="3006", team="ebd", role="supervisor"),
-        RosterAgent(id="lead", name="Lead", extension="3002", team="ebd", role="lead"),
-        RosterAgent(id="fam", name="Fam", extension="3003", team="family", role="supervisor"),
-        RosterAgent(id="ann", name="Ann Lee", extension="3004", team="ebd", supervisor="boss"),
-        RosterAgent(id="cy", name="Cy", extension="3007", team="family"),
-    )
-}
 AT = datetime(2027, 1, 5, 16, 30, tzinfo=UTC)
 
 
 def _threat(agent: str = "ann", supervisors: tuple[str, ...] = ("boss",)) -> ThreatRow:
-    return ThreatRow(
+    return NewThreat(
         id=uuid4(),
         call_id="1796173729.7",
         case_number="4567890123",
         agent_id=agent,
-        supervisor_ids=list(supervisors),
+        supervisor_ids=supervisors,
         flagged_at=AT,
         flagged_by=agent,
         source="code",
-        account=None,
-        account_updated_at=None,
-        reported_to_law_enforcement=None,
-        decided_at=None,
-        decided_by=None,
-        decision_notes=None,
-        emailed_to=None,
-        emailed_at=None,
-        email_error=None,
-    )
+    ).as_row()
 
 
 def _reader(agent_id: str) -> Reader:
-    role = {"worker": "agent"}.get(ROSTER[agent_id].role, ROSTER[agent_id].role)
-    principal = Principal(name=agent_id, role=role, agent_id=agent_id)  # type: ignore[arg-type]
-    return Reader(principal, ROSTER)
+    return Reader(principal(agent_id), ROSTER)
 
 
 def test_the_agents_supervisor_is_the_one_named_else_those_of_their_unit() -> None:
     assert [s.id for s in supervisors_of(ROSTER["ann"], ROSTER)] == ["boss"]
-    assert [s.id for s in supervisors_of(ROSTER["cy"], ROSTER)] == ["fam"]
+    assert [s.id for s in supervisors_of(ROSTER["dee"], ROSTER)] == ["fam"]
     assert [s.id for s in supervisors_of(ROSTER["lead"], ROSTER)] == ["boss", "boss2"]
 
 
@@ -64,7 +43,7 @@ def test_only_the_agent_their_supervisor_and_the_admin_see_a_threat() -> None:
     threat = _threat()
     assert _reader("ann").sees(threat) and _reader("boss").sees(threat)
     assert Reader(ADMIN, ROSTER).sees(threat)
-    for other in ("boss2", "lead", "fam", "cy"):
+    for other in ("boss2", "lead", "fam", "cy", "bob"):
         assert not _reader(other).sees(threat), other
 
 
@@ -85,7 +64,7 @@ def test_a_supervisor_flagging_their_own_call_does_not_decide_it() -> None:
 
 def test_a_listing_holds_ones_own_and_ones_people() -> None:
     # Ann names Boss; the lead and the other supervisor of the team name nobody: their unit's.
-    assert _reader("boss").supervised() == frozenset({"boss", "ann", "lead", "boss2"})
+    assert _reader("boss").supervised() == frozenset({"boss", "ann", "cy", "lead", "bob", "boss2"})
     assert _reader("ann").supervised() == frozenset({"ann"})
     assert Reader(ADMIN, ROSTER).supervised() is None
 

@@ -8,22 +8,13 @@ from typing import Any
 
 import pytest
 
-from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.config.conduct import DEFAULT_DISPOSITIONS, Wrapups
 from ccc_telephony.store.contacts import ContactRow
-from ccc_telephony.web.auth import ADMIN, Principal
+from ccc_telephony.web.auth import ADMIN
 from ccc_telephony.wrapups.rules import BadWrapup, checked, note_required, whose
+from tests.unit.staff import ROSTER, principal
 
 AT = datetime(2027, 1, 5, 16, 0, tzinfo=UTC)
-ROSTER = {
-    a.id: a
-    for a in (
-        RosterAgent(id="boss", name="Boss", extension="3001", team="ebd", role="supervisor"),
-        RosterAgent(id="ann", name="Ann", extension="3004", team="ebd", supervisor="boss"),
-        RosterAgent(id="cy", name="Cy", extension="3007", team="family", supervisor="boss"),
-        RosterAgent(id="dee", name="Dee", extension="3008", team="family"),
-    )
-}
 
 
 def _contact(*, abusive: bool = False) -> ContactRow:
@@ -93,11 +84,11 @@ def test_an_abusive_call_needs_its_note() -> None:
 
 
 def test_who_follows_whose_missing_wrapups() -> None:
-    boss = Principal(name="boss", role="supervisor", agent_id="boss")
-    ann = Principal(name="ann", role="agent", agent_id="ann")
     assert whose(ADMIN, ROSTER) is None
-    assert whose(boss, ROSTER) == frozenset({"boss", "ann", "cy"})  # team, and whom they supervise
-    assert whose(ann, ROSTER) == frozenset({"ann"})
+    # Their team, and whom they supervise in another team.
+    unit = frozenset({"boss", "boss2", "lead", "ann", "bob", "cy"})
+    assert whose(principal("boss"), ROSTER) == unit
+    assert whose(principal("ann"), ROSTER) == frozenset({"ann"})
 
 
 def test_the_policy_lists_distinct_dispositions() -> None:
