@@ -60,12 +60,17 @@ class AbusiveCalls:
         self._whisper = whisper
         self._hang_up = hang_up
         self._language_of = language_of
+        self._ending: set[str] = set()  # calls whose closing message is under way
 
     def handlers(self) -> dict[str, CallHandler]:
         return {HANDLER: self.close}
 
     async def end(self, agent: RosterAgent, call_id: str, *, by: str, source: Source) -> None:
-        """End the agent's call with `call_id` (the caller's channel) as abusive."""
+        """End the agent's call with `call_id` (the caller's channel) as abusive; asked again
+        while the message plays (the code keyed twice), nothing more happens."""
+        if call_id in self._ending:
+            return
+        self._ending.add(call_id)
         log.warning("abusive call ended by the agent", call_id=call_id, agent=agent.id)
         self._emit(
             call_id, "ended_by_agent_abusive", {"agent": agent.id, "by": by, "source": source}
@@ -99,6 +104,7 @@ class AbusiveCalls:
             await snoop.hangup()
 
     async def _drop(self, call_id: str) -> None:
+        self._ending.discard(call_id)
         with contextlib.suppress(AriNotFound):  # the caller hung up first
             await self._hang_up(call_id)
         log.info("abusive caller's line dropped", call_id=call_id)
