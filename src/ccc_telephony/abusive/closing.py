@@ -80,7 +80,11 @@ class AbusiveCalls:
             {"call_id": call_id, "agent": agent.id, "abusive_note_required": True},
             Audience.people(agent.id),
         )
-        language = await self._language_of(call_id) or self._first
+        try:
+            language = await self._language_of(call_id) or self._first
+        except Exception as exc:  # the database cannot say: the first language, not silence
+            log.warning("caller's language unknown", call_id=call_id, error=type(exc).__name__)
+            language = self._first
         try:
             await self._whisper(call_id, f"{HANDLER},{call_id},{language}")
         except AriError as exc:
