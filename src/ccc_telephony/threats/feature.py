@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+import structlog
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,6 +26,8 @@ from ccc_telephony.threats.service import ThreatService
 
 # The code an agent keys on their phone to flag the call (config.codes.TOOL_CODES).
 CODE = "ccc_threat"
+
+log = structlog.get_logger(__name__)
 
 EmitCall = Callable[[str, str, Mapping[str, Any]], None]
 Roster = Callable[[], Mapping[str, RosterAgent]]
@@ -70,8 +73,12 @@ class ThreatsFeature:
 
     async def case_number(self, call_id: str) -> str | None:
         """From the call's record (the caller keyed it in the IVR), else the caller's channel
-        (CCC_CASE, which the IVR sets before the queue)."""
-        row = await calls_store.get_call(self._engine, call_id)
+        (CCC_CASE, which the IVR sets before the queue: also when the database is down)."""
+        try:
+            row = await calls_store.get_call(self._engine, call_id)
+        except Exception as exc:  # the database is down: the flag must still go out
+            log.warning("cannot read the call's record", call_id=call_id, error=type(exc).__name__)
+            row = None
         if row is not None and row.case_number:
             return row.case_number
         with contextlib.suppress(AriError):

@@ -5,6 +5,7 @@ number; then who may read and change the record, every look audited."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -14,11 +15,14 @@ from uuid import UUID
 import asyncpg
 
 from ccc_telephony.app import Service
+from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.live.feed import Audience
 from tests.integration.agents.conftest import Api
+from tests.integration.support.cli import run_cli
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.live import live_feed
 from tests.integration.support.mail import received
+from tests.integration.support.proxy import TcpProxy
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.steps import Callers
 from tests.sipp import CallHandling
@@ -140,6 +144,7 @@ async def test_a_caller_known_by_ssn_is_never_in_the_email(
 
 
 async def test_only_the_agent_their_supervisor_and_the_admin_see_it_and_every_look_is_audited(
+    stack: Stack,
     phones: Callable[..., Any],
     staff: Callable[..., Awaitable[str]],
     token_of: Callable[[str], Awaitable[str]],
@@ -188,6 +193,9 @@ async def test_only_the_agent_their_supervisor_and_the_admin_see_it_and_every_lo
     assert reply["decision"]["decided_by"].startswith("tsup4")
     status, reply = await api.call("PUT", path + "/account", {"account": "more"}, token=mine)
     assert status == 409, reply  # closed once decided
+    code, out, err = await run_cli(stack, "threats", "list")
+    (shown,) = [line for line in out.splitlines() if threat["id"] in line]
+    assert code == 0 and f"call {call.ivr_id}" in shown and "reported (tsup4" in shown, err
 
     looks = await db.fetch(
         "SELECT who, action, allowed FROM threat_access WHERE threat_id = $1 ORDER BY id",
@@ -200,3 +208,39 @@ async def test_only_the_agent_their_supervisor_and_the_admin_see_it_and_every_lo
     assert {("tagent4", "read"), ("tsup4", "read"), ("admin", "read")} <= allowed
     listed = {(r["who"].split(" ")[0], r["action"]) for r in looks}
     assert ("tsup5", "list") not in listed  # a listing is audited per threat it showed
+
+
+async def test_with_the_database_down_the_supervisor_is_still_told_and_the_record_follows(
+    phones: Callable[..., Any],
+    staff: Callable[..., Awaitable[str]],
+    api: Api,
+    callers: Callers,
+    service: Service,
+    db: asyncpg.Connection,
+    db_proxy: TcpProxy,
+    maildir: Path,
+    base: str,
+    open_hours: ShiftedClock,
+) -> None:
+    boss = await staff("tsup7", "ebd", role="supervisor", email="tsup7@agency.example")
+    agent = await phones("tagent7", "3917", "ebd", supervisor="tsup7")
+    async with live_feed(base, boss) as boss_screen:
+        call = await callers.with_agent("11" + CASE + "#", agent)
+        await service.writer.wait_idle()
+        await db_proxy.cut()
+        status, reply = await api.call("POST", "/api/v1/agents/tagent7/call/threat")
+        assert status == 503 and reply["error"] == "not recorded", reply
+        told = await boss_screen.next_of("threat_flagged")
+        assert (told["call_id"], told["case_number"]) == (call.ivr_id, CASE)  # from the channel
+    await service.threats.service.mail_sent()
+    [message] = received(maildir, call.ivr_id)
+    assert message["To"] == "tsup7@agency.example"
+    db_proxy.restore()
+    async with asyncio.timeout(60):
+        await service.writer.wait_idle()
+    row = await db.fetchrow(
+        "SELECT id, case_number, supervisor_ids FROM threats WHERE call_id = $1", call.ivr_id
+    )
+    assert row is not None and str(row["id"]) == told["threat_id"]
+    assert (row["case_number"], row["supervisor_ids"]) == (CASE, ["tsup7"])
+    await callers.hang_up(call)

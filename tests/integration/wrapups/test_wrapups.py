@@ -12,7 +12,9 @@ from typing import Any
 import asyncpg
 
 from ccc_telephony.app import Service
+from ccc_telephony.devstack.stack import Stack
 from tests.integration.agents.conftest import Api
+from tests.integration.support.cli import run_cli
 from tests.integration.support.clock import Moments, ShiftedClock
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.steps import Callers
@@ -48,6 +50,7 @@ async def test_a_call_without_its_wrapup_is_listed_for_the_agent_and_their_super
     service: Service,
     clock: ShiftedClock,
     moments: Moments,
+    stack: Stack,
 ) -> None:
     boss = await staff("wsup1", "ebd", role="supervisor")
     stranger = await staff("wsup2", "family", role="supervisor")
@@ -73,6 +76,8 @@ async def test_a_call_without_its_wrapup_is_listed_for_the_agent_and_their_super
     assert status == 200 and call_id not in _calls(other)
     status, reply = await api.call("GET", mine, token=stranger)
     assert status == 403, reply
+    code, out, err = await run_cli(stack, "wrapups", "missing", "--agent", "wagent1")
+    assert code == 0 and f"wagent1  call {call_id}" in out, err
 
     path = f"/api/v1/agents/wagent1/calls/{call_id}/wrapup"
     status, reply = await api.call("PUT", path, {**WRAPUP, "disposition": "gossip"})
