@@ -16,8 +16,10 @@ import asyncpg
 
 from ccc_telephony.app import Service
 from ccc_telephony.devstack.stack import Stack
+from ccc_telephony.store import tokens
 from tests.integration.agents.conftest import Api
 from tests.integration.support.clock import ShiftedClock
+from tests.integration.support.live import live_feed
 from tests.integration.support.ports import free_udp_port
 from tests.integration.support.recorder import EventRecorder, wait_for_call_started
 from tests.sipp import CallHandling, OutgoingCall, SipPhone, trunk_call
@@ -153,9 +155,16 @@ async def test_the_api_ends_the_call_the_same_way(
     tmp_path: Path,
 ) -> None:
     async with bridged_call(phones, stack, recorder, tmp_path, "aagent2", "3942") as call:
-        since = time.monotonic()
-        status, reply = await api.call("POST", "/api/v1/agents/aagent2/call/abusive-end")
-        assert status == 202 and reply["call_id"] == call.call_id, reply
+        mine = (await tokens.issue(service.engine, "aagent2")).token
+        base = f"http://127.0.0.1:{service.settings.http_port}"
+        async with live_feed(base, mine) as screen:
+            since = time.monotonic()
+            status, reply = await api.call(
+                "POST", "/api/v1/agents/aagent2/call/abusive-end", token=mine
+            )
+            assert status == 202 and reply["call_id"] == call.call_id, reply
+            asked = await screen.next_of("wrapup_requested")  # the agent is asked to document it
+            assert (asked["call_id"], asked["abusive_note_required"]) == (call.call_id, True)
         await _closing_heard_then_dropped(call, since)
     await recorder.wait_for(call.call_id, "call_ended")
     assert await _outcome(service, db, call.call_id) == "ended_by_agent_abusive"
