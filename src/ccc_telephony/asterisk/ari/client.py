@@ -200,15 +200,18 @@ class AriClient:
         }
         await self.request("POST", f"/channels/{channel_id}/dtmf", params=params)
 
-    async def whisper(self, channel_id: str, *, app_args: str) -> Json:
+    async def whisper(self, channel_id: str, *, app_args: str, both: bool = False) -> Json:
         """A snoop channel that speaks to `channel_id`'s party (whisper out, no spying), in
         our app with `app_args`: what it plays, that party hears over whatever they hear (a
-        held caller: over the music). Works on a channel outside Stasis."""
-        result: Json = await self.request(
-            "POST",
-            f"/channels/{channel_id}/snoop",
-            params={"app": self.app, "appArgs": app_args, "whisper": "out", "spy": "none"},
-        )
+        held caller: over the music). With `both`, also into what the party sends, so whoever
+        is bridged with them hears it too. Works on a channel outside Stasis."""
+        params = {
+            "app": self.app,
+            "appArgs": app_args,
+            "whisper": "both" if both else "out",
+            "spy": "none",
+        }
+        result: Json = await self.request("POST", f"/channels/{channel_id}/snoop", params=params)
         return result
 
     async def originate(self, params: Mapping[str, str | int]) -> Json:
