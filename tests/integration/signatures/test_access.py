@@ -104,12 +104,13 @@ async def test_an_unauthorised_download_is_refused_and_audited_and_an_authorised
     assert audits[3] == ("admin", "admin", "download", "both", True)
 
 
-async def test_bad_requests_get_a_4xx(api: Api, signed: Signed) -> None:
+async def test_bad_requests_get_a_4xx(api: Api, signed: Signed, db: asyncpg.Connection) -> None:
     row = await signed("maria")
     for path, expected in (
         ("/api/v1/signatures", 400),
         ("/api/v1/signatures?case=1&call=x", 400),
         ("/api/v1/signatures?case=12%2034", 400),
+        ("/api/v1/signatures?case=123456789", 400),  # an SSN is never a case number
         ("/api/v1/signatures/not-a-uuid", 404),
         (f"/api/v1/signatures/{row.id}/audio?part=agent", 400),
         ("/api/v1/signatures/00000000-0000-0000-0000-000000000000/audio", 404),
@@ -118,6 +119,9 @@ async def test_bad_requests_get_a_4xx(api: Api, signed: Signed) -> None:
             api.base + path, headers={"Authorization": f"Bearer {api.token}"}
         ) as reply:
             assert reply.status == expected, (path, await reply.text())
+    assert not await db.fetchval(
+        "SELECT count(*) FROM signature_access WHERE subject LIKE '%123456789%'"
+    )
 
 
 async def test_no_token_no_signatures(api: Api) -> None:
