@@ -36,6 +36,7 @@ from ccc_telephony.events import CallEventBus
 from ccc_telephony.hours import http as hours_http
 from ccc_telephony.hours.agi import agi_handlers
 from ccc_telephony.hours.service import Clock, HoursService, utc_now
+from ccc_telephony.interpreters.feature import InterpretersFeature
 from ccc_telephony.ivr import http as ivr_http
 from ccc_telephony.ivr.context import IvrContext
 from ccc_telephony.ivr.stasis import MainNumber
@@ -171,6 +172,16 @@ class Service:
             emit=self.emit,
             roster=lambda: self.agents.agents.roster,
         )
+        self.interpreters = InterpretersFeature(
+            policy=self.policy,
+            ari=self.ari,
+            ami=self.ami,
+            watch=self.dispatcher.watch,
+            emit=self.emit,
+            clock=self.clock,
+        )
+        self.bus.subscribe(self.interpreters.on_call_event)
+        self.dispatcher.add_handlers(self.interpreters.stasis_handlers())
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )

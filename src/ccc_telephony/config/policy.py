@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from ccc_telephony.config.agents import AgentPolicy, RosterAgent, language_queue
+from ccc_telephony.config.interpreters import Interpreters
 from ccc_telephony.config.transfers import FeatureCode, Transfers
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -258,6 +259,7 @@ class Policy(_Strict):
     agents: AgentPolicy = AgentPolicy()
     escalations: Escalations = Escalations()
     transfers: Transfers = Transfers()
+    interpreters: Interpreters = Interpreters()
 
     @field_validator("time_zone")
     @classmethod
@@ -306,6 +308,7 @@ class Policy(_Strict):
                     problems.append(f"prompts.{name}.{code}: not a configured language")
         problems.extend(_agent_problems(self.agents, set(self.queues), set(codes)))
         problems.extend(self._queue_extension_problems())
+        problems.extend(self.interpreters.problems(set(codes)))
         ids = {agent.id for agent in self.agents.roster}
         for n, agent in enumerate(self.agents.roster):
             problems.extend(f"agents.roster.{n}.{p}" for p in self.roster_problems(agent, ids))

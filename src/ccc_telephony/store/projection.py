@@ -39,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import Executable
 
 from ccc_telephony.config.policy import DEFAULT_FOLLOWUP_HOURS
+from ccc_telephony.store import interpreters
 from ccc_telephony.store.tables import callback_requests, calls, escalation_followups
 
 if TYPE_CHECKING:
@@ -272,6 +273,9 @@ ROW_PROJECTIONS: Final[Mapping[str, RowProjection]] = {
     "escalated": _escalated,
     "escalation_answered": _escalation_answered,
     "escalation_returned": _escalation_returned,
+    "interpreter_joined": interpreters.joined,
+    "interpreter_documented": interpreters.documented,
+    "interpreter_left": interpreters.left,
 }
 
 
