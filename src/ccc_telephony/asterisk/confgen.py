@@ -245,10 +245,11 @@ def _pjsip(policy: Policy, site: Site) -> str:
         f"[admin-auth]\ntype=auth\nauth_type=digest\nusername=admin\npassword={site.admin_password}\n",
     ]
     if site.language_line_password is not None:
-        # The interpretation line the service conferences in (policy `interpreters.line`).
+        # The interpretation line the service conferences in (policy `interpreters.line`);
+        # like a carrier's line, it gets no connected-line re-INVITEs as it joins the bridge.
         sections.append(
             "[language-line](endpoint-base)\ncontext=ccc-phones\ndtmf_mode=auto_info\n"
-            "auth=language-line-auth\naors=language-line\n"
+            "auth=language-line-auth\naors=language-line\nsend_connected_line=no\n"
         )
         sections.append("[language-line]\ntype=aor\nmax_contacts=1\nremove_existing=yes\n")
         sections.append(

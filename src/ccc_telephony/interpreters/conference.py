@@ -43,6 +43,7 @@ class Interpretation:
     session: UUID = field(default_factory=uuid4)
     stage: Stage = Stage.CALLING
     aside: bool = False  # the agent stepped aside: caller and interpreter talk alone
+    caller_channel: str = ""  # the caller's channel name (AMI names channels so)
 
     @property
     def tag(self) -> str:

@@ -10,7 +10,8 @@ from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.asterisk.ari import AriClient
 from ccc_telephony.asterisk.ari.dispatcher import CallHandler
 from ccc_telephony.config.policy import Policy
-from ccc_telephony.interpreters.service import Emit, InterpreterDesk, InterpreterError, Watch
+from ccc_telephony.interpreters.outside import QueueCallChannels
+from ccc_telephony.interpreters.service import Emit, InterpreterDesk, Watch
 from ccc_telephony.interpreters.stasis import InterpreterChannels
 from ccc_telephony.store.events import CallEvent
 
@@ -30,18 +31,17 @@ class InterpretersFeature:
         emit: Emit,
         clock: Callable[[], datetime],
     ) -> None:
-        self._policy = policy
-        self._ami = ami
+        queue_call = QueueCallChannels(ami)
         self.desk = InterpreterDesk(
             policy=policy.interpreters,
             main_number=policy.main_number,
             ari=ari,
-            mute=self._mute,
+            queue_call=queue_call,
             watch=watch,
             emit=emit,
             clock=clock,
         )
-        self.channels = InterpreterChannels(self.desk, ari=ari, mute=self._mute, emit=emit)
+        self.channels = InterpreterChannels(self.desk, ari=ari, queue_call=queue_call, emit=emit)
 
     def stasis_handlers(self) -> dict[str, CallHandler]:
         return self.channels.handlers()
@@ -52,16 +52,3 @@ class InterpretersFeature:
             self.desk.call_over(event.call_id, _ENDED_BY.get(ended_by, "agent_call_ended"))
         elif event.name == "call_ended":
             self.desk.call_over(event.call_id, "call_ended")
-
-    async def _mute(self, agent_leg: str, muted: bool) -> None:
-        """The agent's phone channel neither heard nor hearing (AMI MuteAudio, both ways)."""
-        reply = await self._ami.action(
-            {
-                "Action": "MuteAudio",
-                "Channel": agent_leg,
-                "Direction": "all",
-                "State": "on" if muted else "off",
-            }
-        )
-        if not getattr(reply, "success", False):
-            raise InterpreterError("the agent's phone could not be muted or unmuted")

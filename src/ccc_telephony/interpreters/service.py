@@ -32,7 +32,15 @@ log = structlog.get_logger(__name__)
 
 Emit = Callable[[str, str, Mapping[str, Any]], None]
 Watch = Callable[[str, Callable[[dict[str, Any]], None]], Awaitable[None]]
-Mute = Callable[[str, bool], Awaitable[None]]  # (agent's channel name, muted)
+
+
+class QueueCall(Protocol):
+    """The caller's and the agent's channels (outside our app), by name
+    (interpreters.outside.QueueCallChannels)."""
+
+    async def mute(self, channel: str, muted: bool) -> None: ...
+    async def variable(self, channel: str, name: str) -> str: ...
+    async def set_variable(self, channel: str, name: str, value: str) -> None: ...
 
 
 class Ari(Protocol):
@@ -43,8 +51,7 @@ class Ari(Protocol):
     async def create_bridge(self, bridge_id: str, *, kind: str = ...) -> None: ...
     async def add_to_bridge(self, bridge_id: str, channel_id: str) -> None: ...
     async def destroy_bridge(self, bridge_id: str) -> None: ...
-    async def variable(self, channel_id: str, name: str) -> str: ...
-    async def set_variable(self, channel_id: str, name: str, value: str) -> None: ...
+    async def channel(self, channel_id: str) -> Any: ...
     async def hangup(self, channel_id: str, reason: str = ...) -> None: ...
     async def snoop(
         self,
@@ -89,7 +96,7 @@ class InterpreterDesk:
         policy: Interpreters,
         main_number: str,
         ari: Ari,
-        mute: Mute,
+        queue_call: QueueCall,
         watch: Watch,
         emit: Emit,
         clock: Callable[[], datetime],
@@ -97,7 +104,7 @@ class InterpreterDesk:
         self._policy = policy
         self._main_number = main_number
         self._ari = ari
-        self._mute = mute
+        self._queue_call = queue_call
         self._watch = watch
         self._emit = emit
         self._clock = clock
@@ -142,15 +149,17 @@ class InterpreterDesk:
             self.sessions[it.tag] = it
             try:
                 await self._connect(it)
-            except AriError as exc:
-                log.warning("interpreter line not connected", call_id=call_id, status=exc.status)
+            except (AriError, InterpreterError) as exc:
+                log.warning("interpreter line not connected", call_id=call_id, error=str(exc))
                 await self._end(it, "not_connected")
                 raise LineFailed("the interpreter line could not be called") from None
             return it
 
     async def _connect(self, it: Interpretation) -> None:
+        caller = await self._ari.channel(it.call_id)
+        it.caller_channel = str(caller["name"])
         await self._ari.create_bridge(it.bridge_id)
-        await self._silence_hold_music(it.call_id)
+        await self._silence_hold_music(it.caller_channel)
         await self._ari.snoop(
             it.call_id,
             app_args=it.args(SNOOP_HANDLER),
@@ -177,9 +186,9 @@ class InterpreterDesk:
     async def _silence_hold_music(self, caller: str) -> None:
         """While the interpreter is in, the caller's hold music is silence: an agent who holds
         the call (to consult) leaves the caller and the interpreter talking."""
-        before = await self._ari.variable(caller, "CHANNEL(musicclass)")
-        await self._ari.set_variable(caller, MUSIC_BEFORE, before or "default")
-        await self._ari.set_variable(caller, "CHANNEL(musicclass)", SILENT_MUSIC_CLASS)
+        before = await self._queue_call.variable(caller, "CHANNEL(musicclass)")
+        await self._queue_call.set_variable(caller, MUSIC_BEFORE, before or "default")
+        await self._queue_call.set_variable(caller, "CHANNEL(musicclass)", SILENT_MUSIC_CLASS)
 
     async def drop(self, call_id: str) -> Interpretation:
         """The agent drops the interpreter and keeps the caller."""
@@ -195,7 +204,7 @@ class InterpreterDesk:
             it = self._active(call_id)
             wanted = not it.aside if aside is None else aside
             if wanted != it.aside:
-                await self._mute(it.agent_leg, wanted)
+                await self._queue_call.mute(it.agent_leg, wanted)
                 it.aside = wanted
                 name = "agent_stepped_aside" if wanted else "agent_stepped_back"
                 self._emit(call_id, name, {"session": str(it.session), "agent": it.agent_id})
@@ -238,7 +247,7 @@ class InterpreterDesk:
                 return
             try:
                 await self._ari.add_to_bridge(it.bridge_id, it.line_channel)
-            except AriError as exc:
+            except (AriError, InterpreterError) as exc:
                 log.warning("interpreter not bridged", call_id=it.call_id, status=exc.status)
                 await self._end(it, "not_connected")
                 return
@@ -303,10 +312,11 @@ class InterpreterDesk:
         with contextlib.suppress(AriError):
             await self._ari.destroy_bridge(it.bridge_id)
         if it.aside:
-            with contextlib.suppress(Exception):  # AMI down: the agent's phone is theirs anyway
-                await self._mute(it.agent_leg, False)
+            with contextlib.suppress(InterpreterError):
+                await self._queue_call.mute(it.agent_leg, False)
             it.aside = False
-        await restore_hold_music(self._ari, it.call_id)
+        if it.caller_channel:
+            await restore_hold_music(self._queue_call, it.caller_channel)
         session = str(it.session)
         if joined:
             self._emit(it.call_id, "interpreter_left", {"session": session, "reason": why})
@@ -319,8 +329,8 @@ class InterpreterDesk:
             )
 
 
-async def restore_hold_music(ari: Ari, caller: str) -> None:
+async def restore_hold_music(queue_call: QueueCall, caller: str) -> None:
     """The caller's own hold music again (nothing to do once the caller is gone)."""
-    with contextlib.suppress(AriError):
-        before = await ari.variable(caller, MUSIC_BEFORE)
-        await ari.set_variable(caller, "CHANNEL(musicclass)", before or "default")
+    with contextlib.suppress(InterpreterError):
+        before = await queue_call.variable(caller, MUSIC_BEFORE)
+        await queue_call.set_variable(caller, "CHANNEL(musicclass)", before or "default")

@@ -27,16 +27,25 @@ from ccc_telephony.interpreters.conference import (
     line_of,
     snoop_of,
 )
-from ccc_telephony.interpreters.service import Ari, Emit, InterpreterDesk, Mute, restore_hold_music
+from ccc_telephony.interpreters.service import (
+    Ari,
+    Emit,
+    InterpreterDesk,
+    InterpreterError,
+    QueueCall,
+    restore_hold_music,
+)
 
 log = structlog.get_logger(__name__)
 
 
 class InterpreterChannels:
-    def __init__(self, desk: InterpreterDesk, *, ari: Ari, mute: Mute, emit: Emit) -> None:
+    def __init__(
+        self, desk: InterpreterDesk, *, ari: Ari, queue_call: QueueCall, emit: Emit
+    ) -> None:
         self._desk = desk
         self._ari = ari
-        self._mute = mute
+        self._queue_call = queue_call
         self._emit = emit
         self._closed: set[str] = set()  # orphaned sessions already ended
 
@@ -71,9 +80,11 @@ class InterpreterChannels:
             with contextlib.suppress(AriError):
                 await self._ari.hangup(other)
         if agent_leg:
-            with contextlib.suppress(Exception):
-                await self._mute(agent_leg, False)
-        await restore_hold_music(self._ari, call_id)
+            with contextlib.suppress(InterpreterError):
+                await self._queue_call.mute(agent_leg, False)
+        with contextlib.suppress(AriError):
+            caller = await self._ari.channel(call_id)
+            await restore_hold_music(self._queue_call, str(caller["name"]))
         with contextlib.suppress(ValueError):
             session = str(UUID(hex=tag))
             self._emit(

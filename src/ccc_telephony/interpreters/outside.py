@@ -1,0 +1,38 @@
+"""The call's own channels, the caller's and the agent's, are app_queue's and outside our
+Stasis app: ARI refuses their variables (409), so what the desk changes on them goes by AMI,
+which names channels by name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ccc_telephony.asterisk.ami import Ami
+from ccc_telephony.interpreters.service import InterpreterError
+
+
+class QueueCallChannels:
+    def __init__(self, ami: Ami) -> None:
+        self._ami = ami
+
+    async def mute(self, channel: str, muted: bool) -> None:
+        """Neither heard nor hearing (MuteAudio both ways), or back."""
+        state = "on" if muted else "off"
+        await self._act(
+            {"Action": "MuteAudio", "Channel": channel, "Direction": "all", "State": state}
+        )
+
+    async def variable(self, channel: str, name: str) -> str:
+        reply = await self._act({"Action": "Getvar", "Channel": channel, "Variable": name})
+        return str(reply.get("Value") or "")
+
+    async def set_variable(self, channel: str, name: str, value: str) -> None:
+        await self._act({"Action": "Setvar", "Channel": channel, "Variable": name, "Value": value})
+
+    async def _act(self, action: dict[str, str]) -> Any:
+        try:
+            reply = await self._ami.action(action)
+        except (ConnectionError, TimeoutError):
+            raise InterpreterError("Asterisk's manager interface did not answer") from None
+        if not getattr(reply, "success", False):
+            raise InterpreterError(f"{action['Action']} refused on the call's channel")
+        return reply
