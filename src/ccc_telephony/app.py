@@ -20,12 +20,15 @@ import uvloop
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ccc_telephony.agents.calls import AgentCalls
 from ccc_telephony.agents.feature import AgentsFeature
 from ccc_telephony.agents.phones import AgentPhones, PhonePasswords
 from ccc_telephony.asterisk.agi import AgiServer
 from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.asterisk.ari import AriClient, AriError, AriEventStream
 from ccc_telephony.asterisk.ari.dispatcher import StasisDispatcher
+from ccc_telephony.asterisk.in_call_codes import InCallCodes
+from ccc_telephony.calltools.tools import CallTools
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.policy import Policy, load_policy
 from ccc_telephony.config.settings import Settings
@@ -143,6 +146,18 @@ class Service:
             jobs=self.jobs,
         )
         self.dispatcher.add_handlers(self.agents.stasis_handlers())
+        # Codes keyed during a call, and the call an agent is on: for transfers and the tools.
+        self.in_call_codes = InCallCodes(self.ami)
+        self.agent_calls = AgentCalls(
+            ari=self.ari,
+            ami=self.ami,
+            roster=lambda: self.agents.agents.roster,
+            agent_at=self.agents.agent_at,
+            caller_of=self.agents.agents.current_call,
+        )
+        self.calltools = CallTools(
+            self.in_call_codes, self.agent_calls, roster=lambda: self.agents.agents.roster
+        )
         self.transfers = TransfersFeature(
             TransferContext(
                 policy=self.policy,
@@ -161,6 +176,8 @@ class Service:
             ari=self.ari,
             watch=self.dispatcher.watch,
             roster=lambda: self.agents.agents.roster,
+            calls=self.agent_calls,
+            codes=self.in_call_codes,
         )
         self.transfers.register()
         self.bus.subscribe(self.transfers.on_call_event)
@@ -182,6 +199,7 @@ class Service:
         )
         self.bus.subscribe(self.interpreters.on_call_event)
         self.dispatcher.add_handlers(self.interpreters.stasis_handlers())
+        self.in_call_codes.register()
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )

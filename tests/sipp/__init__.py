@@ -1,6 +1,7 @@
 """SIPp for the sandbox: scenarios built from pieces (`Scenario`), callers on the trunk
 (`CallerScript`, `run_caller`), one scenario run from asyncio (`run_scenario`), and agent phones
-that register, answer and place calls (`SipPhone`, `OutgoingCall`)."""
+that register, answer and place calls (`SipPhone`, `OutgoingCall`); their audio, when a test
+listens, is an `RtpParty` (tests.sipp.media)."""
 
 from tests.sipp.caller import (
     CallerScript,
@@ -8,6 +9,7 @@ from tests.sipp.caller import (
     caller_scenario,
     run_caller,
     scenario,
+    trunk_call,
 )
 from tests.sipp.phone import (
     ANSWER,
@@ -50,4 +52,5 @@ __all__ = [
     "run_scenario",
     "scenario",
     "sipp_command",
+    "trunk_call",
 ]

@@ -10,6 +10,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.sipp.phone import OutgoingCall
 from tests.sipp.process import sipp_command, write_scenario
 from tests.sipp.scenario import Identity, Scenario
 
@@ -93,4 +94,31 @@ def run_caller(
     )
     return subprocess.run(
         command, capture_output=True, text=True, timeout=timeout_s + 15, check=False, cwd=workdir
+    )
+
+
+def trunk_call(
+    *,
+    target: str,
+    number: str,
+    workdir: Path,
+    local_port: int,
+    media_port: int,
+    caller: str = "6085551234",
+    name: str = "SIPp Caller",
+    rtp_port: int | None = None,
+    timeout_s: int = 120,
+) -> OutgoingCall:
+    """A caller from outside (the trunk trusts 127.0.0.1: no digest), steered like a phone's
+    own call: keys when the test says, BYE when it leaves the block; its audio an `RtpParty`'s
+    when given its `rtp_port`."""
+    return OutgoingCall(
+        target=target,
+        number=number,
+        identity=Identity(user=caller, display_name=name, rtp_port=rtp_port),
+        credentials=None,
+        local_port=local_port,
+        media_port=media_port,
+        workdir=workdir,
+        timeout_s=timeout_s,
     )

@@ -96,8 +96,9 @@ def answering_scenario(identity: Identity, handling: CallHandling) -> Scenario:
     return call.bye().log("ended [call_id] phone")
 
 
-def dialling_scenario(identity: Identity, auth: Credentials) -> Scenario:
-    """The phone's own call to `[service]`: INVITE (digest auth), keys when told, BYE."""
+def dialling_scenario(identity: Identity, auth: Credentials | None) -> Scenario:
+    """The phone's own call to `[service]`: INVITE (digest auth, unless None: a caller on
+    the trunk), keys when told, BYE."""
     call = Scenario("ccc phone dials", identity=identity).invite(auth=auth).ack()
     # With the dialog's tags (ours, Asterisk's): what an attended transfer's Replaces names.
     call.log("answered [call_id] [pid]SIPpTag00[call_number] [peer_tag_param]")
@@ -133,10 +134,15 @@ class SipPhone(SippDriven):
         display_name: str | None = None,
         expires_s: int = 3600,
         lifetime_s: int = 600,
+        rtp_port: int | None = None,
     ) -> None:
+        """`rtp_port`: the port of the `RtpParty` (tests.sipp.media) that is this phone's audio
+        in its calls; without one the phone is silent."""
         self.registrar = registrar
         self.credentials = credentials
-        self.identity = Identity(user=credentials.username, display_name=display_name)
+        self.identity = Identity(
+            user=credentials.username, display_name=display_name, rtp_port=rtp_port
+        )
         self.local_port = local_port
         self.media_port = media_port
         self.workdir = workdir
@@ -274,12 +280,15 @@ class SipPhone(SippDriven):
         media_port: int,
         display_name: str | None = None,
         timeout_s: int = 120,
+        rtp_port: int | None = None,
     ) -> OutgoingCall:
         """A call from this phone's extension to `number` (e.g. a feature code), from SIP and
         media ports of its own; `async with` it to place it (see `OutgoingCall`). The phone
         need not be registered: Asterisk knows the endpoint by the From user and the digest."""
         identity = Identity(
-            user=self.identity.user, display_name=display_name or self.identity.display_name
+            user=self.identity.user,
+            display_name=display_name or self.identity.display_name,
+            rtp_port=rtp_port,
         )
         return OutgoingCall(
             target=self.registrar,
@@ -309,12 +318,13 @@ class OutgoingCall(SippDriven):
         target: str,
         number: str,
         identity: Identity,
-        credentials: Credentials,
+        credentials: Credentials | None,
         local_port: int,
         media_port: int,
         workdir: Path,
         timeout_s: int,
     ) -> None:
+        """`credentials` None: a caller from outside, on the trunk (which trusts its address)."""
         self.target = target
         self.number = number
         self.identity = identity

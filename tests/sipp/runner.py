@@ -43,6 +43,7 @@ class SippState:
     pressed: tuple[str, ...] = ()  # keys sent by INFO on a runner's signal
     referred: tuple[str, ...] = ()  # Call-IDs of REFERs Asterisk accepted (202)
     dialog: tuple[str, str, str] | None = None  # the call we placed: Call-ID, our tag, theirs
+    media: tuple[tuple[str, int], ...] = ()  # (Call-ID, the RTP port the other side's SDP named)
     exit_code: int | None = None  # once SIPp has exited
 
     @property
@@ -76,6 +77,8 @@ class SippState:
                 return replace(self, pressed=(*self.pressed, detail))
             case "referred":
                 return replace(self, referred=(*self.referred, call_id))
+            case "media" if detail.split(" ")[0].isdigit():
+                return replace(self, media=(*self.media, (call_id, int(detail.split(" ")[0]))))
         return self
 
 
@@ -257,6 +260,14 @@ class SippDriven(ABC):
 
     def diagnostics(self) -> str:
         return self._sipp.diagnostics()
+
+    async def media(self, call_id: str, timeout: float = 15) -> int:
+        """The RTP port the other side's SDP named for this call: where its `RtpParty` sends
+        (the scenario says it once the call is up, when the identity has an `rtp_port`)."""
+        state = await self._sipp.wait(
+            lambda s: any(c == call_id for c, _ in s.media), "media", timeout=timeout
+        )
+        return next(port for c, port in state.media if c == call_id)
 
     @abstractmethod
     async def start(self) -> None:

@@ -37,14 +37,23 @@ _END = "end"
 # retransmission of the first one's (and answers it with that 200). `[branch]` also repeats
 # for a request sent again in a loop (keys, transfers): the CSeq in it keeps each apart.
 _PARTIES = "<!-- parties -->"
-_KEEP_PARTIES = (
-    "\n    <action>\n"
+_PARTY_EREGS = (
     '      <ereg regexp="[^ \t].*" search_in="hdr" header="From:" assign_to="remote_party"/>\n'
     '      <ereg regexp="[^ \t].*" search_in="hdr" header="To:" assign_to="local_party"/>\n'
     '      <ereg regexp="[A-Za-z0-9.!%*_+\'~-]+" search_in="hdr" header="Call-ID:"'
     ' assign_to="call_token"/>\n'
-    "    </action>\n  "
 )
+# Where the other side's SDP (their 200, or their INVITE) names its RTP port, kept when our
+# audio is a Python `RtpParty` (Identity.rtp_port): the party must know where to send.
+_MEDIA = "<!-- media -->"
+_MEDIA_EREG = (
+    '      <ereg regexp="m=audio ([0-9]+)" search_in="body" assign_to="rtp_offer,rtp_remote"/>\n'
+)
+_MEDIA_LOG = "media [call_id] [$rtp_remote] [$rtp_offer]"
+
+
+def _action(eregs: str) -> str:
+    return f"\n    <action>\n{eregs}    </action>\n  " if eregs else ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,9 @@ class Identity:
 
     user: str
     display_name: str | None = None
+    # Our audio's port when a Python RTP party (tests.sipp.media) plays and hears it; None:
+    # SIPp's own media port, which sends nothing.
+    rtp_port: int | None = None
 
     def __post_init__(self) -> None:
         if not _TOKEN.match(self.user):
@@ -90,14 +102,16 @@ def safe_display_name(name: str) -> str:
     return re.sub(r"[\r\n\x00]", " ", cleaned)
 
 
-def _sdp(owner: str) -> str:
+def _sdp(identity: Identity) -> str:
+    owner = identity.user
+    port = "[media_port]" if identity.rtp_port is None else str(identity.rtp_port)
     return (
         "v=0\n"
         f"o={owner} 53655765 2353687637 IN IP[local_ip_type] [local_ip]\n"
         "s=-\n"
         "c=IN IP[media_ip_type] [media_ip]\n"
         "t=0 0\n"
-        "m=audio [media_port] RTP/AVP 0\n"
+        f"m=audio {port} RTP/AVP 0\n"
         "a=rtpmap:0 PCMU/8000\n"
     )
 
@@ -173,7 +187,7 @@ class Scenario:
                 self._caller_head("INVITE", to_tag=False)
                 + authorization
                 + "Content-Type: application/sdp\nContent-Length: [len]\n\n"
-                + _sdp(self.identity.user)
+                + _sdp(self.identity)
             )
 
         xml = self._challenged(request, auth, ack_challenge=True)
@@ -181,7 +195,7 @@ class Scenario:
             _recv("response", "100", optional="true")
             + _recv("response", "180", optional="true")
             + _recv("response", "183", optional="true")
-            + _recv("response", "200", rtd="true")
+            + f'  <recv response="200" rtd="true">{_MEDIA}</recv>\n'
         )
         self._up = self._ack_due = True
         return self._add(xml)
@@ -191,7 +205,8 @@ class Scenario:
         self._need(self._role == "caller" and self._ack_due, "ACK needs an answered INVITE")
         self._ack_due = False
         head = self._caller_head("ACK", to_tag=True)
-        return self._add(_send(head + "Content-Length: 0\n", retrans=False))
+        self._add(_send(head + "Content-Length: 0\n", retrans=False))
+        return self._media_up()
 
     # --- in a call, on either side ----------------------------------------------------------
 
@@ -388,14 +403,15 @@ class Scenario:
         """200 OK with our SDP (PCMU), sent again until the caller's ACK comes."""
         self._need_offer("200")
         self._up = self._ack_due = True
-        body = _sdp(self.identity.user)
+        body = _sdp(self.identity)
         return self._add(_send(self._response("200 OK", body=body, kind="application/sdp")))
 
     def receive_ack(self) -> Self:
         """The caller's ACK to our 200: the call is up from here."""
         self._need(self._role == "callee" and self._ack_due, "an ACK follows our 200")
         self._ack_due = False
-        return self._add(_recv("request", "ACK", crlf="true"))
+        self._add(_recv("request", "ACK", crlf="true"))
+        return self._media_up()
 
     def hold(
         self,
@@ -450,13 +466,19 @@ class Scenario:
         body = "".join(self._main)
         if self._endings:
             body += _go_to(_END) + "".join(self._endings) + _label(_END)
-        body = body.replace(_PARTIES, _KEEP_PARTIES if "[$local_party]" in body else "")
+        media = _MEDIA_EREG if "[$rtp_remote]" in body else ""
+        parties = _PARTY_EREGS if "[$local_party]" in body else ""
+        body = body.replace(_PARTIES, _action(parties + media)).replace(_MEDIA, _action(media))
         return (
             '<?xml version="1.0" encoding="ISO-8859-1" ?>\n'
             f"<scenario name={quoteattr(self.name)}>\n{body}</scenario>\n"
         )
 
     # --- plumbing ---------------------------------------------------------------------------
+
+    def _media_up(self) -> Self:
+        """Once the call is up, where the other side wants our RTP (for an `RtpParty`)."""
+        return self.log(_MEDIA_LOG) if self.identity.rtp_port is not None else self
 
     def _add(self, xml: str) -> Self:
         self._main.append(xml)

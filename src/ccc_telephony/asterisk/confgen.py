@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ccc_telephony.config.codes import FEATURE_EVENT
 from ccc_telephony.config.interpreters import SILENT_MUSIC_CLASS
 from ccc_telephony.config.policy import Policy
-from ccc_telephony.config.transfers import FEATURE_EVENT
 
 MODULES = (
     # core and dialplan

@@ -27,8 +27,9 @@ from pydantic import (
 )
 
 from ccc_telephony.config.agents import AgentPolicy, RosterAgent, language_queue
+from ccc_telephony.config.codes import TOOL_CODES, FeatureCode
 from ccc_telephony.config.interpreters import Interpreters
-from ccc_telephony.config.transfers import FeatureCode, Transfers
+from ccc_telephony.config.transfers import Transfers
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = (
@@ -334,7 +335,8 @@ class Policy(_Strict):
 
     def feature_codes(self) -> list[FeatureCode]:
         """The in-call codes: *80 operator, *81 and *82 the team queues, *83 Help, *84 the Help
-        lead at the caller's insistence, *851/*852 (leads) a supervisor."""
+        lead at the caller's insistence, *851/*852 (leads) a supervisor; then the mid-call
+        tools (config.codes.TOOL_CODES)."""
         teams = list(dict.fromkeys(self.agents.team_queues.values()))[:2]
         queues = [self.operator_queue, *teams, self.agents.help_queue]
         codes = [FeatureCode(f"ccc_to_{q}", f"*8{n}", q) for n, q in enumerate(queues)]
@@ -343,6 +345,7 @@ class Policy(_Strict):
             FeatureCode("ccc_worker_requested", "*84", "worker_requested"),
             FeatureCode("ccc_agents_supervisor", "*851", "agents_supervisor"),
             FeatureCode("ccc_leads_supervisor", "*852", "leads_supervisor"),
+            *TOOL_CODES,
         ]
 
     def queue_extensions(self) -> dict[str, str]:

@@ -5,26 +5,12 @@ escalated callers only 16:00-16:30)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import time
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ccc_telephony.config.agents import Window
-
-# The AMI UserEvent a feature code raises on the agent's leg (features.conf applicationmap).
-FEATURE_EVENT = "CCCFeature"
-
-
-@dataclass(frozen=True, slots=True)
-class FeatureCode:
-    """A code an agent keys during a call: `target` is a queue, or a rule the service resolves
-    (worker_requested, agents_supervisor, leads_supervisor)."""
-
-    name: str  # the applicationmap entry, and the UserEvent's Feature
-    keys: str
-    target: str
 
 
 class _Strict(BaseModel):

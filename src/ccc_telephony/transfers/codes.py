@@ -14,16 +14,14 @@ can, vetted the same way.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from typing import Any
 
 import structlog
 
 from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.asterisk.ari.channel import phone_extension
+from ccc_telephony.asterisk.in_call_codes import InCallCodes, KeyedCode
 from ccc_telephony.config.policy import Policy
-from ccc_telephony.config.transfers import FEATURE_EVENT
 
 log = structlog.get_logger(__name__)
 
@@ -44,37 +42,27 @@ class FeatureCodes:
     ) -> None:
         """`supervisor_extension(rule, agent)`: whom `agents_supervisor`/`leads_supervisor`
         reach for this agent (None: nobody)."""
-        self._codes = {code.name: code for code in policy.feature_codes()}
+        self._codes = {c.name: c for c in policy.feature_codes() if c.kind == "transfer"}
         self._ami = ami
         self._agent_at = agent_at
         self._supervisor_extension = supervisor_extension
-        self._tasks: set[asyncio.Task[None]] = set()
 
-    def register(self) -> None:
-        self._ami.on_event("UserEvent", self._on_user_event)
+    def register(self, codes: InCallCodes) -> None:
+        for name in self._codes:
+            codes.on(name, self.keyed)
 
-    def _on_user_event(self, _manager: Any, message: Any) -> None:
-        fields = dict(message.items())
-        if fields.get("UserEvent") != FEATURE_EVENT:
-            return
-        task = asyncio.get_running_loop().create_task(
-            self.keyed(str(fields.get("Channel", "")), str(fields.get("Feature", "")))
-        )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def keyed(self, channel: str, feature: str) -> None:
-        code = self._codes.get(feature)
-        extension = phone_extension(channel)
+    async def keyed(self, keyed: KeyedCode) -> None:
+        code = self._codes[keyed.feature]
+        extension = phone_extension(keyed.channel)
         agent = self._agent_at(extension) if extension else None
-        if code is None or agent is None:
-            log.warning("feature code from no agent's phone", feature=feature[:40])
+        if agent is None:
+            log.warning("feature code from no agent's phone", feature=code.name)
             return
         exten = self.extension_for(code.target, agent)
         if exten is None:
             log.info("feature code leads nowhere", feature=code.name, agent=agent)
             return
-        await self.move(channel, exten, context=CODE_CONTEXT)
+        await self.move(keyed.channel, exten, context=CODE_CONTEXT)
 
     def extension_for(self, target: str, agent: str) -> str | None:
         """Where in `ccc-transfer-code` (or `-api`) a code's target takes the caller of

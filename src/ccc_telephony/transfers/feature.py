@@ -8,9 +8,11 @@ from collections.abc import Callable, Mapping
 
 from aiohttp import web
 
+from ccc_telephony.agents.calls import AgentCalls
 from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.asterisk.ari import AriClient
 from ccc_telephony.asterisk.ari.dispatcher import CallHandler
+from ccc_telephony.asterisk.in_call_codes import InCallCodes
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.store.events import CallEvent
 from ccc_telephony.transfers import http
@@ -33,6 +35,8 @@ class TransfersFeature:
         ari: AriClient,
         watch: Watch,
         roster: Roster,
+        calls: AgentCalls,
+        codes: InCallCodes,
     ) -> None:
         self.ctx = ctx
         self.consultations = Consultations()
@@ -45,7 +49,8 @@ class TransfersFeature:
             ctx, self.consultations, follow=self.follower.follow, tell_caller=self._tell_caller
         )
         self._roster = roster
-        self._ari = ari
+        self._calls = calls
+        self._in_call_codes = codes
         self.codes = FeatureCodes(
             ctx.policy,
             ami,
@@ -60,7 +65,7 @@ class TransfersFeature:
         self._language: dict[str, str] = {}  # call -> the language its caller chose
 
     def register(self) -> None:
-        self.codes.register()
+        self.codes.register(self._in_call_codes)
         self._ami.on_event("AttendedTransfer", self.follower.on_attended_transfer)
 
     def stasis_handlers(self) -> dict[str, CallHandler]:
@@ -98,33 +103,10 @@ class TransfersFeature:
 
     async def move_call(self, agent_id: str, exten: str) -> bool:
         """Blind-transfer the caller the agent is talking to (as their phone would)."""
-        agent = self._roster().get(agent_id)
-        caller = self.ctx.staff.caller_of(agent_id)
-        if agent is None or caller is None:
-            return False
-        channel = await self._leg_with(agent.extension, caller)
-        return channel is not None and await self.codes.move(
-            channel, exten, context=http.API_CONTEXT
+        call = await self._calls.current(agent_id)
+        return call is not None and await self.codes.move(
+            call.agent_leg, exten, context=http.API_CONTEXT
         )
-
-    async def _leg_with(self, extension: str, caller: str) -> str | None:
-        """The agent's phone channel bridged with `caller` (one, unless they are consulting)."""
-        channels = await self._ari.channels()
-        legs = [
-            str(c["name"])
-            for c in channels
-            if str(c.get("name", "")).startswith(f"PJSIP/{extension}-") and c.get("state") == "Up"
-        ]
-        if len(legs) <= 1:
-            return legs[0] if legs else None
-        peer = next((str(c.get("name")) for c in channels if c.get("id") == caller), None)
-        for leg in legs:
-            reply = await self._ami.action(
-                {"Action": "Getvar", "Channel": leg, "Variable": "BRIDGEPEER"}
-            )
-            if peer is not None and reply.get("Value") == peer:
-                return leg
-        return None
 
     def _supervisor_of(self, agent_id: str) -> str | None:
         """The extension of the agent's supervisor in the roster."""

@@ -5,7 +5,6 @@ worker's). An agent acts on their own call, a lead or supervisor on their unit's
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Literal
 
@@ -14,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ccc_telephony.config.agents import AgentId, RosterAgent
 from ccc_telephony.web.auth import forbidden, may_act_on, principal_of
-from ccc_telephony.web.validation import parse_body
+from ccc_telephony.web.validation import json_error, parse_body
 
 API_CONTEXT = "ccc-transfer-api"
 
@@ -52,16 +51,16 @@ def routes(
         agents = roster()
         agent = agents.get(request.match_info["agent_id"])
         if agent is None:
-            raise _json(web.HTTPNotFound, "no such agent")
+            raise json_error(web.HTTPNotFound, "no such agent")
         if not may_act_on(principal_of(request), agent, agents):
             raise forbidden("you may act only on your own call or your unit's")
         return agent
 
     async def moved(agent: RosterAgent, exten: str | None, what: str) -> web.Response:
         if exten is None:
-            raise _json(web.HTTPConflict, f"{what}: nobody to send the caller to")
+            raise json_error(web.HTTPConflict, f"{what}: nobody to send the caller to")
         if not await move_call(agent.id, exten):
-            raise _json(web.HTTPConflict, f"{agent.id} has no caller now")
+            raise json_error(web.HTTPConflict, f"{agent.id} has no caller now")
         return web.json_response({"agent": agent.id, "requested": what}, status=202)
 
     @table.post("/api/v1/agents/{agent_id}/call/transfer")
@@ -76,7 +75,7 @@ def routes(
         body = await parse_body(request, EscalateRequest)
         if body.to == "case_worker_supervisor":
             if body.case_worker is None or body.case_worker not in roster():
-                raise _json(web.HTTPUnprocessableEntity, "case_worker: not on the roster")
+                raise json_error(web.HTTPUnprocessableEntity, "case_worker: not on the roster")
             boss = supervisor_of(body.case_worker)
             exten = None if boss is None else f"supervisor-{boss}"
         else:
@@ -85,10 +84,3 @@ def routes(
         return await moved(agent, exten, body.to)
 
     return table
-
-
-def _json(error: type[web.HTTPException], detail: str) -> web.HTTPException:
-    return error(
-        text=json.dumps({"error": error.__name__[4:].lower(), "detail": detail}),
-        content_type="application/json",
-    )

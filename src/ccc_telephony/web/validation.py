@@ -134,6 +134,14 @@ def bad_request(detail: str) -> web.HTTPBadRequest:
     )
 
 
+def json_error(error: type[web.HTTPException], detail: str) -> web.HTTPException:
+    """An HTTP error with the API's JSON body: `{"error": "conflict", "detail": ...}`."""
+    return error(
+        text=json.dumps({"error": error.__name__[4:].lower(), "detail": detail}),
+        content_type="application/json",
+    )
+
+
 def too_large(limit: int) -> web.HTTPRequestEntityTooLarge:
     size = f"{limit // 1_048_576} MB" if limit >= 1_048_576 else f"{limit // 1024} KB"
     return web.HTTPRequestEntityTooLarge(

@@ -75,8 +75,8 @@ async def phones(
     stack: Stack, service: Service, api: Api, tmp_path: Path
 ) -> AsyncIterator[Callable[..., Awaitable[SipPhone]]]:
     """`await phones(agent_id, extension, team, ...)`: the agent added to the roster (and
-    logged in unless `log_in=False`) with a registered SIPp phone; all stopped and removed
-    after the test."""
+    logged in unless `log_in=False`) with a registered SIPp phone (its audio an `RtpParty`'s
+    when given its `rtp_port`); all stopped and removed after the test."""
     started: list[SipPhone] = []
     agents: list[str] = []
 
@@ -87,6 +87,7 @@ async def phones(
         *,
         handling: CallHandling = ANSWER,
         log_in: bool = True,
+        rtp_port: int | None = None,
         **extra: Any,
     ) -> SipPhone:
         body = {"id": agent_id, "name": agent_id.title(), "extension": extension, "team": team}
@@ -101,6 +102,7 @@ async def phones(
             media_port=free_udp_port(even=True),
             workdir=tmp_path,
             handling=handling,
+            rtp_port=rtp_port,
         )
         await sip_phone.__aenter__()
         started.append(sip_phone)
