@@ -193,10 +193,12 @@ class Service:
             policy=self.policy,
             ari=self.ari,
             ami=self.ami,
+            tools=self.calltools,
             watch=self.dispatcher.watch,
             emit=self.emit,
             clock=self.clock,
         )
+        self.interpreters.register()
         self.bus.subscribe(self.interpreters.on_call_event)
         self.dispatcher.add_handlers(self.interpreters.stasis_handlers())
         self.in_call_codes.register()
@@ -336,6 +338,7 @@ class Service:
         app.add_routes(prompts_http.routes(self.prompts, self.engine))
         app.add_routes(self.agents.routes())
         app.add_routes(self.transfers.routes())
+        app.add_routes(self.interpreters.routes())
         app.add_routes(escalations_http.routes(self.escalations))
         app.add_routes(self.directory.routes())
         return app

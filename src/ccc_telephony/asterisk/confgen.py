@@ -67,6 +67,7 @@ MODULES = (
     "func_global",
     "func_hangupcause",
     "func_pjsip_endpoint",
+    "func_volume",  # an agent steps aside from an interpreted call
     # bridges
     "bridge_simple",
     "bridge_native_rtp",
@@ -163,13 +164,31 @@ def render(policy: Policy, site: Site) -> dict[str, str]:
     }
 
 
+# Codes that collect digits after their keys: a subroutine of the generated dialplan reads
+# them on the agent's leg and raises the code's UserEvent with them (`Value`).
+_COLLECTING = {"ccc_interpreter_id": "Gosub(ccc-interpreter-id,s,1)"}
+
+
 def _applicationmap(policy: Policy) -> str:
     """Each in-call feature code raises a UserEvent on the agent's leg; the service acts."""
     lines = ["[applicationmap]"]
     for code in policy.feature_codes():
-        event = f"UserEvent({FEATURE_EVENT},Feature: {code.name})"
-        lines.append(f"{code.name} => {code.keys},self,{event}")
+        app = _COLLECTING.get(code.name, f"UserEvent({FEATURE_EVENT},Feature: {code.name})")
+        lines.append(f"{code.name} => {code.keys},self,{app}")
     return "\n".join(lines) + "\n"
+
+
+def _interpreter_id(policy: Policy) -> str:
+    """*64: the interpreter's id, keyed after the beep and ended by # (or the policy's most
+    digits, or 10 s of nothing); only digits leave the dialplan, checked again by the service."""
+    most = policy.interpreters.id_max_digits
+    value = "${FILTER(0-9,${CCC_KEYED})}"
+    return (
+        "[ccc-interpreter-id]\n"
+        f"exten => s,1,Read(CCC_KEYED,beep,{most},,1,10)\n"
+        f" same => n,UserEvent({FEATURE_EVENT},Feature: ccc_interpreter_id,Value: {value})\n"
+        " same => n,Return()\n"
+    )
 
 
 def _music_on_hold() -> str:
@@ -354,5 +373,5 @@ def _generated_dialplan(policy: Policy, site: Site) -> str:
         "[ccc-main-number]\n"
         f"exten => {policy.main_number},1,Set(CCC_DIALED=${{EXTEN}})\n"
         " same => n,Goto(ccc-ivr,s,1)\n\n"
-        "[ccc-queues]\n" + queue_exts
+        "[ccc-queues]\n" + queue_exts + "\n" + _interpreter_id(policy)
     )

@@ -9,17 +9,22 @@ from typing import Any
 from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.interpreters.service import InterpreterError
 
+# VOLUME()'s gain below 0 divides each sample: a voice at full scale becomes a sample or two.
+MUTED_GAIN = "-10000"
+
 
 class QueueCallChannels:
     def __init__(self, ami: Ami) -> None:
         self._ami = ami
 
     async def mute(self, channel: str, muted: bool) -> None:
-        """Neither heard nor hearing (MuteAudio both ways), or back."""
-        state = "on" if muted else "off"
-        await self._act(
-            {"Action": "MuteAudio", "Channel": channel, "Direction": "all", "State": state}
-        )
+        """Neither heard nor hearing, or back: the channel's gain both ways. Not AMI MuteAudio,
+        which drops the agent's frames: the bridge then writes nothing to the caller, and the
+        interpreter's whisper (mixed into what is written to the caller) went unheard (seen on
+        Asterisk 22.10.1); attenuated frames keep flowing."""
+        gain = MUTED_GAIN if muted else "0"
+        for direction in ("TX", "RX"):
+            await self.set_variable(channel, f"VOLUME({direction})", gain)
 
     async def variable(self, channel: str, name: str) -> str:
         reply = await self._act({"Action": "Getvar", "Channel": channel, "Variable": name})
@@ -34,5 +39,6 @@ class QueueCallChannels:
         except (ConnectionError, TimeoutError):
             raise InterpreterError("Asterisk's manager interface did not answer") from None
         if not getattr(reply, "success", False):
-            raise InterpreterError(f"{action['Action']} refused on the call's channel")
+            why = str(reply.get("Message") or "")[:80]
+            raise InterpreterError(f"{action['Action']} refused on the call's channel: {why}")
         return reply
