@@ -31,8 +31,7 @@ async def language_line(stack: Stack, tmp_path: Path) -> AsyncIterator[Callable[
             local_port=free_udp_port(),
             media_port=free_udp_port(even=True),
             workdir=tmp_path,
-            handling=CallHandling(transfers=True),
-            **extra,
+            **({"handling": CallHandling(transfers=True)} | extra),
         )
         await phone.__aenter__()
         started.append(phone)

@@ -1,6 +1,6 @@
-"""An interpreter conferenced into a queue call: the language line rings and answers, the
-snoop on the caller and the interpreter share a bridge of the service's app, and dropping the
-interpreter ends both and keeps the caller with the agent."""
+"""An interpreter conferenced into a queue call from the screen (the API), and every way it
+ends: the interpreter hangs up, the agent hangs up, the line does not answer, the service
+restarts. Each time the caller's call is put back as it was and nothing is left behind."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from typing import Any
 import asyncpg
 
 from ccc_telephony.app import Service
+from ccc_telephony.config.interpreters import SILENT_MUSIC_CLASS
+from tests.integration.agents.conftest import Api
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.service import ServiceRunner
 from tests.integration.support.steps import Callers
-from tests.sipp import CallHandling
+from tests.sipp import BUSY, CallHandling
 
 TALKING = CallHandling(transfers=True)
 
@@ -24,38 +26,101 @@ async def _agent_leg(service: Service, extension: str) -> str:
     return next(str(c["name"]) for c in channels if c["name"].startswith(f"PJSIP/{extension}-"))
 
 
-async def test_interpreter_joins_and_is_dropped(
+async def _music_class(service: Service, channel_id: str) -> str:
+    """The caller's CHANNEL(musicclass), as Asterisk has it (AMI: the channel is app_queue's)."""
+    name = (await service.ari.channel(channel_id))["name"]
+    reply = await service.ami.action(
+        {"Action": "Getvar", "Channel": name, "Variable": "CHANNEL(musicclass)"}
+    )
+    return str(reply.get("Value") or "")
+
+
+async def test_from_the_screen_the_interpreter_hangs_up_then_the_agent(
     phones: Callable[..., Any],
     language_line: Callable[..., Any],
+    api: Api,
     callers: Callers,
     recorder: EventRecorder,
     service: Service,
     db: asyncpg.Connection,
     open_hours: ShiftedClock,
 ) -> None:
+    route = "/api/v1/agents/iebd1/call/interpreter"
+    assert (await api.call("POST", "/api/v1/agents/nobody/call/interpreter", {}))[0] == 404
     agent = await phones("iebd1", "3861", "ebd", handling=TALKING)
     interpreter = await language_line()
+    assert (await api.call("POST", route, {}))[0] == 409  # no caller yet
     call = await callers.with_agent("11" + "4567890123#", agent)
-    desk = service.interpreters.desk
-    it = await desk.join(
-        call_id=call.ivr_id,
-        agent_id="iebd1",
-        agent_leg=await _agent_leg(service, "3861"),
-        language="es",
-    )
+    body = {"language": "so", "name": "Ayaan Hassan", "role": "Somali interpreter"}
+    status, reply = await api.call("POST", route, body)
+    assert status == 202, reply
+    assert (reply["language"], reply["stage"], reply["name"]) == ("so", "calling", "Ayaan Hassan")
     await interpreter.answered()
     joined = await recorder.wait_for(call.ivr_id, "interpreter_joined")
-    assert joined.details["language"] == "es"
-    bridge = await service.ari.request("GET", f"/bridges/{it.bridge_id}")
-    assert sorted(bridge["channels"]) == sorted([it.line_channel, it.snoop_channel])
-    await desk.drop(call.ivr_id)
+    assert (joined.details["number"], joined.details["role"]) == (
+        "PJSIP/language-line",
+        "Somali interpreter",
+    )
+    status, reply = await api.call("POST", route, body)
+    assert status == 409 and "already" in reply["detail"]
+    bad = await api.call("PATCH", route, {"name": "Ayaan 123-45-6789"})
+    assert bad[0] == 400  # no digits in a name: never an SSN
+    assert await _music_class(service, call.ivr_id) == SILENT_MUSIC_CLASS
+
+    await interpreter.hang_up()
     left = await recorder.wait_for(call.ivr_id, "interpreter_left")
-    assert left.details["reason"] == "dropped"
-    assert (await interpreter.ended())[0][1] == "far"
+    assert left.details["reason"] == "interpreter_hung_up"
+    assert await _music_class(service, call.ivr_id) == "default"
     assert len(agent.state.talking) == 1
+    assert (await api.call("DELETE", route))[0] == 409  # nobody to drop now
+
+    # In again (the caller's own language this time), and the agent hangs up.
+    status, reply = await api.call("POST", route, {})
+    assert status == 202 and reply["language"] == "en", reply
+    await interpreter.answered(2)
+    await recorder.wait_until(call.ivr_id, lambda n: n.count("interpreter_joined") == 2)
+    await agent.hang_up()
+    await recorder.wait_until(call.ivr_id, lambda n: n.count("interpreter_left") == 2)
+    assert len(await interpreter.ended(2)) == 2
     await service.writer.wait_idle()
-    row = await db.fetchrow("SELECT * FROM call_interpreters WHERE call_id = $1", call.ivr_id)
-    assert row is not None and row["left_reason"] == "dropped"
+    rows = await db.fetch(
+        "SELECT language, name, left_reason FROM call_interpreters WHERE call_id = $1"
+        " ORDER BY joined_at",
+        call.ivr_id,
+    )
+    assert tuple(rows[0]) == ("so", "Ayaan Hassan", "interpreter_hung_up")
+    # app_queue then hangs the caller up: whichever Asterisk reports first says why.
+    assert rows[1]["language"] == "en" and rows[1]["left_reason"] in (
+        "agent_hung_up",
+        "caller_left",
+        "call_ended",
+    )
+    await callers.line.hangup(call)
+
+
+async def test_a_line_that_does_not_answer(
+    phones: Callable[..., Any],
+    language_line: Callable[..., Any],
+    callers: Callers,
+    recorder: EventRecorder,
+    service: Service,
+    open_hours: ShiftedClock,
+) -> None:
+    agent = await phones("iebd3", "3864", "ebd", handling=TALKING)
+    await language_line(handling=BUSY)
+    call = await callers.with_agent("11" + "4567890123#", agent)
+    it = await service.interpreters.desk.join(
+        call_id=call.ivr_id,
+        agent_id="iebd3",
+        agent_leg=await _agent_leg(service, "3864"),
+        language="es",
+    )
+    missed = await recorder.wait_for(call.ivr_id, "interpreter_not_reached")
+    assert missed.details["reason"] == "no_answer"
+    assert "interpreter_joined" not in recorder.names(call.ivr_id)
+    bridges = await service.ari.request("GET", "/bridges")
+    assert it.bridge_id not in {b["id"] for b in bridges}
+    assert len(agent.state.talking) == 1
     await callers.hang_up(call)
 
 
