@@ -13,6 +13,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.sql.expression import Executable
 
+from ccc_telephony.store.details import text, uuid
 from ccc_telephony.store.tables import call_interpreters
 
 if TYPE_CHECKING:
@@ -23,20 +24,12 @@ DOCUMENTED = ("interpreter_id", "name", "role")
 
 
 def _session(details: Mapping[str, Any]) -> UUID | None:
-    try:
-        return UUID(str(details.get("session")))
-    except ValueError:
-        return None
-
-
-def _text(details: Mapping[str, Any], key: str) -> str | None:
-    value = details.get(key)
-    return value if isinstance(value, str) and value else None
+    return uuid(details, "session")
 
 
 def joined(event: CallEvent, _: object) -> Executable | None:
     session = _session(event.details)
-    required = {key: _text(event.details, key) for key in ("agent", "language", "number")}
+    required = {key: text(event.details, key) for key in ("agent", "language", "number")}
     if session is None or None in required.values():
         return None
     return (
@@ -48,7 +41,7 @@ def joined(event: CallEvent, _: object) -> Executable | None:
             language=required["language"],
             number=required["number"],
             joined_at=event.at,
-            **{key: _text(event.details, key) for key in DOCUMENTED},
+            **{key: text(event.details, key) for key in DOCUMENTED},
         )
         .on_conflict_do_nothing(index_elements=[_c.id])
     )
@@ -59,12 +52,12 @@ def documented(event: CallEvent, _: object) -> Executable | None:
     session = _session(event.details)
     if session is None:
         return None
-    given = {key: _text(event.details, key) for key in DOCUMENTED}
+    given = {key: text(event.details, key) for key in DOCUMENTED}
     values = {key: value for key, value in given.items() if value is not None}
     return (
         sql_update(call_interpreters)
         .where(_c.id == session)
-        .values(**values, documented_by=_text(event.details, "by"), documented_at=event.at)
+        .values(**values, documented_by=text(event.details, "by"), documented_at=event.at)
     )
 
 
@@ -72,7 +65,7 @@ def left(event: CallEvent, _: object) -> Executable | None:
     session = _session(event.details)
     if session is None:
         return None
-    reason = _text(event.details, "reason")
+    reason = text(event.details, "reason")
     return (
         sql_update(call_interpreters)
         .where(_c.id == session, _c.left_at.is_(None))

@@ -40,6 +40,8 @@ from sqlalchemy.sql.expression import Executable
 
 from ccc_telephony.config.policy import DEFAULT_FOLLOWUP_HOURS
 from ccc_telephony.store import interpreters
+from ccc_telephony.store.details import text as _text
+from ccc_telephony.store.details import uuid
 from ccc_telephony.store.tables import callback_requests, calls, escalation_followups
 
 if TYPE_CHECKING:
@@ -190,15 +192,7 @@ _followups = escalation_followups.c
 
 
 def _escalation_id(details: Mapping[str, Any]) -> UUID | None:
-    try:
-        return UUID(str(details.get("escalation_id")))
-    except ValueError:
-        return None
-
-
-def _text(details: Mapping[str, Any], key: str) -> str | None:
-    value = details.get(key)
-    return value if isinstance(value, str) and value else None
+    return uuid(details, "escalation_id")
 
 
 def _escalated(event: CallEvent, rules: ProjectionRules) -> Executable | None:
