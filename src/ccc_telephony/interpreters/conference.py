@@ -44,6 +44,7 @@ class Interpretation:
     stage: Stage = Stage.CALLING
     aside: bool = False  # the agent stepped aside: caller and interpreter talk alone
     caller_channel: str = ""  # the caller's channel name (AMI names channels so)
+    snoop_bridged: bool = False
 
     @property
     def tag(self) -> str:

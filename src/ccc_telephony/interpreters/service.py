@@ -266,11 +266,14 @@ class InterpreterDesk:
 
     async def snoop_started(self, tag: str) -> None:
         it = self.sessions[tag]
+        if it.snoop_bridged:  # found again on an events reconnect
+            return
         try:
             if it.stage is Stage.LEFT:
                 await self._ari.hangup(it.snoop_channel)
             else:
                 await self._ari.add_to_bridge(it.bridge_id, it.snoop_channel)
+                it.snoop_bridged = True
         except AriError as exc:
             log.warning("caller's snoop not bridged", call_id=it.call_id, status=exc.status)
             self._later(it, "not_connected")
@@ -283,6 +286,9 @@ class InterpreterDesk:
             self._later(it, why)
         if why == "call_ended":
             self.calls.pop(call_id, None)
+            lock = self._locks.get(call_id)
+            if lock is not None and not lock.locked():
+                del self._locks[call_id]
             for tag in [t for t, x in self.sessions.items() if x.call_id == call_id]:
                 self.sessions.pop(tag, None)
 

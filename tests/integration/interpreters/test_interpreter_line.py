@@ -4,6 +4,7 @@ restarts. Each time the caller's call is put back as it was and nothing is left 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from ccc_telephony.app import Service
 from ccc_telephony.config.interpreters import SILENT_MUSIC_CLASS
 from tests.integration.agents.conftest import Api
 from tests.integration.support.clock import ShiftedClock
+from tests.integration.support.proxy import TcpProxy
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.service import ServiceRunner
 from tests.integration.support.steps import Callers
@@ -131,6 +133,7 @@ async def test_a_restart_with_an_interpreter_in_leaves_no_orphans(
     recorder: EventRecorder,
     service_runner: ServiceRunner,
     service: Service,
+    ari_proxy: TcpProxy,
     open_hours: ShiftedClock,
 ) -> None:
     """The conference lives in Asterisk while the service is down; the next start ends it
@@ -145,6 +148,14 @@ async def test_a_restart_with_an_interpreter_in_leaves_no_orphans(
         language="es",
     )
     await recorder.wait_for(call.ivr_id, "interpreter_joined")
+    # The events link drops and comes back: the conference goes on (the channels are found in
+    # the app again and left where they are).
+    await ari_proxy.cut()
+    async with asyncio.timeout(10):
+        await service.events.disconnected.wait()
+    ari_proxy.restore()
+    async with asyncio.timeout(10):
+        await service.events.connected.wait()
     await service_runner.stop()
     # A stop sends neither channel anywhere (the fallback is the callers' operator queue).
     channels = {c["id"]: c for c in await callers.line.ari.channels()}

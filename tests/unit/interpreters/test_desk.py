@@ -164,6 +164,7 @@ async def test_the_interpreter_answers_joins_once_and_is_dropped(desk: Desk) -> 
     await desk.desk.line_answered(it.tag)
     await desk.desk.line_answered(it.tag)  # found again on an events reconnect
     await desk.desk.snoop_started(it.tag)
+    await desk.desk.snoop_started(it.tag)
     bridged = [r for r in desk.ari.requests if r[0] == "add_to_bridge"]
     assert bridged == [
         ("add_to_bridge", it.bridge_id, it.line_channel),
