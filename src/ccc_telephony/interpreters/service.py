@@ -187,7 +187,7 @@ class InterpreterDesk:
         """While the interpreter is in, the caller's hold music is silence: an agent who holds
         the call (to consult) leaves the caller and the interpreter talking."""
         before = await self._queue_call.variable(caller, "CHANNEL(musicclass)")
-        await self._queue_call.set_variable(caller, MUSIC_BEFORE, before or "default")
+        await self._queue_call.set_variable(caller, MUSIC_BEFORE, before)
         await self._queue_call.set_variable(caller, "CHANNEL(musicclass)", SILENT_MUSIC_CLASS)
 
     async def drop(self, call_id: str) -> Interpretation:
@@ -339,4 +339,4 @@ async def restore_hold_music(queue_call: QueueCall, caller: str) -> None:
     """The caller's own hold music again (nothing to do once the caller is gone)."""
     with contextlib.suppress(InterpreterError):
         before = await queue_call.variable(caller, MUSIC_BEFORE)
-        await queue_call.set_variable(caller, "CHANNEL(musicclass)", before or "default")
+        await queue_call.set_variable(caller, "CHANNEL(musicclass)", before)

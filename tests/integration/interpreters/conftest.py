@@ -3,12 +3,14 @@ and the sandbox's language line, a SIPp phone registered as `language-line`."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ccc_telephony.app import Service
 from ccc_telephony.devstack.stack import Stack
 from tests.integration.agents.conftest import api, phones
 from tests.integration.support.ports import free_udp_port
@@ -40,3 +42,13 @@ async def language_line(stack: Stack, tmp_path: Path) -> AsyncIterator[Callable[
     yield start
     for phone in started:
         await phone.stop()
+
+
+async def channels_gone(service: Service, *channel_ids: str, timeout: float = 5) -> None:
+    """Poll Asterisk (its own channel list, not the service's belief) until none of these
+    channels is there."""
+    async with asyncio.timeout(timeout):
+        while True:
+            if not {c["id"] for c in await service.ari.channels()} & set(channel_ids):
+                return
+            await asyncio.sleep(0.05)

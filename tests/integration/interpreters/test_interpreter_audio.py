@@ -16,6 +16,7 @@ import asyncpg
 from ccc_telephony.app import Service
 from ccc_telephony.devstack.stack import Stack
 from tests.integration.agents.conftest import Api
+from tests.integration.interpreters.conftest import channels_gone
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.ports import free_udp_port
 from tests.integration.support.recorder import EventRecorder, wait_for_call_started
@@ -130,6 +131,8 @@ async def test_three_parties_hear_each_other_and_the_interpreter_is_dropped(
             left = await recorder.wait_for(call_id, "interpreter_left")
             assert left.details["reason"] == "dropped"
             assert (await interpreter.ended())[0][1] == "far"
+            session = left.details["session"].replace("-", "")
+            await channels_gone(service, f"interp-{session}-line", f"interp-{session}-snoop")
             start = await caller_audio.hears(AGENT_HZ, share=0.5)
             await agent_audio.hears(CALLER_HZ, share=0.5)
             assert caller_audio.share(INTERPRETER_HZ, since=start) < 0.05

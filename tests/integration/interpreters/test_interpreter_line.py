@@ -6,19 +6,24 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import asyncpg
+import pytest
 
 from ccc_telephony.app import Service
-from ccc_telephony.config.interpreters import SILENT_MUSIC_CLASS
+from ccc_telephony.config.interpreters import SILENT_MUSIC_CLASS, Interpreters
+from ccc_telephony.devstack.stack import Stack
 from tests.integration.agents.conftest import Api
+from tests.integration.interpreters.conftest import channels_gone
 from tests.integration.support.clock import ShiftedClock
+from tests.integration.support.ports import free_udp_port
 from tests.integration.support.proxy import TcpProxy
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.service import ServiceRunner
 from tests.integration.support.steps import Callers
-from tests.sipp import BUSY, CallHandling
+from tests.sipp import BUSY, CallHandling, Carrier
 
 TALKING = CallHandling(transfers=True)
 
@@ -53,6 +58,7 @@ async def test_from_the_screen_the_interpreter_hangs_up_then_the_agent(
     interpreter = await language_line()
     assert (await api.call("POST", route, {}))[0] == 409  # no caller yet
     call = await callers.with_agent("11" + "4567890123#", agent)
+    music = await _music_class(service, call.ivr_id)
     body = {"language": "so", "name": "Ayaan Hassan", "role": "Somali interpreter"}
     status, reply = await api.call("POST", route, body)
     assert status == 202, reply
@@ -72,7 +78,7 @@ async def test_from_the_screen_the_interpreter_hangs_up_then_the_agent(
     await interpreter.hang_up()
     left = await recorder.wait_for(call.ivr_id, "interpreter_left")
     assert left.details["reason"] == "interpreter_hung_up"
-    assert await _music_class(service, call.ivr_id) == "default"
+    assert await _music_class(service, call.ivr_id) == music
     assert len(agent.state.talking) == 1
     assert (await api.call("DELETE", route))[0] == 409  # nobody to drop now
 
@@ -100,28 +106,49 @@ async def test_from_the_screen_the_interpreter_hangs_up_then_the_agent(
     await callers.line.hangup(call)
 
 
-async def test_a_line_that_does_not_answer(
+async def test_a_line_that_does_not_answer_then_an_outside_number(
     phones: Callable[..., Any],
     language_line: Callable[..., Any],
     callers: Callers,
     recorder: EventRecorder,
     service: Service,
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     open_hours: ShiftedClock,
 ) -> None:
+    """The language line is busy: not reached, nothing left behind. Then the admin's line is
+    an outside number: dialled through the carrier trunk (the sandbox's carrier answers)."""
     agent = await phones("iebd3", "3864", "ebd", handling=TALKING)
     await language_line(handling=BUSY)
     call = await callers.with_agent("11" + "4567890123#", agent)
-    it = await service.interpreters.desk.join(
-        call_id=call.ivr_id,
-        agent_id="iebd3",
-        agent_leg=await _agent_leg(service, "3864"),
-        language="es",
-    )
+    desk = service.interpreters.desk
+    leg = await _agent_leg(service, "3864")
+    it = await desk.join(call_id=call.ivr_id, agent_id="iebd3", agent_leg=leg, language="es")
     missed = await recorder.wait_for(call.ivr_id, "interpreter_not_reached")
     assert missed.details["reason"] == "no_answer"
     assert "interpreter_joined" not in recorder.names(call.ivr_id)
     bridges = await service.ari.request("GET", "/bridges")
     assert it.bridge_id not in {b["id"] for b in bridges}
+    assert len(agent.state.talking) == 1
+
+    monkeypatch.setattr(desk, "_policy", Interpreters(line="6085550188"))
+    carrier = Carrier(
+        asterisk=f"127.0.0.1:{stack.inst.ports.sip}",
+        local_port=stack.inst.ports.carrier,
+        media_port=free_udp_port(even=True),
+        workdir=tmp_path,
+    )
+    async with carrier:
+        it = await desk.join(call_id=call.ivr_id, agent_id="iebd3", agent_leg=leg, language="es")
+        await carrier.answered()
+        joined = await recorder.wait_for(call.ivr_id, "interpreter_joined")
+        assert joined.details["number"] == "6085550188"
+        await desk.drop(call.ivr_id)
+        # A snoop hung up goes once audio passes through the caller's channel again (Asterisk
+        # detaches its audiohook there): this caller is silent until it speaks.
+        await callers.line.say(call, "beep")
+        await channels_gone(service, it.line_channel, it.snoop_channel)
     assert len(agent.state.talking) == 1
     await callers.hang_up(call)
 
@@ -169,6 +196,8 @@ async def test_a_restart_with_an_interpreter_in_leaves_no_orphans(
     assert (await interpreter.ended())[0][1] == "far"
     bridges = await restarted.ari.request("GET", "/bridges")
     assert not [b for b in bridges if b["id"] == it.bridge_id]
+    await callers.line.say(call, "beep")  # audio through the caller: the snoop detaches
+    await channels_gone(restarted, it.line_channel, it.snoop_channel)
     assert len(agent.state.talking) == 1
     await callers.line.hangup(call)
     await after.wait_for(call.ivr_id, "call_ended")

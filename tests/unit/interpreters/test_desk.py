@@ -137,7 +137,7 @@ async def test_joining_snoops_on_the_caller_and_rings_the_line(desk: Desk) -> No
     assert (params["channelId"], params["timeout"]) == (it.line_channel, 30)
     caller_name = "PJSIP/caller-trunk-00000001"
     assert desk.queue_call.variables[(caller_name, "CHANNEL(musicclass)")] == "ccc-silence"
-    assert desk.queue_call.variables[(caller_name, "CCC_MUSIC_BEFORE_INTERPRETER")] == "default"
+    assert desk.queue_call.variables[(caller_name, "CCC_MUSIC_BEFORE_INTERPRETER")] == ""
     assert set(desk.watchers) == {it.line_channel, it.snoop_channel}
     assert desk.events == []  # joined only once the interpreter answers
 
@@ -191,7 +191,7 @@ async def test_the_interpreter_answers_joins_once_and_is_dropped(desk: Desk) -> 
         {"session": str(it.session), "reason": "dropped"},
     )
     caller_name = "PJSIP/caller-trunk-00000001"
-    assert desk.queue_call.variables[(caller_name, "CHANNEL(musicclass)")] == "default"
+    assert desk.queue_call.variables[(caller_name, "CHANNEL(musicclass)")] == ""
     with pytest.raises(NoInterpreter):
         await desk.desk.drop(CALLER)
     desk.watchers[it.line_channel]({"type": "ChannelDestroyed"})  # our own hang-up
