@@ -12,10 +12,9 @@ up, the bridge destroyed, the caller's hold music and the agent's audio as they 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Awaitable, Callable
 from uuid import UUID
-
-import structlog
 
 from ccc_telephony.asterisk.ari import AriError
 from ccc_telephony.asterisk.ari.channel import StasisChannel
@@ -36,7 +35,7 @@ from ccc_telephony.interpreters.service import (
     restore_hold_music,
 )
 
-log = structlog.get_logger(__name__)
+_SESSION = re.compile(r"[0-9a-f]{32}")  # Interpretation.tag
 
 
 class InterpreterChannels:
@@ -71,8 +70,8 @@ class InterpreterChannels:
     async def _orphan(self, channel: StasisChannel, call_id: str, tag: str, agent_leg: str) -> None:
         """A channel of an interpretation we do not hold: end it and put the call back."""
         await channel.hangup()
-        if tag in self._closed or not call_id:
-            return
+        if tag in self._closed or not call_id or not _SESSION.fullmatch(tag):
+            return  # ended already, or not arguments we gave (they name Asterisk's objects)
         self._closed.add(tag)
         with contextlib.suppress(AriError):
             await self._ari.destroy_bridge(bridge_of(tag))
@@ -85,8 +84,5 @@ class InterpreterChannels:
         with contextlib.suppress(AriError):
             caller = await self._ari.channel(call_id)
             await restore_hold_music(self._queue_call, str(caller["name"]))
-        with contextlib.suppress(ValueError):
-            session = str(UUID(hex=tag))
-            self._emit(
-                call_id, "interpreter_left", {"session": session, "reason": "service_restarted"}
-            )
+        session = str(UUID(hex=tag))
+        self._emit(call_id, "interpreter_left", {"session": session, "reason": "service_restarted"})
