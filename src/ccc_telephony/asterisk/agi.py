@@ -279,14 +279,18 @@ class AgiServer:
         )
         log.info("agi server listening", host=self._host, port=self.port)
 
-    async def stop(self) -> None:
-        """Stop listening, then cancel every open connection and wait for them to close."""
+    async def stop(self, grace: float = 2.0) -> None:
+        """Stop listening, give open connections `grace` seconds to finish (a caller the
+        service just handed to the dialplan asks for the hours on its way to the queue), then
+        cancel the rest and wait for them to close."""
         if self._server is None:
             return
         server, self._server = self._server, None
         self._accepting = False
         server.close()
         tasks = list(self._tasks)
+        if tasks:
+            await asyncio.wait(tasks, timeout=grace)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

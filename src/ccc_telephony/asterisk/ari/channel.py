@@ -148,16 +148,19 @@ class StasisChannel:
         self._playbacks[playback_id] = done
         if interruptible:
             self._digit_arrived.clear()
-        await self._call(lambda: self.ari.play(self.id, media, playback_id=playback_id))
-        self._started.add(playback_id)
-        waits: list[asyncio.Future[Any]] = [done]
         digit_task = None
-        if interruptible:
-            if self._digits:  # keyed while the request was on its way (or being retried)
-                self._digit_arrived.set()
-            digit_task = asyncio.ensure_future(self._digit_arrived.wait())
-            waits.append(digit_task)
         try:
+            # Inside the try: a flow cancelled while the request is on its way (the service
+            # stopping) still stops the prompt, which would otherwise hold the caller's hand-off
+            # to the dialplan until it had played to its end.
+            await self._call(lambda: self.ari.play(self.id, media, playback_id=playback_id))
+            self._started.add(playback_id)
+            waits: list[asyncio.Future[Any]] = [done]
+            if interruptible:
+                if self._digits:  # keyed while the request was on its way (or being retried)
+                    self._digit_arrived.set()
+                digit_task = asyncio.ensure_future(self._digit_arrived.wait())
+                waits.append(digit_task)
             with contextlib.suppress(TimeoutError):
                 await self._race(waits, timeout)
         finally:

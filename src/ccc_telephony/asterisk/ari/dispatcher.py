@@ -179,13 +179,15 @@ class StasisDispatcher:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(grace):
                 await self.idle.wait()
-        for channel_id, task in list(self._tasks.items()):
+        # Every flow is stopped (its prompt with it) before its caller is handed over: Asterisk
+        # carries out a `continue` only once the channel's current prompt has ended.
+        pending = [(task, self.calls.get(channel_id)) for channel_id, task in self._tasks.items()]
+        for task, _ in pending:
             task.cancel()
-            call = self.calls.get(channel_id)
+        await asyncio.gather(*(task for task, _ in pending), return_exceptions=True)
+        for _, call in pending:
             if call is not None and not call.gone and not call.handed_off:
-                await self._to_fallback(channel_id)
-        if self._tasks:
-            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+                await self._to_fallback(call.id)
 
     @property
     def in_progress(self) -> int:
