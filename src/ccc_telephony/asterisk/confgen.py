@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ccc_telephony.config.codes import FEATURE_EVENT
-from ccc_telephony.config.interpreters import SILENT_MUSIC_CLASS
 from ccc_telephony.config.policy import Policy
 
 MODULES = (
@@ -150,7 +149,7 @@ def render(policy: Policy, site: Site) -> dict[str, str]:
         "pjsip.conf": _pjsip(policy, site),
         "rtp.conf": f"[general]\nrtpstart={site.rtp_start}\nrtpend={site.rtp_end}\n",
         "queues.conf": _queues(policy),
-        "musiconhold.conf": _music_on_hold(),
+        "musiconhold.conf": "[default]\nmode=files\ndirectory=moh\n",
         "extensions_ccc_generated.conf": _generated_dialplan(policy, site),
         "cdr.conf": "[general]\nenable=no\n",
         "cel.conf": "[general]\nenable=no\n",
@@ -188,14 +187,6 @@ def _interpreter_id(policy: Policy) -> str:
         f"exten => s,1,Read(CCC_KEYED,beep,{most},,1,10)\n"
         f" same => n,UserEvent({FEATURE_EVENT},Feature: ccc_interpreter_id,Value: {value})\n"
         " same => n,Return()\n"
-    )
-
-
-def _music_on_hold() -> str:
-    """The hold music, and the silence a caller hears on hold while an interpreter is in."""
-    return (
-        "[default]\nmode=files\ndirectory=moh\n\n"
-        f"[{SILENT_MUSIC_CLASS}]\nmode=playlist\nentry=/usr/share/asterisk/sounds/en/silence/10\n"
     )
 
 

@@ -18,10 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 LINE_PATTERN = r"^(PJSIP/[A-Za-z0-9_.-]{1,64}|[2-9][0-9]{2}[2-9][0-9]{6})$"
 Line = Annotated[str, StringConstraints(pattern=LINE_PATTERN)]
 OUTBOUND_CONTEXT = "ccc-outbound"
-# The music class a caller's channel has while an interpreter is in: silence, so an agent who
-# puts the call on hold (to consult) leaves the caller and the interpreter talking, neither
-# hearing music (the interpreter hears what the caller hears, through the snoop).
-SILENT_MUSIC_CLASS = "ccc-silence"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,6 @@ from ccc_telephony.interpreters.documentation import Documentation
 # Stasis arguments of the two channels we own: <handler>,<call id>,<session>,<agent's leg>.
 LINE_HANDLER = "interpreter-line"
 SNOOP_HANDLER = "interpreter-snoop"
-# On the caller's channel: the music class it had before the interpreter came in.
-MUSIC_BEFORE = "CCC_MUSIC_BEFORE_INTERPRETER"
 
 
 class Stage(enum.Enum):
@@ -43,7 +41,6 @@ class Interpretation:
     session: UUID = field(default_factory=uuid4)
     stage: Stage = Stage.CALLING
     aside: bool = False  # the agent stepped aside: caller and interpreter talk alone
-    caller_channel: str = ""  # the caller's channel name (AMI names channels so)
     snoop_bridged: bool = False
 
     @property

@@ -1,6 +1,5 @@
-"""The call's own channels, the caller's and the agent's, are app_queue's and outside our
-Stasis app: ARI refuses their variables (409), so what the desk changes on them goes by AMI,
-which names channels by name."""
+"""The agent's channel is app_queue's, outside our Stasis app: ARI refuses its variables
+(409), so what the desk changes on it goes by AMI, which names channels by name."""
 
 from __future__ import annotations
 
@@ -24,13 +23,9 @@ class QueueCallChannels:
         Asterisk 22.10.1); attenuated frames keep flowing."""
         gain = MUTED_GAIN if muted else "0"
         for direction in ("TX", "RX"):
-            await self.set_variable(channel, f"VOLUME({direction})", gain)
+            await self._set_variable(channel, f"VOLUME({direction})", gain)
 
-    async def variable(self, channel: str, name: str) -> str:
-        reply = await self._act({"Action": "Getvar", "Channel": channel, "Variable": name})
-        return str(reply.get("Value") or "")
-
-    async def set_variable(self, channel: str, name: str, value: str) -> None:
+    async def _set_variable(self, channel: str, name: str, value: str) -> None:
         await self._act({"Action": "Setvar", "Channel": channel, "Variable": name, "Value": value})
 
     async def _act(self, action: dict[str, str]) -> Any:

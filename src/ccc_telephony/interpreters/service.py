@@ -18,10 +18,9 @@ from typing import Any, Protocol
 import structlog
 
 from ccc_telephony.asterisk.ari import AriError
-from ccc_telephony.config.interpreters import SILENT_MUSIC_CLASS, Interpreters, dial
+from ccc_telephony.config.interpreters import Interpreters, dial
 from ccc_telephony.interpreters.conference import (
     LINE_HANDLER,
-    MUSIC_BEFORE,
     SNOOP_HANDLER,
     Interpretation,
     Stage,
@@ -35,12 +34,9 @@ Watch = Callable[[str, Callable[[dict[str, Any]], None]], Awaitable[None]]
 
 
 class QueueCall(Protocol):
-    """The caller's and the agent's channels (outside our app), by name
-    (interpreters.outside.QueueCallChannels)."""
+    """The agent's channel (outside our app), by name (interpreters.outside.QueueCallChannels)."""
 
     async def mute(self, channel: str, muted: bool) -> None: ...
-    async def variable(self, channel: str, name: str) -> str: ...
-    async def set_variable(self, channel: str, name: str, value: str) -> None: ...
 
 
 class Ari(Protocol):
@@ -51,7 +47,6 @@ class Ari(Protocol):
     async def create_bridge(self, bridge_id: str, *, kind: str = ...) -> None: ...
     async def add_to_bridge(self, bridge_id: str, channel_id: str) -> None: ...
     async def destroy_bridge(self, bridge_id: str) -> None: ...
-    async def channel(self, channel_id: str) -> Any: ...
     async def hangup(self, channel_id: str, reason: str = ...) -> None: ...
     async def snoop(
         self,
@@ -156,10 +151,7 @@ class InterpreterDesk:
             return it
 
     async def _connect(self, it: Interpretation) -> None:
-        caller = await self._ari.channel(it.call_id)
-        it.caller_channel = str(caller["name"])
         await self._ari.create_bridge(it.bridge_id)
-        await self._silence_hold_music(it.caller_channel)
         await self._ari.snoop(
             it.call_id,
             app_args=it.args(SNOOP_HANDLER),
@@ -182,13 +174,6 @@ class InterpreterDesk:
             variables=target.variables,
         )
         await self._watch(it.line_channel, lambda _: self._later(it, "interpreter_hung_up"))
-
-    async def _silence_hold_music(self, caller: str) -> None:
-        """While the interpreter is in, the caller's hold music is silence: an agent who holds
-        the call (to consult) leaves the caller and the interpreter talking."""
-        before = await self._queue_call.variable(caller, "CHANNEL(musicclass)")
-        await self._queue_call.set_variable(caller, MUSIC_BEFORE, before)
-        await self._queue_call.set_variable(caller, "CHANNEL(musicclass)", SILENT_MUSIC_CLASS)
 
     async def drop(self, call_id: str) -> Interpretation:
         """The agent drops the interpreter and keeps the caller."""
@@ -321,8 +306,6 @@ class InterpreterDesk:
             with contextlib.suppress(InterpreterError):
                 await self._queue_call.mute(it.agent_leg, False)
             it.aside = False
-        if it.caller_channel:
-            await restore_hold_music(self._queue_call, it.caller_channel)
         session = str(it.session)
         if joined:
             self._emit(it.call_id, "interpreter_left", {"session": session, "reason": why})
@@ -333,10 +316,3 @@ class InterpreterDesk:
                 "interpreter_not_reached",
                 {"session": session, "number": it.line, "language": it.language, "reason": reason},
             )
-
-
-async def restore_hold_music(queue_call: QueueCall, caller: str) -> None:
-    """The caller's own hold music again (nothing to do once the caller is gone)."""
-    with contextlib.suppress(InterpreterError):
-        before = await queue_call.variable(caller, MUSIC_BEFORE)
-        await queue_call.set_variable(caller, "CHANNEL(musicclass)", before)

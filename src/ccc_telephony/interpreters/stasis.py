@@ -5,7 +5,7 @@ sends these channels to the callers' fallback, and the conference goes on meanwh
 
 After a restart the dispatcher finds both channels in our app and calls the handlers again; an
 interpretation this process does not hold is ended cleanly (no orphans): both channels hung
-up, the bridge destroyed, the caller's hold music and the agent's audio as they were, and
+up, the bridge destroyed, the agent's audio as it was, and
 `interpreter_left` with reason `service_restarted`.
 """
 
@@ -32,7 +32,6 @@ from ccc_telephony.interpreters.service import (
     InterpreterDesk,
     InterpreterError,
     QueueCall,
-    restore_hold_music,
 )
 
 _SESSION = re.compile(r"[0-9a-f]{32}")  # Interpretation.tag
@@ -81,8 +80,5 @@ class InterpreterChannels:
         if agent_leg:
             with contextlib.suppress(InterpreterError):
                 await self._queue_call.mute(agent_leg, False)
-        with contextlib.suppress(AriError):
-            caller = await self._ari.channel(call_id)
-            await restore_hold_music(self._queue_call, str(caller["name"]))
         session = str(UUID(hex=tag))
         self._emit(call_id, "interpreter_left", {"session": session, "reason": "service_restarted"})

@@ -13,7 +13,7 @@ import asyncpg
 import pytest
 
 from ccc_telephony.app import Service
-from ccc_telephony.config.interpreters import SILENT_MUSIC_CLASS, Interpreters
+from ccc_telephony.config.interpreters import Interpreters
 from ccc_telephony.devstack.stack import Stack
 from tests.integration.agents.conftest import Api
 from tests.integration.interpreters.conftest import channels_gone
@@ -33,15 +33,6 @@ async def _agent_leg(service: Service, extension: str) -> str:
     return next(str(c["name"]) for c in channels if c["name"].startswith(f"PJSIP/{extension}-"))
 
 
-async def _music_class(service: Service, channel_id: str) -> str:
-    """The caller's CHANNEL(musicclass), as Asterisk has it (AMI: the channel is app_queue's)."""
-    name = (await service.ari.channel(channel_id))["name"]
-    reply = await service.ami.action(
-        {"Action": "Getvar", "Channel": name, "Variable": "CHANNEL(musicclass)"}
-    )
-    return str(reply.get("Value") or "")
-
-
 async def test_from_the_screen_the_interpreter_hangs_up_then_the_agent(
     phones: Callable[..., Any],
     language_line: Callable[..., Any],
@@ -58,7 +49,6 @@ async def test_from_the_screen_the_interpreter_hangs_up_then_the_agent(
     interpreter = await language_line()
     assert (await api.call("POST", route, {}))[0] == 409  # no caller yet
     call = await callers.with_agent("11" + "4567890123#", agent)
-    music = await _music_class(service, call.ivr_id)
     body = {"language": "so", "name": "Ayaan Hassan", "role": "Somali interpreter"}
     status, reply = await api.call("POST", route, body)
     assert status == 202, reply
@@ -73,12 +63,10 @@ async def test_from_the_screen_the_interpreter_hangs_up_then_the_agent(
     assert status == 409 and "already" in reply["detail"]
     bad = await api.call("PATCH", route, {"name": "Ayaan 123-45-6789"})
     assert bad[0] == 400  # no digits in a name: never an SSN
-    assert await _music_class(service, call.ivr_id) == SILENT_MUSIC_CLASS
 
     await interpreter.hang_up()
     left = await recorder.wait_for(call.ivr_id, "interpreter_left")
     assert left.details["reason"] == "interpreter_hung_up"
-    assert await _music_class(service, call.ivr_id) == music
     assert len(agent.state.talking) == 1
     assert (await api.call("DELETE", route))[0] == 409  # nobody to drop now
 

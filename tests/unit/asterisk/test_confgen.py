@@ -79,9 +79,3 @@ def test_the_language_line_exists_only_where_the_site_has_one() -> None:
     line = _section(pjsip, "language-line")
     assert "auth=language-line-auth" in line and "send_connected_line=no" in line
     assert "password=d" in _section(pjsip, "language-line-auth")
-
-
-def test_an_interpreted_callers_hold_music_is_silence() -> None:
-    moh = _files()["musiconhold.conf"]
-    assert "mode=playlist" in _section(moh, "ccc-silence")
-    assert "silence/10" in _section(moh, "ccc-silence")

@@ -46,8 +46,6 @@ async def test_a_channel_of_this_process_goes_to_the_desk() -> None:
 
 async def test_one_found_after_a_restart_is_ended_once_and_the_call_put_back() -> None:
     desk = Desk(Interpreters())
-    caller_name = "PJSIP/caller-trunk-00000001"
-    desk.queue_call.variables[(caller_name, "CCC_MUSIC_BEFORE_INTERPRETER")] = "queue-music"
     channels = _channels(desk)
     session = uuid4()
     args: list[Any] = [CALLER, session.hex, AGENT_LEG]
@@ -59,7 +57,6 @@ async def test_one_found_after_a_restart_is_ended_once_and_the_call_put_back() -
     ]
     assert ("destroy_bridge", f"interp-{session.hex}") in desk.ari.requests
     assert desk.queue_call.muted == [(AGENT_LEG, False)]
-    assert desk.queue_call.variables[(caller_name, "CHANNEL(musicclass)")] == "queue-music"
 
 
 async def test_hostile_arguments_end_the_channel_and_nothing_else() -> None:

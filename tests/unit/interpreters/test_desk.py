@@ -38,10 +38,6 @@ class FakeAri:
         if request[0] in self.fail:
             raise AriError(500, f"{request[0]} failed")
 
-    async def channel(self, channel_id: str) -> Any:
-        self._record("channel", channel_id)
-        return {"id": channel_id, "name": "PJSIP/caller-trunk-00000001"}
-
     async def create_bridge(self, bridge_id: str, *, kind: str = "mixing") -> None:
         self._record("create_bridge", bridge_id, kind)
 
@@ -69,17 +65,10 @@ class FakeAri:
 
 class FakeQueueCall:
     def __init__(self) -> None:
-        self.variables: dict[tuple[str, str], str] = {}
         self.muted: list[tuple[str, bool]] = []
 
     async def mute(self, channel: str, muted: bool) -> None:
         self.muted.append((channel, muted))
-
-    async def variable(self, channel: str, name: str) -> str:
-        return self.variables.get((channel, name), "")
-
-    async def set_variable(self, channel: str, name: str, value: str) -> None:
-        self.variables[(channel, name)] = value
 
 
 class Desk:
@@ -122,8 +111,8 @@ def desk() -> Desk:
 
 async def test_joining_snoops_on_the_caller_and_rings_the_line(desk: Desk) -> None:
     it = await desk.join()
-    assert desk.ari.names() == ["channel", "create_bridge", "snoop", "originate"]
-    _, caller, snoop = desk.ari.requests[2]
+    assert desk.ari.names() == ["create_bridge", "snoop", "originate"]
+    _, caller, snoop = desk.ari.requests[1]
     assert caller == CALLER
     assert snoop == {
         "app_args": f"interpreter-snoop,{CALLER},{it.tag},{AGENT_LEG}",
@@ -131,20 +120,17 @@ async def test_joining_snoops_on_the_caller_and_rings_the_line(desk: Desk) -> No
         "whisper": "both",
         "snoop_id": it.snoop_channel,
     }
-    _, params, variables = desk.ari.requests[3]
+    _, params, variables = desk.ari.requests[2]
     assert params["endpoint"] == "PJSIP/language-line" and variables == {}
     assert params["appArgs"] == f"interpreter-line,{CALLER},{it.tag},{AGENT_LEG}"
     assert (params["channelId"], params["timeout"]) == (it.line_channel, 30)
-    caller_name = "PJSIP/caller-trunk-00000001"
-    assert desk.queue_call.variables[(caller_name, "CHANNEL(musicclass)")] == "ccc-silence"
-    assert desk.queue_call.variables[(caller_name, "CCC_MUSIC_BEFORE_INTERPRETER")] == ""
     assert set(desk.watchers) == {it.line_channel, it.snoop_channel}
     assert desk.events == []  # joined only once the interpreter answers
 
 
 async def test_an_outside_line_is_dialled_through_the_carrier(desk: Desk) -> None:
     await desk.join("hmn")
-    _, params, variables = desk.ari.requests[3]
+    _, params, variables = desk.ari.requests[2]
     assert params["endpoint"] == "Local/6085550189@ccc-outbound"
     assert variables == {"CCC_CONSULT": "1"}
 
@@ -190,8 +176,6 @@ async def test_the_interpreter_answers_joins_once_and_is_dropped(desk: Desk) -> 
         "interpreter_left",
         {"session": str(it.session), "reason": "dropped"},
     )
-    caller_name = "PJSIP/caller-trunk-00000001"
-    assert desk.queue_call.variables[(caller_name, "CHANNEL(musicclass)")] == ""
     with pytest.raises(NoInterpreter):
         await desk.desk.drop(CALLER)
     desk.watchers[it.line_channel]({"type": "ChannelDestroyed"})  # our own hang-up
