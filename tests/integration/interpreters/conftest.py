@@ -12,11 +12,11 @@ import pytest
 
 from ccc_telephony.app import Service
 from ccc_telephony.devstack.stack import Stack
-from tests.integration.agents.conftest import api, phones
+from tests.integration.agents.conftest import api, phones, token_for
 from tests.integration.support.ports import free_udp_port
 from tests.sipp import CallHandling, Credentials, SipPhone
 
-__all__ = ["api", "phones"]
+__all__ = ["api", "phones", "token_for"]
 
 
 @pytest.fixture

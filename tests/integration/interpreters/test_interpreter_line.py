@@ -37,6 +37,7 @@ async def test_from_the_screen_the_interpreter_hangs_up_then_the_agent(
     phones: Callable[..., Any],
     language_line: Callable[..., Any],
     api: Api,
+    token_for: Callable[..., Any],
     callers: Callers,
     recorder: EventRecorder,
     service: Service,
@@ -63,6 +64,11 @@ async def test_from_the_screen_the_interpreter_hangs_up_then_the_agent(
     assert status == 409 and "already" in reply["detail"]
     bad = await api.call("PATCH", route, {"name": "Ayaan 123-45-6789"})
     assert bad[0] == 400  # no digits in a name: never an SSN
+    await phones("iebd4", "3865", "ebd", log_in=False)
+    colleague = await api.call("DELETE", route, token=await token_for("iebd4"))
+    assert colleague[0] == 403  # a colleague may not act on the call
+    own = await api.call("PATCH", route, {"interpreter_id": "77"}, token=await token_for("iebd1"))
+    assert own[0] == 200 and own[1]["interpreter_id"] == "77", own
 
     await interpreter.hang_up()
     left = await recorder.wait_for(call.ivr_id, "interpreter_left")
