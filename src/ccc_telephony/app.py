@@ -20,6 +20,7 @@ import uvloop
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ccc_telephony.abusive.feature import AbusiveFeature
 from ccc_telephony.agents.calls import AgentCalls
 from ccc_telephony.agents.feature import AgentsFeature
 from ccc_telephony.agents.phones import AgentPhones, PhonePasswords
@@ -44,6 +45,9 @@ from ccc_telephony.ivr import http as ivr_http
 from ccc_telephony.ivr.context import IvrContext
 from ccc_telephony.ivr.stasis import MainNumber
 from ccc_telephony.jobs import BackgroundJobs
+from ccc_telephony.live import http as live_http
+from ccc_telephony.live.feed import LiveFeed
+from ccc_telephony.mail import Mailer
 from ccc_telephony.prompts import http as prompts_http
 from ccc_telephony.prompts.cli import library
 from ccc_telephony.prompts.generate import generate_all
@@ -54,12 +58,15 @@ from ccc_telephony.store import overrides as overrides_store
 from ccc_telephony.store.engine import make_engine, ping
 from ccc_telephony.store.events import CallEvent, EventWriter
 from ccc_telephony.store.projection import ProjectionRules
+from ccc_telephony.threats.feature import ThreatsFeature
 from ccc_telephony.transfers.context import Staff, TransferContext
 from ccc_telephony.transfers.feature import TransfersFeature
 from ccc_telephony.web import health
 from ccc_telephony.web.auth import bearer_auth, json_errors
 from ccc_telephony.web.metrics import Metrics
 from ccc_telephony.web.validation import JSON_BODY_LIMIT
+from ccc_telephony.wrapups import http as wrapups_http
+from ccc_telephony.wrapups.service import WrapupService
 
 log = structlog.get_logger(__name__)
 
@@ -89,7 +96,10 @@ class Service:
             batch_size=s.event_batch_size,
             flush_interval=s.event_flush_ms / 1000,
             on_write=lambda _n, seconds: self.metrics.event_write_seconds.observe(seconds),
-            rules=ProjectionRules(followup=timedelta(hours=self.policy.escalations.followup_hours)),
+            rules=ProjectionRules(
+                followup=timedelta(hours=self.policy.escalations.followup_hours),
+                wrapup_due=timedelta(minutes=self.policy.wrapups.due_minutes),
+            ),
         )
         self.bus = CallEventBus(durable=self.writer.emit)
         self.hours = HoursService(self.policy, load_override=self._load_override, clock=self.clock)
@@ -202,6 +212,35 @@ class Service:
         self.bus.subscribe(self.interpreters.on_call_event)
         self.dispatcher.add_handlers(self.interpreters.stasis_handlers())
         self.in_call_codes.register()
+        self.live = LiveFeed(roster=lambda: self.agents.agents.roster, clock=self.clock)
+        self.bus.subscribe(self.live.on_call_event)
+        self.threats = ThreatsFeature(
+            policy=self.policy,
+            engine=self.engine,
+            clock=self.clock,
+            emit=self.emit,
+            live=self.live,
+            mailer=Mailer(s),
+            roster=lambda: self.agents.agents.roster,
+            calltools=self.calltools,
+            ari=self.ari,
+        )
+        self.abusive = AbusiveFeature(
+            policy=self.policy,
+            engine=self.engine,
+            media=self.prompts.media,
+            emit=self.emit,
+            live=self.live,
+            ari=self.ari,
+            calltools=self.calltools,
+        )
+        self.dispatcher.add_handlers(self.abusive.stasis_handlers())
+        self.wrapups = WrapupService(
+            engine=self.engine,
+            clock=self.clock,
+            policy=self.policy.wrapups,
+            roster=lambda: self.agents.agents.roster,
+        )
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )
@@ -341,6 +380,11 @@ class Service:
         app.add_routes(self.interpreters.routes())
         app.add_routes(escalations_http.routes(self.escalations))
         app.add_routes(self.directory.routes())
+        app.add_routes(live_http.routes(self.live))
+        app.on_shutdown.append(self.live.close)
+        app.add_routes(self.threats.routes())
+        app.add_routes(self.abusive.routes())
+        app.add_routes(wrapups_http.routes(self.wrapups, lambda: self.agents.agents.roster))
         return app
 
     def _readiness_checks(self) -> dict[str, health.Check]:

@@ -33,6 +33,7 @@ def register(sub: Any) -> None:
     add.add_argument("--supervisor")
     add.add_argument("--protected-start", help="HH:MM, start of the daily protected time")
     add.add_argument("--hq-shift", help="leads: am or pm")
+    add.add_argument("--email", help="where a supervisor is told of threats")
     add.set_defaults(func=_add)
     for verb, text in (
         ("login", "log an agent in (Ready, in their queues)"),
@@ -87,6 +88,7 @@ def _add(settings: Settings, args: argparse.Namespace) -> int:
         "supervisor": args.supervisor,
         "protected_start": args.protected_start,
         "hq_shift": args.hq_shift,
+        "email": args.email,
     }
     return _show(*_api(settings, "POST", "/api/v1/agents", body))
 

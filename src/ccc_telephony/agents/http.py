@@ -51,6 +51,8 @@ def describe(agent: RosterAgent, status: Status, queues: set[str], now: datetime
         "team": agent.team,
         "role": agent.role,
         "languages": agent.languages,
+        "supervisor": agent.supervisor,
+        "email": agent.email,
         "state": status.state.value,
         "reason": status.reason,
         # Both null for an agent who never logged in: there is no interval to measure.

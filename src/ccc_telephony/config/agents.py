@@ -8,6 +8,7 @@ is managed through the API and the CLI.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
@@ -20,6 +21,11 @@ Extension = Annotated[str, StringConstraints(pattern=r"^[0-9]{3,15}$")]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 QueueName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z ,'-]+$")]
+# Where a supervisor is told of a threat. Deliberately plain: one address, no display name, no
+# spaces or control characters, so it can never carry a second header into a message.
+Email = Annotated[
+    str, StringConstraints(max_length=254, pattern=r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,189}$")
+]
 
 PROTECTED_TIME = "Protected time"
 LAST_CALL = "Last call"
@@ -67,6 +73,7 @@ class RosterAgent(_Strict):
     # When the daily protected (off-phone) block starts; its length comes from the team.
     protected_start: time | None = None
     hq_shift: str | None = None  # leads: a key of agents.hq_shifts
+    email: Email | None = None
 
     @model_validator(mode="after")
     def _lead_shift(self) -> RosterAgent:
@@ -78,6 +85,19 @@ class RosterAgent(_Strict):
 def in_unit(agent: RosterAgent, head: RosterAgent) -> bool:
     """Whom a lead or supervisor looks after: their own team and the people they supervise."""
     return agent.team == head.team or agent.supervisor == head.id
+
+
+def supervisors_of(agent: RosterAgent, roster: Mapping[str, RosterAgent]) -> list[RosterAgent]:
+    """Whom the standard means by "the agent's supervisor": the one the roster names, else
+    (none named, or no longer in the roster) the supervisors whose unit the agent is in."""
+    named = roster.get(agent.supervisor) if agent.supervisor else None
+    if named is not None and named.id != agent.id:
+        return [named]
+    return [
+        head
+        for head in roster.values()
+        if head.role == "supervisor" and head.id != agent.id and in_unit(agent, head)
+    ]
 
 
 class CoverageRule(_Strict):

@@ -28,6 +28,7 @@ from pydantic import (
 
 from ccc_telephony.config.agents import AgentPolicy, RosterAgent, language_queue
 from ccc_telephony.config.codes import TOOL_CODES, FeatureCode
+from ccc_telephony.config.conduct import Wrapups
 from ccc_telephony.config.interpreters import Interpreters
 from ccc_telephony.config.transfers import Transfers
 
@@ -71,6 +72,7 @@ PROMPT_NAMES = (
     "transfer_advisory",
     "other_consortium",
     "back_to_worker",
+    "abusive_closing",
 )
 
 # What staff hear: an admin recording a prompt by phone (*77 from the admin extension), an agent
@@ -261,6 +263,7 @@ class Policy(_Strict):
     escalations: Escalations = Escalations()
     transfers: Transfers = Transfers()
     interpreters: Interpreters = Interpreters()
+    wrapups: Wrapups = Wrapups()
 
     @field_validator("time_zone")
     @classmethod

@@ -72,6 +72,16 @@ class Settings(BaseSettings):
     event_flush_ms: int = Field(default=50, ge=1, le=10_000)
     shutdown_grace_seconds: float = Field(default=20.0, ge=0)
 
+    # Outgoing e-mail (a threat's notice to the agent's supervisor). No host: nothing is sent
+    # (each notice that could not go is logged and kept on its record). With a user, the
+    # password is the secret `smtp-password`.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_starttls: bool = True
+    smtp_user: str = ""
+    smtp_sender: str = Field(default="ccc-telephony@localhost", max_length=254)
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
     @classmethod
     def beneath_environment(cls, defaults: Mapping[str, str]) -> Settings:
         """Settings where `defaults`, named as the environment names them (`CCC_DATA_DIR`,

@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from ccc_telephony.devstack import asterisk, postgres
+from ccc_telephony.devstack import asterisk, mail, postgres
 from ccc_telephony.devstack.instance import Instance, instance
 from ccc_telephony.devstack.stack import banner, prepare, teardown
 
@@ -118,6 +118,7 @@ def _down(inst: Instance) -> int:
             os.kill(pid, signal.SIGKILL)
     _service_pid_file(inst).unlink(missing_ok=True)
     asterisk.stop(inst)
+    mail.stop(inst)
     postgres.stop_cluster(inst.run_dir / "pg")
     print(f"sandbox '{inst.name}' is down")
     return 0
@@ -127,4 +128,5 @@ def _status(inst: Instance) -> int:
     print(f"service  : {_service_pid(inst) or 'stopped'}")
     print(f"asterisk : {asterisk.running_pid(inst) or 'stopped'}")
     print(f"postgres : {'running' if postgres.is_running(inst.run_dir / 'pg') else 'stopped'}")
+    print(f"mail     : {mail.running_pid(inst) or 'stopped'}")
     return 0

@@ -43,6 +43,11 @@ class Ports:
         """Where the sandbox's "carrier" (outside calls) answers: a test phone, if any."""
         return self.sip + 2
 
+    @property
+    def mail(self) -> int:
+        """Where the sandbox's mail catcher takes SMTP (devstack/mail.py)."""
+        return self.api + 25
+
 
 PORTS = {
     "dev": Ports(

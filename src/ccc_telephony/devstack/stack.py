@@ -14,7 +14,7 @@ from ccc_telephony.asterisk.confgen import Site
 from ccc_telephony.config.directory import load_directory
 from ccc_telephony.config.policy import load_policy
 from ccc_telephony.config.settings import Settings
-from ccc_telephony.devstack import asterisk, chroot, host, postgres
+from ccc_telephony.devstack import asterisk, chroot, host, mail, postgres
 from ccc_telephony.devstack.instance import REPO, Instance
 from ccc_telephony.prompts.generate import generate_all
 from ccc_telephony.store.directory import read_now
@@ -83,6 +83,7 @@ def prepare(inst: Instance, *, policy_file: Path | None = None) -> Stack:
     generate_all(policy, directory, REPO / "sounds" / "generated")
     asterisk.install(root, inst, policy, site)
     asterisk.start(root, inst, site)
+    mail.start(inst)
     return Stack(inst=inst, root=root, site=site, database_url=url, own_database=own, env=env)
 
 
@@ -109,6 +110,10 @@ def _service_env(inst: Instance, root: Path, url: str, policy_file: Path | None)
         "CCC_AMI_PORT": str(ports.ami),
         "CCC_AGI_PORT": str(ports.agi),
         "CCC_HTTP_PORT": str(ports.api),
+        # The sandbox's mail catcher (devstack/mail.py): plain SMTP on the loopback.
+        "CCC_SMTP_HOST": "127.0.0.1",
+        "CCC_SMTP_PORT": str(ports.mail),
+        "CCC_SMTP_STARTTLS": "false",
     }
     for key in ("CCC_POLICY_FILE", "CCC_DIRECTORY_FILE", "CCC_LOG_FORMAT", "CCC_LOG_LEVEL"):
         if os.environ.get(key):
@@ -120,6 +125,7 @@ def _service_env(inst: Instance, root: Path, url: str, policy_file: Path | None)
 
 def teardown(stack: Stack) -> None:
     asterisk.stop(stack.inst)
+    mail.stop(stack.inst)
     if stack.own_database:
         postgres.stop_cluster(stack.inst.run_dir / "pg")
 
@@ -131,6 +137,7 @@ def banner(stack: Stack) -> str:
     secrets = stack.inst.secrets_dir
     policy_file = Path(stack.env.get("CCC_POLICY_FILE", str(Settings().policy_file)))
     asterisk_log = f"{stack.root}{stack.inst.inner_dir}/log/messages.log"
+    inbox = mail.maildir(stack.inst)
     return "\n".join(
         [
             f"ccc-telephony sandbox '{stack.inst.name}' is up",
@@ -144,5 +151,6 @@ def banner(stack: Stack) -> str:
             f"  DATABASE_URL     : {stack.database_url}",
             f"  service log      : {run}/service.log (make up) or this terminal (make run)",
             f"  Asterisk log     : {asterisk_log}",
+            f"  e-mail (catcher) : smtp 127.0.0.1:{ports.mail}, kept in {inbox}/new",
         ]
     )

@@ -9,7 +9,6 @@ lead answered: nobody heard the question, so nobody owes a follow-up).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ from typing import Final, Literal
 from ccc_telephony.config.agents import RosterAgent, in_unit
 from ccc_telephony.store.escalations import Audience, FollowupRow
 from ccc_telephony.web.auth import Principal
+from ccc_telephony.web.validation import UnsafeText, free_text
 
 Mark = Literal["researching", "resolved"]
 Listing = Literal["open", "researching", "resolved", "returned", "overdue"]
@@ -35,17 +35,13 @@ _CLOSED_BECAUSE: Final[Mapping[str, str]] = {
 }
 
 NOTE_MAX_CHARS = 1000
-# Nine digits, with or without the usual dashes or spaces, not part of a longer number (a case
-# number has ten): a note must never hold an SSN in clear.
-_SSN_LIKE = re.compile(r"(?<![0-9])[0-9]{3}[- ]?[0-9]{2}[- ]?[0-9]{4}(?![0-9])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class MarkRefused(Exception):
     """The follow-up's status does not allow this answer (409)."""
 
 
-class BadNote(ValueError):
+class BadNote(UnsafeText):
     """The note is missing, too long or unsafe to keep (400); the message names the problem."""
 
 
@@ -62,17 +58,12 @@ def check_mark(current: str, to: Mark) -> None:
 
 def clean_note(note: str | None, to: Mark) -> str | None:
     """The note to keep, trimmed; None when there is none (allowed only for researching)."""
-    text = (note or "").strip()
-    if not text:
-        if to == "resolved":
-            raise BadNote("note: required to resolve a follow-up (what the worker was told)")
-        return None
-    if len(text) > NOTE_MAX_CHARS:
-        raise BadNote(f"note: at most {NOTE_MAX_CHARS} characters, not {len(text)}")
-    if _CONTROL.search(text):
-        raise BadNote("note: control characters are not allowed (newlines and tabs are)")
-    if _SSN_LIKE.search(text):
-        raise BadNote("note: looks like it holds a Social Security number; leave it out")
+    try:
+        text = free_text(note, field="note", max_chars=NOTE_MAX_CHARS)
+    except UnsafeText as exc:
+        raise BadNote(str(exc)) from None
+    if text is None and to == "resolved":
+        raise BadNote("note: required to resolve a follow-up (what the worker was told)")
     return text
 
 

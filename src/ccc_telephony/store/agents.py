@@ -29,6 +29,7 @@ _AGENT_FIELDS = (
     "languages",
     "protected_start",
     "hq_shift",
+    "email",
 )
 
 

@@ -37,6 +37,7 @@ class CallRow:
     wait_seconds: int | None
     outcome: str | None
     hours_reason: str | None
+    agent_ended: str | None
 
 
 @dataclass(frozen=True, slots=True)

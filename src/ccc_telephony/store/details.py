@@ -13,8 +13,8 @@ def text(details: Mapping[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def uuid(details: Mapping[str, Any], key: str) -> UUID | None:
+def uuid_of(value: object) -> UUID | None:
     try:
-        return UUID(str(details.get(key)))
+        return UUID(str(value))
     except ValueError:
         return None

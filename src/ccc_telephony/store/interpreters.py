@@ -13,7 +13,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.sql.expression import Executable
 
-from ccc_telephony.store.details import text, uuid
+from ccc_telephony.store.details import text, uuid_of
 from ccc_telephony.store.tables import call_interpreters
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ DOCUMENTED = ("interpreter_id", "name", "role")
 
 
 def _session(details: Mapping[str, Any]) -> UUID | None:
-    return uuid(details, "session")
+    return uuid_of(details.get("session"))
 
 
 def joined(event: CallEvent, _: object) -> Executable | None:

@@ -38,10 +38,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import Executable
 
+from ccc_telephony.config.conduct import DEFAULT_WRAPUP_MINUTES
 from ccc_telephony.config.policy import DEFAULT_FOLLOWUP_HOURS
-from ccc_telephony.store import interpreters
+from ccc_telephony.store import contacts, interpreters, threats
 from ccc_telephony.store.details import text as _text
-from ccc_telephony.store.details import uuid
+from ccc_telephony.store.details import uuid_of as _uuid
 from ccc_telephony.store.tables import callback_requests, calls, escalation_followups
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ class Projection:
 
     fields: Mapping[str, str] = field(default_factory=dict)
     at_column: str | None = None
+    # Columns the event sets to a fixed value, whatever its details say.
+    sets: Mapping[str, str] = field(default_factory=dict)
     # call_started fills only empty columns: a later event may already have created the row,
     # and a repeated call_started must not overwrite what the first one recorded.
     keep_existing: bool = False
@@ -87,6 +90,7 @@ PROJECTIONS: Final[Mapping[str, Projection]] = {
     ),
     "abandoned": Projection(fields={"wait_seconds": "wait_seconds"}, at_column="abandoned_at"),
     "call_ended": Projection(fields={"ivr_outcome": "outcome"}, at_column="ended_at"),
+    "ended_by_agent_abusive": Projection(sets={"agent_ended": "abusive"}),
 }
 
 Column = Callable[[str], ColumnElement[Any]]
@@ -94,10 +98,14 @@ Column = Callable[[str], ColumnElement[Any]]
 
 def final_outcome(value: Column) -> ColumnElement[Any]:
     """The call's outcome from its facts, `value(column)` being each column's new value:
-    answered by an agent, abandoned in a queue, else how the IVR part ended (a caller who was
-    queued and ended with neither is `ended_in_queue`). None while the call is still going,
-    unless an agent has answered it."""
+    ended by its agent as abusive, answered by an agent, abandoned in a queue, else how the
+    IVR part ended (a caller who was queued and ended with neither is `ended_in_queue`). None
+    while the call is still going, unless an agent has answered it."""
     return case(
+        (
+            value("agent_ended") == literal_column("'abusive'"),
+            literal_column("'ended_by_agent_abusive'"),
+        ),
         (value("agent_answered_at").is_not(None), literal_column("'answered'")),
         (value("abandoned_at").is_not(None), literal_column("'abandoned'")),
         (value("ended_at").is_(None), null()),
@@ -113,7 +121,7 @@ _UPSERTS: dict[_Shape, tuple[str, tuple[str, ...]]] = {}  # shape -> (SQL, param
 def _values(projection: Projection, details: Mapping[str, Any], at: datetime) -> dict[str, object]:
     """The columns an event sets. Values are bound parameters (caller-controlled strings are
     data, never SQL), converted to each column's type."""
-    values: dict[str, object] = {}
+    values: dict[str, object] = dict(projection.sets)
     if projection.at_column is not None:
         values[projection.at_column] = at
     for column, key in projection.fields.items():
@@ -170,6 +178,7 @@ class ProjectionRules:
     it applies the projections (when it writes, in its transaction), not the code that emits."""
 
     followup: timedelta = timedelta(hours=DEFAULT_FOLLOWUP_HOURS)
+    wrapup_due: timedelta = timedelta(minutes=DEFAULT_WRAPUP_MINUTES)
 
 
 RowProjection = Callable[["CallEvent", ProjectionRules], Executable | None]
@@ -192,7 +201,7 @@ _followups = escalation_followups.c
 
 
 def _escalation_id(details: Mapping[str, Any]) -> UUID | None:
-    return uuid(details, "escalation_id")
+    return _uuid(details.get("escalation_id"))
 
 
 def _escalated(event: CallEvent, rules: ProjectionRules) -> Executable | None:
@@ -261,12 +270,57 @@ def _escalation_returned(event: CallEvent, _: ProjectionRules) -> Executable | N
     )
 
 
+def _agent_answered(event: CallEvent, _: ProjectionRules) -> Executable | None:
+    agent = _text(event.details, "agent")
+    return None if agent is None else contacts.answered(event.call_id, agent, event.at)
+
+
+def _agent_call_completed(event: CallEvent, rules: ProjectionRules) -> Executable | None:
+    agent = _text(event.details, "agent")
+    if agent is None:
+        return None
+    return contacts.completed(event.call_id, agent, event.at, rules.wrapup_due)
+
+
+def _ended_abusive(event: CallEvent, _: ProjectionRules) -> Executable | None:
+    agent = _text(event.details, "agent")
+    return None if agent is None else contacts.ended_abusive(event.call_id, agent)
+
+
+def _threat_flagged(event: CallEvent, _: ProjectionRules) -> Executable | None:
+    """The threat's record, unless the service made it already (the usual case)."""
+    details = event.details
+    threat_id = _uuid(details.get("threat_id"))
+    agent, by, source = (_text(details, key) for key in ("agent", "by", "source"))
+    supervisors = details.get("supervisors")
+    if threat_id is None or agent is None or by is None or source is None:
+        return None
+    if not isinstance(supervisors, list):
+        return None
+    return threats.flagged(
+        threats.NewThreat(
+            id=threat_id,
+            call_id=event.call_id,
+            case_number=_text(details, "case_number"),
+            agent_id=agent,
+            supervisor_ids=[str(s) for s in supervisors],
+            flagged_at=event.at,
+            flagged_by=by,
+            source=source,
+        )
+    )
+
+
 # Events that also create or advance a row of another table.
 ROW_PROJECTIONS: Final[Mapping[str, RowProjection]] = {
     "message_recorded": _callback_request,
     "escalated": _escalated,
     "escalation_answered": _escalation_answered,
     "escalation_returned": _escalation_returned,
+    "agent_answered": _agent_answered,
+    "agent_call_completed": _agent_call_completed,
+    "ended_by_agent_abusive": _ended_abusive,
+    "threat_flagged": _threat_flagged,
     "interpreter_joined": interpreters.joined,
     "interpreter_documented": interpreters.documented,
     "interpreter_left": interpreters.left,

@@ -55,6 +55,8 @@ calls = Table(
     Column("wait_seconds", Integer),
     Column("outcome", Text),
     Column("hours_reason", Text),
+    # Why the agent ended the call themself, when they did ("abusive": ended_by_agent_abusive).
+    Column("agent_ended", Text),
     Index("ix_calls_started_at", "started_at"),
     Index("ix_calls_ssn_hmac", "ssn_hmac"),
 )
@@ -129,6 +131,7 @@ agents = Table(
     Column("languages", ARRAY(Text), nullable=False),
     Column("protected_start", Time, nullable=True),
     Column("hq_shift", Text, nullable=True),
+    Column("email", Text, nullable=True),
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("created_at", TIMESTAMPTZ, nullable=False, server_default=text("now()")),
     Column("updated_at", TIMESTAMPTZ, nullable=False, server_default=text("now()")),
@@ -313,6 +316,81 @@ directory_changes = Table(
     Column("before", JSONB, nullable=True),
     Column("after", JSONB, nullable=True),
     Index("ix_directory_changes_at", "at"),
+)
+
+# --- threats and the contact log (issue 11) --------------------------------------------------
+
+# A threat an agent flagged on a call: told to their supervisor at once (live feed, e-mail), the
+# agent's account of the words as close to verbatim as possible (theirs to edit until the
+# supervisor decides), and the supervisor's decision on reporting it to law enforcement.
+# Made at once by the service and again (idempotently) by the call's `threat_flagged` event,
+# so a flag made while the database is down is recorded when the spool is written.
+threats = Table(
+    "threats",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("call_id", Text, nullable=False),
+    Column("case_number", Text, nullable=True),
+    Column("agent_id", Text, nullable=False),
+    Column("supervisor_ids", ARRAY(Text), nullable=False),
+    Column("flagged_at", TIMESTAMPTZ, nullable=False),
+    Column("flagged_by", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("account", Text, nullable=True),
+    Column("account_updated_at", TIMESTAMPTZ, nullable=True),
+    Column("reported_to_law_enforcement", Boolean, nullable=True),
+    Column("decided_at", TIMESTAMPTZ, nullable=True),
+    Column("decided_by", Text, nullable=True),
+    Column("decision_notes", Text, nullable=True),
+    Column("emailed_to", ARRAY(Text), nullable=True),
+    Column("emailed_at", TIMESTAMPTZ, nullable=True),
+    Column("email_error", Text, nullable=True),
+    UniqueConstraint("call_id", name="uq_threats_call_id"),
+    CheckConstraint("source IN ('code', 'api')", name="ck_threats_source"),
+    Index("ix_threats_agent", "agent_id"),
+    Index("ix_threats_flagged_at", "flagged_at"),
+)
+
+# Every look at threat records, allowed or refused: who, when, which, what.
+threat_access = Table(
+    "threat_access",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", TIMESTAMPTZ, nullable=False),
+    Column("who", Text, nullable=False),
+    Column("threat_id", Uuid, nullable=True),
+    Column("action", Text, nullable=False),
+    Column("allowed", Boolean, nullable=False),
+    Index("ix_threat_access_at", "at"),
+    Index("ix_threat_access_threat", "threat_id"),
+)
+
+# Every contact an agent must log: their part of an inbound call (made by the call's queue
+# events, store/projection.py) or a failed outbound attempt; the wrap-up fields are what the
+# agent records. `due_at` (the agent's part ended plus the policy's wrap-up time) is when a
+# missing wrap-up starts being listed.
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("kind", Text, nullable=False),
+    Column("call_id", Text, nullable=False),
+    Column("agent_id", Text, nullable=False),
+    Column("started_at", TIMESTAMPTZ, nullable=True),
+    Column("ended_at", TIMESTAMPTZ, nullable=True),
+    Column("due_at", TIMESTAMPTZ, nullable=True),
+    Column("abusive", Boolean, nullable=False, server_default=text("false")),
+    Column("disposition", Text, nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("first_contact_resolved", Boolean, nullable=True),
+    Column("interpreter_used", Boolean, nullable=True),
+    Column("abusive_note", Text, nullable=True),
+    Column("recorded_by", Text, nullable=True),
+    Column("recorded_at", TIMESTAMPTZ, nullable=True),
+    UniqueConstraint("kind", "call_id", "agent_id", name="uq_contacts_kind_call_agent"),
+    CheckConstraint("kind IN ('inbound_call', 'outbound_attempt')", name="ck_contacts_kind"),
+    Index("ix_contacts_agent", "agent_id", "due_at"),
+    Index("ix_contacts_missing", "due_at", postgresql_where=text("recorded_at IS NULL")),
 )
 
 # --- interpreters (issue 11) ------------------------------------------------------------------

@@ -51,7 +51,14 @@ ADMIN = Principal(name="admin", role="admin")
 USER = web.RequestKey("user", Principal)
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 # What a non-admin may reach at all; each route then checks whom the request may act on.
-STAFF_PREFIXES = ("/api/v1/agents", "/api/v1/queues", "/api/v1/escalations")
+STAFF_PREFIXES = (
+    "/api/v1/agents",
+    "/api/v1/queues",
+    "/api/v1/escalations",
+    "/api/v1/threats",
+    "/api/v1/wrapups",
+    "/api/v1/live",
+)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TokenLookup = Callable[[str], Awaitable[Principal | None]]
 
@@ -62,6 +69,19 @@ def may_act_on(principal: Principal, agent: RosterAgent, roster: Mapping[str, Ro
         return True
     head = roster.get(principal.agent_id or "")
     return principal.role in ("lead", "supervisor") and head is not None and in_unit(agent, head)
+
+
+def acted_on(request: web.Request, roster: Mapping[str, RosterAgent]) -> RosterAgent:
+    """The agent a route under /api/v1/agents/{agent_id} acts on: 404 if not in the roster,
+    403 if the requester may not act on them."""
+    agent = roster.get(request.match_info["agent_id"])
+    if agent is None:
+        raise web.HTTPNotFound(
+            text=json.dumps({"error": "no such agent"}), content_type="application/json"
+        )
+    if not may_act_on(principal_of(request), agent, roster):
+        raise forbidden("you may act only on yourself or your unit")
+    return agent
 
 
 def principal_of(request: web.Request) -> Principal:

@@ -28,6 +28,10 @@ REPORTED_FIELD_CHARS = 60
 # day's bounds in a time zone no longer exist.
 EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Nine digits, with or without the usual dashes or spaces, not part of a longer number (a case
+# number has ten): a free text must never hold an SSN in clear.
+SSN_LIKE = re.compile(r"(?<![0-9])[0-9]{3}[- ]?[0-9]{2}[- ]?[0-9]{4}(?![0-9])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _UTF8 = frozenset({"utf-8", "utf8"})
 
 
@@ -102,6 +106,26 @@ def validated(model: type[Model], data: Any) -> Model:
 def _field(location: tuple[int | str, ...]) -> str:
     path = ".".join(str(part) for part in location) or "body"
     return path if len(path) <= REPORTED_FIELD_CHARS else path[:REPORTED_FIELD_CHARS] + "..."
+
+
+class UnsafeText(ValueError):
+    """A free text (a note, a comment, an account) that is too long or unsafe to keep; the
+    message names the field and the problem."""
+
+
+def free_text(text: str | None, *, field: str, max_chars: int) -> str | None:
+    """A staff member's free text as it is kept (trimmed), None when there is none. Newlines
+    and tabs are allowed; other control characters and anything shaped like an SSN are not."""
+    kept = (text or "").strip()
+    if not kept:
+        return None
+    if len(kept) > max_chars:
+        raise UnsafeText(f"{field}: at most {max_chars} characters, not {len(kept)}")
+    if _CONTROL.search(kept):
+        raise UnsafeText(f"{field}: control characters are not allowed (newlines and tabs are)")
+    if SSN_LIKE.search(kept):
+        raise UnsafeText(f"{field}: looks like it holds a Social Security number; leave it out")
+    return kept
 
 
 def parse_day(text: str, name: str) -> date:

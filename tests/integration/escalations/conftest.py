@@ -22,8 +22,8 @@ Staff = Callable[..., Awaitable[str]]
 
 @pytest.fixture
 async def staff(service: Service, api: Api) -> AsyncIterator[Staff]:
-    """`await staff(agent_id, team, role=..., supervisor=...)`: the agent on the roster, and
-    an API token for them (whose rights are their role's)."""
+    """`await staff(agent_id, team, role=..., supervisor=..., email=...)`: the agent on the
+    roster (no phone), and an API token for them (whose rights are their role's)."""
     added: list[str] = []
 
     async def add(
@@ -32,6 +32,7 @@ async def staff(service: Service, api: Api) -> AsyncIterator[Staff]:
         *,
         role: str = "worker",
         supervisor: str | None = None,
+        email: str | None = None,
     ) -> str:
         body = {
             "id": agent_id,
@@ -40,6 +41,7 @@ async def staff(service: Service, api: Api) -> AsyncIterator[Staff]:
             "team": team,
             "role": role,
             "supervisor": supervisor,
+            "email": email,
         }
         status, reply = await api.call("POST", "/api/v1/agents", body)
         assert status == 201, reply

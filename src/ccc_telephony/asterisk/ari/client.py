@@ -200,11 +200,13 @@ class AriClient:
         }
         await self.request("POST", f"/channels/{channel_id}/dtmf", params=params)
 
-    async def whisper(self, channel_id: str, *, app_args: str) -> Json:
+    async def whisper(self, channel_id: str, *, app_args: str, both: bool = False) -> Json:
         """A snoop channel that speaks to `channel_id`'s party (whisper out, no spying), in
         our app with `app_args`: what it plays, that party hears over whatever they hear (a
-        held caller: over the music). Works on a channel outside Stasis."""
-        return await self.snoop(channel_id, app_args=app_args, spy="none", whisper="out")
+        held caller: over the music). With `both`, also into what the party sends, so whoever
+        is bridged with them hears it too. Works on a channel outside Stasis."""
+        whisper = "both" if both else "out"
+        return await self.snoop(channel_id, app_args=app_args, spy="none", whisper=whisper)
 
     async def snoop(
         self,
