@@ -40,6 +40,7 @@ from ccc_telephony.events import CallEventBus
 from ccc_telephony.hours import http as hours_http
 from ccc_telephony.hours.agi import agi_handlers
 from ccc_telephony.hours.service import Clock, HoursService, utc_now
+from ccc_telephony.interpreters.feature import InterpretersFeature
 from ccc_telephony.ivr import http as ivr_http
 from ccc_telephony.ivr.context import IvrContext
 from ccc_telephony.ivr.stasis import MainNumber
@@ -198,6 +199,18 @@ class Service:
             emit=self.emit,
             roster=lambda: self.agents.agents.roster,
         )
+        self.interpreters = InterpretersFeature(
+            policy=self.policy,
+            ari=self.ari,
+            ami=self.ami,
+            tools=self.calltools,
+            watch=self.dispatcher.watch,
+            emit=self.emit,
+            clock=self.clock,
+        )
+        self.interpreters.register()
+        self.bus.subscribe(self.interpreters.on_call_event)
+        self.dispatcher.add_handlers(self.interpreters.stasis_handlers())
         self.in_call_codes.register()
         self.live = LiveFeed(roster=lambda: self.agents.agents.roster, clock=self.clock)
         self.bus.subscribe(self.live.on_call_event)
@@ -364,6 +377,7 @@ class Service:
         app.add_routes(prompts_http.routes(self.prompts, self.engine))
         app.add_routes(self.agents.routes())
         app.add_routes(self.transfers.routes())
+        app.add_routes(self.interpreters.routes())
         app.add_routes(escalations_http.routes(self.escalations))
         app.add_routes(self.directory.routes())
         app.add_routes(live_http.routes(self.live))

@@ -63,6 +63,7 @@ def site_for(inst: Instance, secrets: dict[str, str]) -> Site:
         agi_url=f"agi://127.0.0.1:{ports.agi}",
         sounds_dir=f"{inst.inner_dir}/sounds",
         carrier_contact=f"sip:carrier@127.0.0.1:{ports.carrier}",
+        language_line_password=secrets["language-line-password"],
     )
 
 
