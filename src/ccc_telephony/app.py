@@ -139,7 +139,7 @@ class Service:
                 recordings_dir=s.asterisk_recordings_dir,
             )
         )
-        self.dispatcher.add_handlers(self.prompt_recording.handlers())
+        self.dispatcher.add_handlers(self.prompt_recording.handlers(), callers=False)
         self.agents = AgentsFeature(
             policy=self.policy,
             engine=self.engine,
@@ -155,7 +155,7 @@ class Service:
             media=lambda name: self.prompts.media(name, self.policy.languages[0].code),
             jobs=self.jobs,
         )
-        self.dispatcher.add_handlers(self.agents.stasis_handlers())
+        self.dispatcher.add_handlers(self.agents.stasis_handlers(), callers=False)
         # Codes keyed during a call, and the call an agent is on: for transfers and the tools.
         self.in_call_codes = InCallCodes(self.ami)
         self.agent_calls = AgentCalls(
@@ -193,6 +193,7 @@ class Service:
         self.bus.subscribe(self.transfers.on_call_event)
         self.bus.subscribe(self.agents.queue_events.on_call_event)
         self.dispatcher.add_handlers(self.transfers.stasis_handlers())
+        self.dispatcher.add_handlers(self.transfers.staff_handlers(), callers=False)
         self.escalations = EscalationService(
             engine=self.engine,
             clock=self.clock,
@@ -210,7 +211,7 @@ class Service:
         )
         self.interpreters.register()
         self.bus.subscribe(self.interpreters.on_call_event)
-        self.dispatcher.add_handlers(self.interpreters.stasis_handlers())
+        self.dispatcher.add_handlers(self.interpreters.stasis_handlers(), callers=False)
         self.in_call_codes.register()
         self.live = LiveFeed(roster=lambda: self.agents.agents.roster, clock=self.clock)
         self.bus.subscribe(self.live.on_call_event)
@@ -234,7 +235,7 @@ class Service:
             ari=self.ari,
             calltools=self.calltools,
         )
-        self.dispatcher.add_handlers(self.abusive.stasis_handlers())
+        self.dispatcher.add_handlers(self.abusive.stasis_handlers(), callers=False)
         self.wrapups = WrapupService(
             engine=self.engine,
             clock=self.clock,
