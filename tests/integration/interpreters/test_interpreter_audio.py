@@ -17,14 +17,13 @@ from ccc_telephony.app import Service
 from ccc_telephony.devstack.stack import Stack
 from tests.integration.agents.conftest import Api
 from tests.integration.interpreters.conftest import channels_gone
+from tests.integration.support.audio import caller_with_agent
 from tests.integration.support.clock import ShiftedClock
-from tests.integration.support.ports import free_udp_port
-from tests.integration.support.recorder import EventRecorder, wait_for_call_started
-from tests.sipp import CallHandling, SipPhone, trunk_call
+from tests.integration.support.recorder import EventRecorder
+from tests.sipp import SipPhone
 from tests.sipp.media import RtpParty
 
 CALLER_HZ, AGENT_HZ, INTERPRETER_HZ = 600, 1400, 1000
-TALKING = CallHandling(transfers=True)  # answers, then keys when the test says
 MEASURE_S = 0.6  # audio measured after each change
 
 
@@ -55,88 +54,81 @@ async def test_three_parties_hear_each_other_and_the_interpreter_is_dropped(
     tmp_path: Path,
 ) -> None:
     async with (
-        RtpParty(tone_hz=CALLER_HZ) as caller_audio,
-        RtpParty(tone_hz=AGENT_HZ) as agent_audio,
         RtpParty(tone_hz=INTERPRETER_HZ) as interpreter_audio,
+        caller_with_agent(
+            phones,
+            stack,
+            recorder,
+            tmp_path,
+            agent=("iaud1", "3863"),
+            caller_hz=CALLER_HZ,
+            agent_hz=AGENT_HZ,
+            keys="2" + "1" + "4567890123#",  # Spanish, EBD, a case number
+        ) as call,
     ):
-        agent = await phones("iaud1", "3863", "ebd", handling=TALKING, rtp_port=agent_audio.port)
         interpreter = await language_line(rtp_port=interpreter_audio.port)
-        call = trunk_call(
-            target=f"127.0.0.1:{stack.inst.ports.sip}",
-            number="6085550100",
-            workdir=tmp_path,
-            local_port=free_udp_port(),
-            media_port=free_udp_port(even=True),
-            name="Interpreted Caller",
-            rtp_port=caller_audio.port,
+        agent, call_id = call.agent, call.call_id
+        caller_audio, agent_audio = call.caller_audio, call.agent_audio
+        await agent_audio.hears(CALLER_HZ, share=0.5)
+
+        await agent.press("*61")
+        (line_call,) = await interpreter.answered()
+        interpreter_audio.send_to(await interpreter.media(line_call))
+        joined = await recorder.wait_for(call_id, "interpreter_joined")
+        assert (joined.details["language"], joined.details["agent"]) == ("es", "iaud1")
+        assert joined.details["number"] == "PJSIP/language-line"
+        for party, others in (
+            (caller_audio, (AGENT_HZ, INTERPRETER_HZ)),
+            (agent_audio, (CALLER_HZ, INTERPRETER_HZ)),
+            (interpreter_audio, (CALLER_HZ, AGENT_HZ)),
+        ):
+            for hz in others:
+                await party.hears(hz, share=0.2)
+        window = await _stretch()
+        heard = {
+            "caller": _shares(caller_audio, window),
+            "agent": _shares(agent_audio, window),
+            "interpreter": _shares(interpreter_audio, window),
+        }
+        own = {"caller": CALLER_HZ, "agent": AGENT_HZ, "interpreter": INTERPRETER_HZ}
+        for who, shares in heard.items():
+            assert shares[own[who]] < 0.05, (who, heard)  # nobody hears themself
+            assert all(s > 0.2 for hz, s in shares.items() if hz != own[who]), (who, heard)
+
+        # The agent steps aside: caller and interpreter talk alone; then back.
+        await agent.press("*63")
+        await recorder.wait_for(call_id, "agent_stepped_aside")
+        window = await _stretch()
+        assert _shares(agent_audio, window)[CALLER_HZ] < 0.05
+        assert _shares(caller_audio, window)[AGENT_HZ] < 0.05
+        assert _shares(caller_audio, window)[INTERPRETER_HZ] > 0.5
+        assert _shares(interpreter_audio, window)[CALLER_HZ] > 0.5
+        await agent.press("*63")
+        await recorder.wait_for(call_id, "agent_stepped_back")
+        await caller_audio.hears(AGENT_HZ, share=0.2)
+
+        # Who interpreted: the id keyed on the phone, the name and role from the screen.
+        await agent.press("*64" + "4521#")
+        keyed = await recorder.wait_for(call_id, "interpreter_documented")
+        assert keyed.details["interpreter_id"] == "4521"
+        status, reply = await api.call(
+            "PATCH",
+            "/api/v1/agents/iaud1/call/interpreter",
+            {"name": "Rosa Díaz", "role": "Spanish interpreter, language line"},
         )
-        async with call:
-            caller_audio.send_to(await call.media(await call.answered()))
-            call_id = await wait_for_call_started(recorder, "Interpreted Caller")
-            await call.press("2" + "1" + "4567890123#")  # Spanish, EBD, a case number
-            await recorder.wait_for(call_id, "agent_answered", timeout=30)
-            (agent_call,) = await agent.answered()
-            agent_audio.send_to(await agent.media(agent_call))
-            await agent_audio.hears(CALLER_HZ, share=0.5)
+        assert status == 200, reply
+        assert (reply["name"], reply["interpreter_id"]) == ("Rosa Díaz", "4521")
 
-            await agent.press("*61")
-            (line_call,) = await interpreter.answered()
-            interpreter_audio.send_to(await interpreter.media(line_call))
-            joined = await recorder.wait_for(call_id, "interpreter_joined")
-            assert (joined.details["language"], joined.details["agent"]) == ("es", "iaud1")
-            assert joined.details["number"] == "PJSIP/language-line"
-            for party, others in (
-                (caller_audio, (AGENT_HZ, INTERPRETER_HZ)),
-                (agent_audio, (CALLER_HZ, INTERPRETER_HZ)),
-                (interpreter_audio, (CALLER_HZ, AGENT_HZ)),
-            ):
-                for hz in others:
-                    await party.hears(hz, share=0.2)
-            window = await _stretch()
-            heard = {
-                "caller": _shares(caller_audio, window),
-                "agent": _shares(agent_audio, window),
-                "interpreter": _shares(interpreter_audio, window),
-            }
-            own = {"caller": CALLER_HZ, "agent": AGENT_HZ, "interpreter": INTERPRETER_HZ}
-            for who, shares in heard.items():
-                assert shares[own[who]] < 0.05, (who, heard)  # nobody hears themself
-                assert all(s > 0.2 for hz, s in shares.items() if hz != own[who]), (who, heard)
-
-            # The agent steps aside: caller and interpreter talk alone; then back.
-            await agent.press("*63")
-            await recorder.wait_for(call_id, "agent_stepped_aside")
-            window = await _stretch()
-            assert _shares(agent_audio, window)[CALLER_HZ] < 0.05
-            assert _shares(caller_audio, window)[AGENT_HZ] < 0.05
-            assert _shares(caller_audio, window)[INTERPRETER_HZ] > 0.5
-            assert _shares(interpreter_audio, window)[CALLER_HZ] > 0.5
-            await agent.press("*63")
-            await recorder.wait_for(call_id, "agent_stepped_back")
-            await caller_audio.hears(AGENT_HZ, share=0.2)
-
-            # Who interpreted: the id keyed on the phone, the name and role from the screen.
-            await agent.press("*64" + "4521#")
-            keyed = await recorder.wait_for(call_id, "interpreter_documented")
-            assert keyed.details["interpreter_id"] == "4521"
-            status, reply = await api.call(
-                "PATCH",
-                "/api/v1/agents/iaud1/call/interpreter",
-                {"name": "Rosa Díaz", "role": "Spanish interpreter, language line"},
-            )
-            assert status == 200, reply
-            assert (reply["name"], reply["interpreter_id"]) == ("Rosa Díaz", "4521")
-
-            await agent.press("*62")
-            left = await recorder.wait_for(call_id, "interpreter_left")
-            assert left.details["reason"] == "dropped"
-            assert (await interpreter.ended())[0][1] == "far"
-            session = left.details["session"].replace("-", "")
-            await channels_gone(service, f"interp-{session}-line", f"interp-{session}-snoop")
-            start = await caller_audio.hears(AGENT_HZ, share=0.5)
-            await agent_audio.hears(CALLER_HZ, share=0.5)
-            assert caller_audio.share(INTERPRETER_HZ, since=start) < 0.05
-            assert len(agent.state.talking) == 1
+        await agent.press("*62")
+        left = await recorder.wait_for(call_id, "interpreter_left")
+        assert left.details["reason"] == "dropped"
+        assert (await interpreter.ended())[0][1] == "far"
+        session = left.details["session"].replace("-", "")
+        await channels_gone(service, f"interp-{session}-line", f"interp-{session}-snoop")
+        start = await caller_audio.hears(AGENT_HZ, share=0.5)
+        await agent_audio.hears(CALLER_HZ, share=0.5)
+        assert caller_audio.share(INTERPRETER_HZ, since=start) < 0.05
+        assert len(agent.state.talking) == 1
     await service.writer.wait_idle()
     row = await db.fetchrow("SELECT * FROM call_interpreters WHERE call_id = $1", call_id)
     assert row is not None
