@@ -35,7 +35,7 @@ status: venv
 
 ## Every test: unit, then integration against the real Asterisk and PostgreSQL.
 test: venv
-	$(BIN)/pytest -q -p no:cacheprovider --durations=25
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile --durations=25
 
 unit: venv
 	$(BIN)/pytest -q tests/unit

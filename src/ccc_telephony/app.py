@@ -40,6 +40,7 @@ from ccc_telephony.events import CallEventBus
 from ccc_telephony.hours import http as hours_http
 from ccc_telephony.hours.agi import agi_handlers
 from ccc_telephony.hours.service import Clock, HoursService, utc_now
+from ccc_telephony.interpreters.feature import InterpretersFeature
 from ccc_telephony.ivr import http as ivr_http
 from ccc_telephony.ivr.context import IvrContext
 from ccc_telephony.ivr.stasis import MainNumber
@@ -139,7 +140,7 @@ class Service:
                 recordings_dir=s.asterisk_recordings_dir,
             )
         )
-        self.dispatcher.add_handlers(self.prompt_recording.handlers())
+        self.dispatcher.add_handlers(self.prompt_recording.handlers(), callers=False)
         self.agents = AgentsFeature(
             policy=self.policy,
             engine=self.engine,
@@ -155,7 +156,7 @@ class Service:
             media=lambda name: self.prompts.media(name, self.policy.languages[0].code),
             jobs=self.jobs,
         )
-        self.dispatcher.add_handlers(self.agents.stasis_handlers())
+        self.dispatcher.add_handlers(self.agents.stasis_handlers(), callers=False)
         # Codes keyed during a call, and the call an agent is on: for transfers and the tools.
         self.in_call_codes = InCallCodes(self.ami)
         self.agent_calls = AgentCalls(
@@ -193,12 +194,25 @@ class Service:
         self.bus.subscribe(self.transfers.on_call_event)
         self.bus.subscribe(self.agents.queue_events.on_call_event)
         self.dispatcher.add_handlers(self.transfers.stasis_handlers())
+        self.dispatcher.add_handlers(self.transfers.staff_handlers(), callers=False)
         self.escalations = EscalationService(
             engine=self.engine,
             clock=self.clock,
             emit=self.emit,
             roster=lambda: self.agents.agents.roster,
         )
+        self.interpreters = InterpretersFeature(
+            policy=self.policy,
+            ari=self.ari,
+            ami=self.ami,
+            tools=self.calltools,
+            watch=self.dispatcher.watch,
+            emit=self.emit,
+            clock=self.clock,
+        )
+        self.interpreters.register()
+        self.bus.subscribe(self.interpreters.on_call_event)
+        self.dispatcher.add_handlers(self.interpreters.stasis_handlers(), callers=False)
         self.in_call_codes.register()
         self.signatures = SignaturesFeature(
             engine=self.engine,
@@ -212,7 +226,7 @@ class Service:
             signatures_dir=s.signatures_path,
             recordings_dir=s.asterisk_recordings_dir,
         )
-        self.dispatcher.add_handlers(self.signatures.stasis_handlers())
+        self.dispatcher.add_handlers(self.signatures.stasis_handlers(), callers=False)
         self.bus.subscribe(self.signatures.on_call_event)
         self.live = LiveFeed(roster=lambda: self.agents.agents.roster, clock=self.clock)
         self.bus.subscribe(self.live.on_call_event)
@@ -236,7 +250,7 @@ class Service:
             ari=self.ari,
             calltools=self.calltools,
         )
-        self.dispatcher.add_handlers(self.abusive.stasis_handlers())
+        self.dispatcher.add_handlers(self.abusive.stasis_handlers(), callers=False)
         self.wrapups = WrapupService(
             engine=self.engine,
             clock=self.clock,
@@ -380,6 +394,7 @@ class Service:
         app.add_routes(prompts_http.routes(self.prompts, self.engine))
         app.add_routes(self.agents.routes())
         app.add_routes(self.transfers.routes())
+        app.add_routes(self.interpreters.routes())
         app.add_routes(escalations_http.routes(self.escalations))
         app.add_routes(self.directory.routes())
         for table in self.signatures.routes():

@@ -5,6 +5,7 @@ clock the tests can move. Nothing here is mocked and nothing skips: a missing se
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,8 @@ from ccc_telephony import logs
 from ccc_telephony.app import Service
 from ccc_telephony.config.settings import DEFAULT_POLICY
 from ccc_telephony.devstack import asterisk
-from ccc_telephony.devstack.stack import Stack, prepare, teardown
+from ccc_telephony.devstack.postgres import stop_cluster
+from ccc_telephony.devstack.stack import Stack, database_server, prepare, teardown
 from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import Moments, ShiftedClock, today
 from tests.integration.support.database import TEST_INSTANCE, fresh_database, server_of, through
@@ -63,8 +65,18 @@ def test_policy(tmp_path_factory: pytest.TempPathFactory, moments: Moments) -> P
 
 
 @pytest.fixture(scope="session")
-def stack(test_policy: Path) -> Iterator[Stack]:
-    st = prepare(TEST_INSTANCE, policy_file=test_policy)
+def postgres_server() -> Iterator[str]:
+    """This session's PostgreSQL: $DATABASE_URL's, or the test instance's own cluster, stopped
+    only after every fixture holding a database on it (the stack's, the store tests') is done."""
+    url = database_server(TEST_INSTANCE)
+    yield url
+    if not os.environ.get("DATABASE_URL"):
+        stop_cluster(TEST_INSTANCE.run_dir / "pg")
+
+
+@pytest.fixture(scope="session")
+def stack(test_policy: Path, postgres_server: str) -> Iterator[Stack]:
+    st = prepare(TEST_INSTANCE, policy_file=test_policy, database_url=postgres_server)
     yield st
     teardown(st)
 

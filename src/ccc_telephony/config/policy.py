@@ -29,6 +29,7 @@ from pydantic import (
 from ccc_telephony.config.agents import AgentPolicy, RosterAgent, language_queue
 from ccc_telephony.config.codes import TOOL_CODES, FeatureCode
 from ccc_telephony.config.conduct import Wrapups
+from ccc_telephony.config.interpreters import Interpreters
 from ccc_telephony.config.signatures import Signatures
 from ccc_telephony.config.transfers import Transfers
 
@@ -266,6 +267,7 @@ class Policy(_Strict):
     escalations: Escalations = Escalations()
     transfers: Transfers = Transfers()
     signatures: Signatures = Signatures()
+    interpreters: Interpreters = Interpreters()
     wrapups: Wrapups = Wrapups()
 
     @field_validator("time_zone")
@@ -315,6 +317,7 @@ class Policy(_Strict):
                     problems.append(f"prompts.{name}.{code}: not a configured language")
         problems.extend(_agent_problems(self.agents, set(self.queues), set(codes)))
         problems.extend(self._queue_extension_problems())
+        problems.extend(self.interpreters.problems(set(codes)))
         ids = {agent.id for agent in self.agents.roster}
         for n, agent in enumerate(self.agents.roster):
             problems.extend(f"agents.roster.{n}.{p}" for p in self.roster_problems(agent, ids))

@@ -15,7 +15,14 @@ from pathlib import Path
 from ccc_telephony.config.settings import create_private_file
 
 REPO = Path(__file__).resolve().parents[3]
-SECRET_NAMES = ("ari-password", "ami-secret", "admin-password", "admin-token", "caller-hash-key")
+SECRET_NAMES = (
+    "ari-password",
+    "ami-secret",
+    "admin-password",
+    "admin-token",
+    "caller-hash-key",
+    "language-line-password",
+)
 
 
 # Every port is below Linux's ephemeral range (32768-60999): a server there can find its port

@@ -9,7 +9,6 @@ Layout under run_dir: `data/` (the cluster), `sock/` (its Unix socket), `postgre
 
 from __future__ import annotations
 
-import fcntl
 import os
 import pwd
 import shlex
@@ -17,11 +16,11 @@ import shutil
 import stat
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import structlog
+
+from ccc_telephony.devstack.locks import locked
 
 log = structlog.get_logger(__name__)
 
@@ -37,7 +36,7 @@ def ensure_cluster(run_dir: Path, port: int) -> str:
     """Create, start and provision the cluster as needed; safe to call any number of times."""
     run_dir = run_dir.resolve()
     _prepare_run_dir(run_dir)
-    with _locked(run_dir):
+    with locked(run_dir / ".lock"):  # parallel test runs, `make run` beside `make test`
         data = run_dir / "data"
         if not (data / "PG_VERSION").exists():
             _initdb(data)
@@ -60,7 +59,7 @@ def stop_cluster(run_dir: Path) -> None:
     run_dir = run_dir.resolve()
     if not run_dir.exists():
         return
-    with _locked(run_dir):
+    with locked(run_dir / ".lock"):  # parallel test runs, `make run` beside `make test`
         if is_running(run_dir):
             _stop(run_dir / "data")
 
@@ -117,17 +116,6 @@ def _prepare_run_dir(run_dir: Path) -> None:
         if not mode & stat.S_IXOTH:
             log.info("making folder traversable for postgres", path=str(parent))
             os.chmod(parent, stat.S_IMODE(mode) | stat.S_IXOTH)
-
-
-@contextmanager
-def _locked(run_dir: Path) -> Iterator[None]:
-    """Serialise concurrent callers (parallel test runs, `make run` beside `make test`)."""
-    with (run_dir / ".lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _initdb(data: Path) -> None:

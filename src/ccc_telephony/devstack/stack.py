@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from ccc_telephony.config.directory import load_directory
 from ccc_telephony.config.policy import load_policy
 from ccc_telephony.config.settings import Settings
 from ccc_telephony.devstack import asterisk, chroot, host, mail, postgres
-from ccc_telephony.devstack.instance import REPO, Instance
+from ccc_telephony.devstack.instance import Instance
+from ccc_telephony.devstack.locks import locked
 from ccc_telephony.prompts.generate import generate_all
 from ccc_telephony.store.directory import read_now
 from ccc_telephony.store.migrate import upgrade
@@ -61,29 +63,55 @@ def site_for(inst: Instance, secrets: dict[str, str]) -> Site:
         agi_url=f"agi://127.0.0.1:{ports.agi}",
         sounds_dir=f"{inst.inner_dir}/sounds",
         carrier_contact=f"sip:carrier@127.0.0.1:{ports.carrier}",
+        language_line_password=secrets["language-line-password"],
     )
 
 
-def prepare(inst: Instance, *, policy_file: Path | None = None) -> Stack:
-    """Everything but the service itself; idempotent and quick when already done."""
-    host.ensure_packages()
-    root = chroot.ensure_root()
+def prepare(
+    inst: Instance, *, policy_file: Path | None = None, database_url: str | None = None
+) -> Stack:
+    """Everything but the service itself; idempotent and quick when already done. With
+    `database_url` the caller owns the database server (teardown leaves it running)."""
+    with _machine_lock():
+        host.ensure_packages()
+        root = chroot.ensure_root()
     secrets = inst.ensure_secrets()
     site = site_for(inst, secrets)
-    given_url = os.environ.get("DATABASE_URL", "")
-    own = not given_url
-    url = given_url or postgres.ensure_cluster(inst.run_dir / "pg", inst.ports.postgres)
+    own = database_url is None and not os.environ.get("DATABASE_URL")
+    url = database_url or database_server(inst)
     asyncio.run(upgrade(url))
     env = _service_env(inst, root, url, policy_file)
     settings = Settings.model_validate({})  # defaults; overridden just below via env
     policy = load_policy(Path(env.get("CCC_POLICY_FILE", str(settings.policy_file))))
     seed = load_directory(Path(env.get("CCC_DIRECTORY_FILE", str(settings.directory_file))))
     directory = read_now(url, seed)  # with the consortia admins added, if any
-    generate_all(policy, directory, REPO / "sounds" / "generated")
+    generate_all(policy, directory, generated_sounds(inst))
     asterisk.install(root, inst, policy, site)
     asterisk.start(root, inst, site)
     mail.start(inst)
     return Stack(inst=inst, root=root, site=site, database_url=url, own_database=own, env=env)
+
+
+def database_server(inst: Instance) -> str:
+    """$DATABASE_URL when set, else the instance's private cluster, created and started as
+    needed (its host packages first)."""
+    given = os.environ.get("DATABASE_URL", "")
+    if given:
+        return given
+    with _machine_lock():
+        host.ensure_packages()
+    return postgres.ensure_cluster(inst.run_dir / "pg", inst.ports.postgres)
+
+
+def _machine_lock() -> AbstractContextManager[None]:
+    """One apt-get, one debootstrap at a time on this machine (parallel test workers)."""
+    return locked(chroot.root_dir().parent / "prepare.lock")
+
+
+def generated_sounds(inst: Instance) -> Path:
+    """Each instance speaks its own prompts (a few seconds): an instance whose directory gained
+    a consortium must not have that name's sound deleted by another instance's generation."""
+    return inst.run_dir / "sounds" / "generated"
 
 
 def sandbox_env(inst: Instance) -> dict[str, str]:
@@ -100,7 +128,7 @@ def _service_env(inst: Instance, root: Path, url: str, policy_file: Path | None)
         "DATABASE_URL": url,
         "CCC_SECRETS_DIR": str(inst.secrets_dir),
         "CCC_DATA_DIR": str(inst.run_dir / "data"),
-        "CCC_GENERATED_SOUNDS_DIR": str(REPO / "sounds" / "generated"),
+        "CCC_GENERATED_SOUNDS_DIR": str(generated_sounds(inst)),
         "CCC_SOUNDS_DIR": str(inner_host / "sounds"),
         "CCC_ASTERISK_SOUNDS_DIR": f"{inst.inner_dir}/sounds",
         "CCC_ASTERISK_RECORDINGS_DIR": str(inner_host / "spool" / "recording"),

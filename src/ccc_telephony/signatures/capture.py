@@ -321,8 +321,7 @@ class Captures:
     async def _snoop_started(self, snoop: StasisChannel) -> None:
         """A capture's snoop in our app: handed to its capture, and kept here (so its events
         reach it) until it goes. A snoop nobody waits for (left from before a restart) is
-        hung up. A snoop is never a caller: never handed to the dialplan's fallback."""
-        snoop.handed_off = True
+        hung up (as the dispatcher hangs up every snoop when the service stops)."""
         waiting = self._snoops.get(snoop.id)
         if waiting is None or waiting.done():
             await snoop.hangup()

@@ -49,7 +49,6 @@ class AgentNotice:
             log.warning("cannot tell the agent", prompt=prompt, status=exc.status)
 
     async def _speak(self, snoop: StasisChannel) -> None:
-        snoop.handed_off = True  # a snoop is no caller: never to the dialplan's fallback
         prompt = snoop.args[1] if len(snoop.args) > 1 else ""
         media = self._media(prompt) if prompt in PROMPTS else None
         with contextlib.suppress(Exception):

@@ -40,7 +40,9 @@ from sqlalchemy.sql.expression import Executable
 
 from ccc_telephony.config.conduct import DEFAULT_WRAPUP_MINUTES
 from ccc_telephony.config.policy import DEFAULT_FOLLOWUP_HOURS
-from ccc_telephony.store import contacts, threats
+from ccc_telephony.store import contacts, interpreters, threats
+from ccc_telephony.store.details import text as _text
+from ccc_telephony.store.details import uuid_of as _uuid
 from ccc_telephony.store.tables import callback_requests, calls, escalation_followups
 
 if TYPE_CHECKING:
@@ -202,18 +204,6 @@ def _escalation_id(details: Mapping[str, Any]) -> UUID | None:
     return _uuid(details.get("escalation_id"))
 
 
-def _uuid(value: object) -> UUID | None:
-    try:
-        return UUID(str(value))
-    except ValueError:
-        return None
-
-
-def _text(details: Mapping[str, Any], key: str) -> str | None:
-    value = details.get(key)
-    return value if isinstance(value, str) and value else None
-
-
 def _escalated(event: CallEvent, rules: ProjectionRules) -> Executable | None:
     """An open follow-up, due the policy's follow-up time after the escalation."""
     escalation_id = _escalation_id(event.details)
@@ -331,6 +321,9 @@ ROW_PROJECTIONS: Final[Mapping[str, RowProjection]] = {
     "agent_call_completed": _agent_call_completed,
     "ended_by_agent_abusive": _ended_abusive,
     "threat_flagged": _threat_flagged,
+    "interpreter_joined": interpreters.joined,
+    "interpreter_documented": interpreters.documented,
+    "interpreter_left": interpreters.left,
 }
 
 

@@ -393,6 +393,31 @@ contacts = Table(
     Index("ix_contacts_missing", "due_at", postgresql_where=text("recorded_at IS NULL")),
 )
 
+# --- interpreters (issue 11) ------------------------------------------------------------------
+
+# Each interpreter conferenced into a call, as the standard asks it documented: who (name,
+# position or relationship, the interpreter's id), which language and line, when they were in.
+# Made and advanced by the call's interpreter events (store/projection.py), so it is written
+# with them, survives a database outage like them, and a replay changes nothing.
+call_interpreters = Table(
+    "call_interpreters",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("call_id", Text, nullable=False),
+    Column("agent_id", Text, nullable=False),
+    Column("language", Text, nullable=False),
+    Column("number", Text, nullable=False),
+    Column("interpreter_id", Text, nullable=True),
+    Column("name", Text, nullable=True),
+    Column("role", Text, nullable=True),
+    Column("joined_at", TIMESTAMPTZ, nullable=False),
+    Column("left_at", TIMESTAMPTZ, nullable=True),
+    Column("left_reason", Text, nullable=True),
+    Column("documented_by", Text, nullable=True),
+    Column("documented_at", TIMESTAMPTZ, nullable=True),
+    Index("ix_call_interpreters_call", "call_id"),
+)
+
 # --- telephonic signatures (issue 11) --------------------------------------------------------
 # One row per capture: made when it starts (`recording`), completed when it ends (`recorded`,
 # or `incomplete` when the caller hung up, the agent cancelled or the service restarted), then

@@ -69,7 +69,13 @@ class TransfersFeature:
         self._ami.on_event("AttendedTransfer", self.follower.on_attended_transfer)
 
     def stasis_handlers(self) -> dict[str, CallHandler]:
-        return {**self.desk.handlers(), **self.dialling.handlers(), **self.notice.handlers()}
+        """The transfer desk's: callers."""
+        return self.desk.handlers()
+
+    def staff_handlers(self) -> dict[str, CallHandler]:
+        """The agents' own calls (consultations) and the snoops that tell a held caller a
+        number: not callers."""
+        return {**self.dialling.handlers(), **self.notice.handlers()}
 
     def on_call_event(self, event: CallEvent) -> None:
         """Call events of every feature, as they are published (the bus)."""

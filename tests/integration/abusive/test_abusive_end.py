@@ -6,9 +6,7 @@ wrap-up asks for the abusive-call note. By the code on the agent's phone and by 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +16,11 @@ from ccc_telephony.app import Service
 from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.store import tokens
 from tests.integration.agents.conftest import Api
+from tests.integration.support.audio import AudioCall, caller_with_agent
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.live import live_feed
-from tests.integration.support.ports import free_udp_port
-from tests.integration.support.recorder import EventRecorder, wait_for_call_started
-from tests.sipp import CallHandling, OutgoingCall, SipPhone, trunk_call
+from tests.integration.support.recorder import EventRecorder
+from tests.sipp import SipPhone
 from tests.sipp.media import RtpParty, level
 
 AGENT_HZ = 1400
@@ -30,56 +28,7 @@ AGENT_HZ = 1400
 SPEECH_LEVEL = 0.01
 
 
-@dataclass
-class BridgedCall:
-    call_id: str
-    sip: OutgoingCall
-    caller_audio: RtpParty
-    agent: SipPhone
-    agent_audio: RtpParty
-
-
-@asynccontextmanager
-async def bridged_call(
-    phones: Callable[..., Awaitable[SipPhone]],
-    stack: Stack,
-    recorder: EventRecorder,
-    workdir: Path,
-    agent_id: str,
-    extension: str,
-) -> AsyncIterator[BridgedCall]:
-    """A silent SIPp caller answered through the queue by a SIPp agent whose phone sends a
-    tone: whatever else the caller hears comes from the service."""
-    async with RtpParty() as caller_audio, RtpParty(tone_hz=AGENT_HZ) as agent_audio:
-        agent = await phones(
-            agent_id,
-            extension,
-            "ebd",
-            rtp_port=agent_audio.port,
-            handling=CallHandling(transfers=True),
-        )
-        name = f"Abusive {agent_id}"
-        call = trunk_call(
-            target=f"127.0.0.1:{stack.inst.ports.sip}",
-            number="6085550100",
-            workdir=workdir,
-            local_port=free_udp_port(),
-            media_port=free_udp_port(even=True),
-            name=name,
-            rtp_port=caller_audio.port,
-        )
-        async with call:
-            caller_audio.send_to(await call.media(await call.answered()))
-            call_id = await wait_for_call_started(recorder, name)
-            await call.press("11" + "4567890123#")
-            await recorder.wait_for(call_id, "agent_answered", timeout=30)
-            (agent_call,) = await agent.answered()
-            agent_audio.send_to(await agent.media(agent_call))
-            await caller_audio.hears(AGENT_HZ, share=0.5)
-            yield BridgedCall(call_id, call, caller_audio, agent, agent_audio)
-
-
-async def _closing_heard_then_dropped(call: BridgedCall, since: float) -> None:
+async def _closing_heard_then_dropped(call: AudioCall, since: float) -> None:
     """The caller hears speech that is not the agent (the message), then Asterisk's BYE."""
     assert await call.sip.ended() == "far"
     dropped = time.monotonic()
@@ -118,7 +67,9 @@ async def test_the_code_plays_the_closing_message_then_the_line_drops(
     open_hours: ShiftedClock,
     tmp_path: Path,
 ) -> None:
-    async with bridged_call(phones, stack, recorder, tmp_path, "aagent1", "3941") as call:
+    async with caller_with_agent(
+        phones, stack, recorder, tmp_path, agent=("aagent1", "3941")
+    ) as call:
         since = time.monotonic()
         await call.agent.press("*90")
         ended = await recorder.wait_for(call.call_id, "ended_by_agent_abusive")
@@ -154,7 +105,9 @@ async def test_the_api_ends_the_call_the_same_way(
     open_hours: ShiftedClock,
     tmp_path: Path,
 ) -> None:
-    async with bridged_call(phones, stack, recorder, tmp_path, "aagent2", "3942") as call:
+    async with caller_with_agent(
+        phones, stack, recorder, tmp_path, agent=("aagent2", "3942")
+    ) as call:
         mine = (await tokens.issue(service.engine, "aagent2")).token
         base = f"http://127.0.0.1:{service.settings.http_port}"
         async with live_feed(base, mine) as screen:

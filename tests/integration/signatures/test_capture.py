@@ -11,7 +11,6 @@ import wave
 from array import array
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -20,25 +19,14 @@ from ccc_telephony.app import Service
 from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.signatures.service import Caller
 from tests.integration.agents.conftest import Api
+from tests.integration.support.audio import AudioCall, caller_with_agent
 from tests.integration.support.clock import ShiftedClock
-from tests.integration.support.ports import free_udp_port
-from tests.integration.support.recorder import EventRecorder, wait_for_call_started
+from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.service import ServiceRunner
-from tests.sipp import CallHandling, SipPhone, trunk_call
-from tests.sipp.media import RtpParty, tone_share
-from tests.sipp.phone import OutgoingCall
+from tests.sipp import SipPhone
+from tests.sipp.media import tone_share
 
 CALLER_HZ, AGENT_HZ = 600, 1400
-KEYS = CallHandling(transfers=True)  # the agent's phone keys codes mid-call (SIP INFO)
-
-
-@dataclass
-class Call:
-    call_id: str
-    sip: OutgoingCall
-    agent: SipPhone
-    caller_audio: RtpParty
-    agent_audio: RtpParty
 
 
 @asynccontextmanager
@@ -49,33 +37,21 @@ async def _call(
     tmp_path: Path,
     agent_id: str,
     extension: str,
-) -> AsyncIterator[Call]:
-    """A caller identified by case number, answered by the agent, each hearing the other."""
-    async with (
-        RtpParty(tone_hz=CALLER_HZ) as caller_audio,
-        RtpParty(tone_hz=AGENT_HZ) as agent_audio,
-    ):
-        agent = await phones(agent_id, extension, "ebd", handling=KEYS, rtp_port=agent_audio.port)
-        name = f"Sig {agent_id}"
-        sip = trunk_call(
-            target=f"127.0.0.1:{stack.inst.ports.sip}",
-            number="6085550100",
-            workdir=tmp_path,
-            local_port=free_udp_port(),
-            media_port=free_udp_port(even=True),
-            name=name,
-            rtp_port=caller_audio.port,
-        )
-        async with sip:
-            caller_audio.send_to(await sip.media(await sip.answered()))
-            call_id = await wait_for_call_started(recorder, name)
-            await sip.press("11" + "4567890123#")  # English, EBD, a case number
-            await recorder.wait_for(call_id, "agent_answered", timeout=30)
-            (agent_call,) = await agent.answered()
-            agent_audio.send_to(await agent.media(agent_call))
-            await agent_audio.hears(CALLER_HZ, share=0.98, window_s=1.0)
-            await caller_audio.hears(AGENT_HZ, share=0.98, window_s=1.0)
-            yield Call(call_id, sip, agent, caller_audio, agent_audio)
+) -> AsyncIterator[AudioCall]:
+    """A caller identified by case number, answered by the agent, once each hears the other
+    alone (the IVR's last prompt is over)."""
+    async with caller_with_agent(
+        phones,
+        stack,
+        recorder,
+        tmp_path,
+        agent=(agent_id, extension),
+        caller_hz=CALLER_HZ,
+        agent_hz=AGENT_HZ,
+    ) as call:
+        await call.agent_audio.hears(CALLER_HZ, share=0.98, window_s=1.0)
+        await call.caller_audio.hears(AGENT_HZ, share=0.98, window_s=1.0)
+        yield call
 
 
 def _samples(path: Path) -> list[int]:

@@ -8,16 +8,13 @@ from the parent conftest. `proxy` sits between a client and the server so a test
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 import pytest
 
-from ccc_telephony.devstack.postgres import ensure_cluster
 from ccc_telephony.store.engine import make_engine
-from tests.integration.support.database import TEST_INSTANCE, fresh_database, server_of, through
+from tests.integration.support.database import fresh_database, server_of, through
 from tests.integration.support.proxy import TcpProxy
 
 if TYPE_CHECKING:
@@ -25,11 +22,8 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(scope="session")
-async def database_url() -> AsyncIterator[str]:
-    server = os.environ.get("DATABASE_URL") or await asyncio.to_thread(
-        ensure_cluster, TEST_INSTANCE.run_dir / "pg", TEST_INSTANCE.ports.postgres
-    )
-    async with fresh_database(server) as url:
+async def database_url(postgres_server: str) -> AsyncIterator[str]:
+    async with fresh_database(postgres_server) as url:
         yield url
 
 

@@ -15,8 +15,20 @@ import asyncpg
 from ccc_telephony.devstack.instance import instance
 from ccc_telephony.store.migrate import upgrade
 
-# A second working copy can run its suite at the same time: CCC_TEST_INSTANCE=test2.
-TEST_INSTANCE = instance(os.environ.get("CCC_TEST_INSTANCE", "test"))
+TEST_INSTANCES = ("test", "test2", "test3", "test4", "test5")
+
+
+def _test_instance() -> str:
+    """A second working copy runs its suite beside this one with CCC_TEST_INSTANCE=test2; each
+    parallel worker of one suite (pytest-xdist's gw0, gw1, ...) takes the next instance on."""
+    first = os.environ.get("CCC_TEST_INSTANCE", "test")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    if first not in TEST_INSTANCES or not worker.isdigit():
+        return first  # instance() names the mistake
+    return TEST_INSTANCES[(TEST_INSTANCES.index(first) + int(worker)) % len(TEST_INSTANCES)]
+
+
+TEST_INSTANCE = instance(_test_instance())
 
 
 def with_database(url: str, name: str) -> str:

@@ -61,3 +61,21 @@ def test_a_language_queue_keeps_a_caller_only_while_a_speaker_is_free() -> None:
     assert "strategy=leastrecent" in queue
     for option in ("joinempty", "leavewhenempty"):
         assert f"{option}=paused,penalty,inuse,ringing,unavailable,invalid,unknown,wrapup" in queue
+
+
+def test_the_interpreter_id_code_reads_digits_then_raises_its_event() -> None:
+    files = _files()
+    assert "ccc_interpreter_id => *64,self,Gosub(ccc-interpreter-id,s,1)" in files["features.conf"]
+    reader = _section(files["extensions_ccc_generated.conf"], "ccc-interpreter-id")
+    assert "Read(CCC_KEYED,beep,12,,1,10)" in reader
+    # Only digits leave the dialplan, whatever the phone sent.
+    assert "Value: ${FILTER(0-9,${CCC_KEYED})}" in reader
+
+
+def test_the_language_line_exists_only_where_the_site_has_one() -> None:
+    assert "[language-line]" not in _files()["pjsip.conf"]
+    site = Site(ari_password="a", ami_secret="b", admin_password="c", language_line_password="d")
+    pjsip = render(load_policy(DEFAULT_POLICY), site)["pjsip.conf"]
+    line = _section(pjsip, "language-line")
+    assert "auth=language-line-auth" in line and "send_connected_line=no" in line
+    assert "password=d" in _section(pjsip, "language-line-auth")

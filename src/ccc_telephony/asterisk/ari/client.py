@@ -209,9 +209,8 @@ class AriClient:
         our app with `app_args`: what it plays, that party hears over whatever they hear (a
         held caller: over the music). With `both`, also into what the party sends, so whoever
         is bridged with them hears it too. Works on a channel outside Stasis."""
-        return await self.snoop(
-            channel_id, app_args=app_args, spy="none", whisper="both" if both else "out"
-        )
+        whisper = "both" if both else "out"
+        return await self.snoop(channel_id, app_args=app_args, spy="none", whisper=whisper)
 
     async def snoop(
         self,
@@ -222,19 +221,33 @@ class AriClient:
         whisper: str,
         snoop_id: str | None = None,
     ) -> Json:
-        """A snoop channel on `channel_id` (in a bridge or not, in Stasis or not), entering our
-        app with `app_args`. `spy` in: the audio from that channel's party; out: the audio
-        sent to it; both. `whisper` out: what the snoop plays is heard by that party; in: by
-        whoever that party is bridged with; both: by both."""
+        """A snoop channel on `channel_id` (in Stasis or not) entering our app with `app_args`:
+        it hears the `spy` direction(s) of that channel, and what is written to it goes into
+        the `whisper` direction(s) (in, out, both or none)."""
         params = {"app": self.app, "appArgs": app_args, "spy": spy, "whisper": whisper}
         if snoop_id is not None:
             params["snoopId"] = snoop_id
         result: Json = await self.request("POST", f"/channels/{channel_id}/snoop", params=params)
         return result
 
-    async def originate(self, params: Mapping[str, str | int]) -> Json:
-        result: Json = await self.request("POST", "/channels", params=params)
+    async def originate(
+        self, params: Mapping[str, str | int], *, variables: Mapping[str, str] | None = None
+    ) -> Json:
+        body: Json | None = {"variables": dict(variables)} if variables else None
+        result: Json = await self.request("POST", "/channels", params=params, body=body)
         return result
+
+    # --- bridges ----------------------------------------------------------------------------
+    async def create_bridge(self, bridge_id: str, *, kind: str = "mixing") -> None:
+        await self.request("POST", f"/bridges/{bridge_id}", params={"type": kind})
+
+    async def add_to_bridge(self, bridge_id: str, channel_id: str) -> None:
+        await self.request(
+            "POST", f"/bridges/{bridge_id}/addChannel", params={"channel": channel_id}
+        )
+
+    async def destroy_bridge(self, bridge_id: str) -> None:
+        await self.request("DELETE", f"/bridges/{bridge_id}")
 
 
 def _message(text: str) -> str:

@@ -3,7 +3,9 @@
 Features register a handler per Stasis argument (`Stasis(ccc-ivr,main)` runs the "main"
 handler). A handler's exception is logged with the call id and the caller is handed to the
 dialplan fallback (the operator queue while open), so one broken call never affects another
-and never leaves a caller in silence.
+and never leaves a caller in silence. Channels that are not callers (a staff phone's own call,
+a snoop, a line the service rings) are hung up instead, on failure as on shutdown: the
+callers' fallback would put them in the operator queue.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class StasisDispatcher:
         "main" -> "adopted"; a feature not listed starts its own handler afresh."""
         self._ari = ari
         self._handlers = handlers
+        self._not_callers: set[str] = set()
         self._adopt = adopt
         self.calls: dict[str, StasisChannel] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -43,8 +46,11 @@ class StasisDispatcher:
         self.idle = asyncio.Event()
         self.idle.set()
 
-    def add_handlers(self, handlers: dict[str, CallHandler]) -> None:
+    def add_handlers(self, handlers: dict[str, CallHandler], *, callers: bool = True) -> None:
+        """`callers=False`: these handlers' channels are not callers (see the module's doc)."""
         self._handlers.update(handlers)
+        if not callers:
+            self._not_callers.update(handlers)
 
     # --- events -----------------------------------------------------------------------------
     def on_event(self, event: dict[str, Any]) -> None:
@@ -70,7 +76,7 @@ class StasisDispatcher:
         args = [str(arg) for arg in event.get("args", [])]
         handler_name = args[0] if args else ""
         if not self.accepting:
-            task = asyncio.create_task(self._to_fallback(channel["id"]))
+            task = asyncio.create_task(self._leave(channel["id"], handler_name))
             self._handoffs.add(task)
             task.add_done_callback(self._handoffs.discard)
             return
@@ -94,14 +100,22 @@ class StasisDispatcher:
         except CallerGone:
             pass
         except Exception:
-            bound.exception("call flow failed; handing caller to the fallback")
+            bound.exception("call flow failed; handing the channel on", handler=name[:32])
             if not call.gone and not call.handed_off:
-                await self._to_fallback(call.id)
+                await self._leave(call.id, name)
         finally:
             self.calls.pop(call.id, None)
             self._tasks.pop(call.id, None)
             if not self._tasks:
                 self.idle.set()
+
+    async def _leave(self, channel_id: str, handler_name: str) -> None:
+        """A channel we can no longer run: a caller goes to the fallback, anything else ends."""
+        if handler_name not in self._not_callers:
+            await self._to_fallback(channel_id)
+            return
+        with contextlib.suppress(AriError):
+            await self._ari.hangup(channel_id)
 
     async def _to_fallback(self, channel_id: str) -> None:
         try:
@@ -187,7 +201,7 @@ class StasisDispatcher:
         await asyncio.gather(*(task for task, _ in pending), return_exceptions=True)
         for _, call in pending:
             if call is not None and not call.gone and not call.handed_off:
-                await self._to_fallback(call.id)
+                await self._leave(call.id, call.args[0] if call.args else "")
 
     @property
     def in_progress(self) -> int:
