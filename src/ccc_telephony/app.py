@@ -159,6 +159,7 @@ class Service:
         self.dispatcher.add_handlers(self.agents.stasis_handlers(), callers=False)
         # Codes keyed during a call, and the call an agent is on: for transfers and the tools.
         self.in_call_codes = InCallCodes(self.ami)
+        self.in_call_codes.register()
         self.agent_calls = AgentCalls(
             ari=self.ari,
             ami=self.ami,
@@ -213,7 +214,6 @@ class Service:
         self.interpreters.register()
         self.bus.subscribe(self.interpreters.on_call_event)
         self.dispatcher.add_handlers(self.interpreters.stasis_handlers(), callers=False)
-        self.in_call_codes.register()
         self.signatures = SignaturesFeature(
             engine=self.engine,
             policy=self.policy,
