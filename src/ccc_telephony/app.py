@@ -29,6 +29,7 @@ from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.asterisk.ari import AriClient, AriError, AriEventStream
 from ccc_telephony.asterisk.ari.dispatcher import StasisDispatcher
 from ccc_telephony.asterisk.in_call_codes import InCallCodes
+from ccc_telephony.calltools.notice import AgentNotice
 from ccc_telephony.calltools.tools import CallTools
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.policy import Policy, load_policy
@@ -167,9 +168,14 @@ class Service:
             agent_at=self.agents.agent_at,
             caller_of=self.agents.agents.current_call,
         )
+        first_language = self.policy.languages[0].code
         self.calltools = CallTools(
-            self.in_call_codes, self.agent_calls, roster=lambda: self.agents.agents.roster
+            self.in_call_codes,
+            self.agent_calls,
+            roster=lambda: self.agents.agents.roster,
+            notice=AgentNotice(self.ari, lambda prompt: self.prompts.media(prompt, first_language)),
         )
+        self.dispatcher.add_handlers(self.calltools.notice.handlers(), callers=False)
         self.transfers = TransfersFeature(
             TransferContext(
                 policy=self.policy,
@@ -221,7 +227,6 @@ class Service:
             clock=self.clock,
             emit=self.emit,
             ari=self.ari,
-            ami=self.ami,
             tools=self.calltools,
             signatures_dir=s.signatures_path,
             recordings_dir=s.asterisk_recordings_dir,
@@ -239,7 +244,6 @@ class Service:
             mailer=Mailer(s),
             roster=lambda: self.agents.agents.roster,
             calltools=self.calltools,
-            ari=self.ari,
         )
         self.abusive = AbusiveFeature(
             policy=self.policy,

@@ -81,11 +81,13 @@ class _Protocol(asyncio.DatagramProtocol):
 
 
 class RtpParty:
-    def __init__(self, *, tone_hz: float | None = None, amplitude: float = 0.3) -> None:
-        """`tone_hz` None: the party sends silence."""
+    def __init__(
+        self, *, tone_hz: float | None = None, amplitude: float = 0.3, port: int = 0
+    ) -> None:
+        """`tone_hz` None: the party sends silence. `port` 0: an even port the kernel picks."""
         self.tone_hz = tone_hz
         self.amplitude = amplitude
-        self.port = 0  # bound on start
+        self.port = port  # the one bound, once started
         self._remote: tuple[str, int] | None = None
         self._transport: asyncio.DatagramTransport | None = None
         self._sender: asyncio.Task[None] | None = None
@@ -103,13 +105,12 @@ class RtpParty:
 
     async def start(self) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        port = 0
-        while port == 0 or port % 2:  # RTP on an even port, RTCP (ignored) the next one up
+        sock.bind(("127.0.0.1", self.port))
+        while sock.getsockname()[1] % 2:  # RTP on an even port, RTCP (ignored) the next one up
             sock.close()
             sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        self.port = port
+        self.port = sock.getsockname()[1]
         loop = asyncio.get_running_loop()
         self._transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=sock)
         self._sender = asyncio.create_task(self._send_frames())

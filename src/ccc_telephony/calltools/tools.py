@@ -12,8 +12,9 @@ from collections.abc import Awaitable, Callable, Mapping
 import structlog
 from aiohttp import web
 
-from ccc_telephony.agents.calls import AgentCall, AgentCalls
+from ccc_telephony.agents.calls import AgentCall, AgentCalls, CallerFacts
 from ccc_telephony.asterisk.in_call_codes import InCallCodes, KeyedCode
+from ccc_telephony.calltools.notice import AgentNotice
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.web.auth import forbidden, may_act_on, principal_of
 from ccc_telephony.web.validation import json_error
@@ -29,10 +30,20 @@ class CallTools:
         codes: InCallCodes,
         calls: AgentCalls,
         roster: Callable[[], Mapping[str, RosterAgent]],
+        notice: AgentNotice,
     ) -> None:
         self._codes = codes
         self._calls = calls
         self._roster = roster
+        self.notice = notice
+
+    async def caller_facts(self, caller: str) -> CallerFacts:
+        """The caller's language and case, as the IVR left them on their channel."""
+        return await self._calls.caller_facts(caller)
+
+    async def tell(self, call: AgentCall, prompt: str) -> None:
+        """Say a staff prompt (`agent_*`) to the agent alone: a code keyed in vain."""
+        await self.notice.tell(call.agent_leg, prompt)
 
     def code(self, feature: str, handler: ToolHandler) -> None:
         """`handler` runs when `feature` (a TOOL_CODES name) is keyed on an agent's call."""
@@ -41,6 +52,7 @@ class CallTools:
             call = self._calls.keyed(code)
             if call is None:
                 log.warning("a tool code keyed with no caller", feature=code.feature)
+                await self.notice.tell(code.channel, "agent_not_possible")
                 return
             await handler(call, code)
 

@@ -48,6 +48,12 @@ class Ports:
         """Where the sandbox's mail catcher takes SMTP (devstack/mail.py)."""
         return self.api + 25
 
+    @property
+    def test_media(self) -> range:
+        """The media ports of the test phones and callers (SIPp, RTP parties) talking to this
+        instance: right above Asterisk's RTP range, below the kernel's ephemeral ports."""
+        return range(self.rtp_end + 1, self.rtp_end + 401)
+
 
 PORTS = {
     "dev": Ports(

@@ -1,6 +1,7 @@
 """The interpreters feature put together: the desk, its two Stasis handlers, the agent's codes
 and routes (through the mid-call tools), and what other features' call events tell it (the
-language the caller chose, the agent's part of the call ended, the call ended)."""
+agent's part of the call ended, the call ended). The caller's language is read from their
+channel (as the IVR left it), so it holds across a restart."""
 
 from __future__ import annotations
 
@@ -57,7 +58,6 @@ class InterpretersFeature:
             clock=clock,
         )
         self.channels = InterpreterChannels(self.desk, ari=ari, queue_call=queue_call, emit=emit)
-        self._languages: dict[str, str] = {}  # call -> the language its caller chose
 
     def register(self) -> None:
         self._tools.code("ccc_interpreter_in", self._keyed_in)
@@ -72,13 +72,10 @@ class InterpretersFeature:
         return http.routes(call_of=self._tools.call_of, desk=self.desk, join=self.join)
 
     def on_call_event(self, event: CallEvent) -> None:
-        if event.name == "language_selected":
-            self._languages[event.call_id] = str(event.details.get("language") or "")
-        elif event.name == "agent_call_completed":
+        if event.name == "agent_call_completed":
             ended_by = str(event.details.get("ended_by") or "")
             self.desk.call_over(event.call_id, _ENDED_BY.get(ended_by, "agent_call_ended"))
         elif event.name == "call_ended":
-            self._languages.pop(event.call_id, None)
             self.desk.call_over(event.call_id, "call_ended")
 
     async def join(
@@ -86,12 +83,12 @@ class InterpretersFeature:
     ) -> Interpretation:
         """The line for `language`, by default the one the caller chose in the IVR (any
         other language, Somali say, has the policy's line for all)."""
-        first = self._policy.languages[0].code
+        chosen = language or (await self._tools.caller_facts(call.caller)).language
         return await self.desk.join(
             call_id=call.caller,
             agent_id=call.agent.id,
             agent_leg=call.agent_leg,
-            language=language or self._languages.get(call.caller) or first,
+            language=chosen or self._policy.languages[0].code,
             documentation=documentation,
         )
 
@@ -113,16 +110,18 @@ class InterpretersFeature:
             )
         except InvalidKeyedId as exc:
             log.warning("keyed interpreter id refused", call_id=call.caller, expected=str(exc))
+            await self._tools.tell(call, "agent_not_possible")
             return
         documented = self.desk.document(
             call.caller, Documentation(interpreter_id=digits), by=f"{call.agent.id} (phone)"
         )
         await self._refused_logged(call, documented)
 
-    @staticmethod
-    async def _refused_logged(call: AgentCall, request: Awaitable[Interpretation]) -> None:
-        """A code has no screen to answer on: a refusal (no line, none in) is logged."""
+    async def _refused_logged(self, call: AgentCall, request: Awaitable[Interpretation]) -> None:
+        """A code has no screen to answer on: a refusal (no line, none in) is logged and the
+        agent hears that it is not possible."""
         try:
             await request
         except InterpreterError as exc:
             log.warning("interpreter code refused", call_id=call.caller, why=str(exc))
+            await self._tools.tell(call, "agent_not_possible")

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import structlog
 
-from ccc_telephony.asterisk.ami import Ami
+from ccc_telephony.agents.calls import CallerFacts
 from ccc_telephony.asterisk.ari.channel import CallerGone, StasisChannel
 from ccc_telephony.asterisk.ari.client import AriClient, AriError, AriNotFound
 from ccc_telephony.asterisk.ari.dispatcher import CallHandler
@@ -47,6 +48,7 @@ SNOOP_START_SECONDS = 5.0
 RECORDING_CLOSE_SECONDS = 3.0
 POLL_SECONDS = 0.05
 Role = Literal["speak", "caller", "both"]
+Facts = Callable[[str], Awaitable[CallerFacts]]
 # (spy, whisper) per snoop
 _SNOOPS: dict[Role, tuple[str, str]] = {
     "speak": ("none", "both"),
@@ -202,10 +204,11 @@ class Capture:
 class Captures:
     """Every capture in progress, one per call at most, and the snoops they wait for."""
 
-    def __init__(self, *, service: SignatureService, ari: AriClient, ami: Ami) -> None:
+    def __init__(self, *, service: SignatureService, ari: AriClient, facts: Facts) -> None:
+        """`facts(caller)`: what the IVR learnt of the caller (language, case)."""
         self.service = service
         self.ari = ari
-        self._ami = ami
+        self._facts = facts
         self._by_call: dict[str, Capture] = {}
         self._starting: set[str] = set()
         self._snoops: dict[str, asyncio.Future[StasisChannel]] = {}
@@ -240,19 +243,15 @@ class Captures:
             raise CaptureRefused("a signature is being taken on this call already")
         self._starting.add(call_id)
         try:
-            facts = await self._call_facts(call_id)
+            facts = await self._facts(call_id)
             begun = await self.service.begin(
                 call_id=call_id,
                 agent_id=agent_id,
                 how=how,
                 by=by,
                 program=program,
-                language=language or facts.get("CCC_LANGUAGE") or None,
-                caller=caller
-                or Caller(
-                    case_number=facts.get("CCC_CASE") or None,
-                    ssn_last4=facts.get("CCC_SSN_LAST4") or None,
-                ),
+                language=language or facts.language,
+                caller=caller or Caller(case_number=facts.case_number, ssn_last4=facts.ssn_last4),
             )
             capture = Capture(begun, caller_channel=call_id, captures=self)
             self._by_call[call_id] = capture
@@ -328,20 +327,3 @@ class Captures:
             return
         waiting.set_result(snoop)
         await snoop.until_gone()
-
-    async def _call_facts(self, call_id: str) -> dict[str, str]:
-        """What the IVR learnt of the caller (language, case number, SSN last four), read from
-        the caller's channel; none of them when AMI cannot say."""
-        facts: dict[str, str] = {}
-        for name in ("CCC_LANGUAGE", "CCC_CASE", "CCC_SSN_LAST4"):
-            try:
-                reply = await self._ami.action(
-                    {"Action": "Getvar", "Channel": call_id, "Variable": name}
-                )
-            except (ConnectionError, TimeoutError) as exc:
-                log.warning("cannot read the caller's channel", error=type(exc).__name__)
-                return facts
-            value = reply.get("Value") if hasattr(reply, "get") else None
-            if isinstance(value, str) and value and value != "(null)":
-                facts[name] = value[:40]
-        return facts

@@ -15,7 +15,6 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.agents.calls import AgentCall
-from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.asterisk.ari.client import AriClient
 from ccc_telephony.asterisk.ari.dispatcher import CallHandler
 from ccc_telephony.asterisk.in_call_codes import KeyedCode
@@ -24,7 +23,6 @@ from ccc_telephony.config.policy import Policy
 from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.signatures import http
 from ccc_telephony.signatures.capture import CaptureRefused, Captures, Ending
-from ccc_telephony.signatures.notice import AgentNotice
 from ccc_telephony.signatures.scripts import ScriptUnavailable
 from ccc_telephony.signatures.service import BadCapture, EmitCall, EndedBy, SignatureService
 from ccc_telephony.signatures.vault import Vault
@@ -50,7 +48,6 @@ class SignaturesFeature:
         clock: Callable[[], datetime],
         emit: EmitCall,
         ari: AriClient,
-        ami: Ami,
         tools: CallTools,
         signatures_dir: Path,
         recordings_dir: Path,
@@ -64,16 +61,14 @@ class SignaturesFeature:
             emit=emit,
             recordings_dir=recordings_dir,
         )
-        self.captures = Captures(service=self.service, ari=ari, ami=ami)
-        first = policy.languages[0].code
-        self.notice = AgentNotice(ari, lambda prompt: library.media(prompt, first))
+        self.captures = Captures(service=self.service, ari=ari, facts=tools.caller_facts)
         self._tools = tools
         tools.code("ccc_signature_start", self._start_keyed)
         tools.code("ccc_signature_end", self._end_keyed)
         tools.code("ccc_signature_cancel", self._end_keyed)
 
     def stasis_handlers(self) -> dict[str, CallHandler]:
-        return {**self.captures.handlers(), **self.notice.handlers()}
+        return self.captures.handlers()
 
     async def run(self) -> None:
         """The feature's background job (see Captures.run)."""
@@ -103,7 +98,7 @@ class SignaturesFeature:
                 CaptureRefused: "agent_signature_busy",
                 ScriptUnavailable: "agent_signature_no_script",
             }.get(type(exc), "agent_not_possible")
-            await self.notice.tell(call.agent_leg, prompt)
+            await self._tools.tell(call, prompt)
 
     async def _end_keyed(self, call: AgentCall, code: KeyedCode) -> None:
         cancel = code.feature == "ccc_signature_cancel"
@@ -113,4 +108,4 @@ class SignaturesFeature:
             )
         except CaptureRefused as exc:
             log.warning("signature not ended", call_id=call.caller, why=str(exc))
-            await self.notice.tell(call.agent_leg, "agent_signature_none")
+            await self._tools.tell(call, "agent_signature_none")

@@ -3,7 +3,6 @@ agent is on and the caller's case number. The composition root creates one."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -13,7 +12,6 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.agents.calls import AgentCall
-from ccc_telephony.asterisk.ari import AriClient, AriError
 from ccc_telephony.asterisk.in_call_codes import KeyedCode
 from ccc_telephony.calltools.tools import CallTools
 from ccc_telephony.config.agents import RosterAgent
@@ -45,11 +43,9 @@ class ThreatsFeature:
         mailer: Mailer,
         roster: Roster,
         calltools: CallTools,
-        ari: AriClient,
     ) -> None:
         self._engine = engine
         self._calltools = calltools
-        self._ari = ari
         self.service = ThreatService(
             engine=engine,
             clock=clock,
@@ -81,6 +77,4 @@ class ThreatsFeature:
             row = None
         if row is not None and row.case_number:
             return row.case_number
-        with contextlib.suppress(AriError):
-            return await self._ari.variable(call_id, "CCC_CASE") or None
-        return None
+        return (await self._calltools.caller_facts(call_id)).case_number

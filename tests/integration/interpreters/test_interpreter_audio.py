@@ -19,6 +19,7 @@ from tests.integration.agents.conftest import Api
 from tests.integration.interpreters.conftest import channels_gone
 from tests.integration.support.audio import caller_with_agent
 from tests.integration.support.clock import ShiftedClock
+from tests.integration.support.ports import media_port
 from tests.integration.support.recorder import EventRecorder
 from tests.sipp import SipPhone
 from tests.sipp.media import RtpParty
@@ -54,7 +55,7 @@ async def test_three_parties_hear_each_other_and_the_interpreter_is_dropped(
     tmp_path: Path,
 ) -> None:
     async with (
-        RtpParty(tone_hz=INTERPRETER_HZ) as interpreter_audio,
+        RtpParty(tone_hz=INTERPRETER_HZ, port=media_port()) as interpreter_audio,
         caller_with_agent(
             phones,
             stack,

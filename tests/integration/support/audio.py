@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ccc_telephony.devstack.stack import Stack
-from tests.integration.support.ports import free_udp_port
+from tests.integration.support.ports import free_udp_port, media_port
 from tests.integration.support.recorder import EventRecorder, wait_for_call_started
 from tests.sipp import CallHandling, OutgoingCall, SipPhone, trunk_call
 from tests.sipp.media import RtpParty
@@ -46,8 +46,8 @@ async def caller_with_agent(
     (or, with a silent agent, the agent hears the caller). `None` for a silent party."""
     agent_id, extension = agent
     async with (
-        RtpParty(tone_hz=caller_hz) as caller_audio,
-        RtpParty(tone_hz=agent_hz) as agent_audio,
+        RtpParty(tone_hz=caller_hz, port=media_port()) as caller_audio,
+        RtpParty(tone_hz=agent_hz, port=media_port()) as agent_audio,
     ):
         phone = await phones(
             agent_id, extension, "ebd", rtp_port=agent_audio.port, handling=TALKING

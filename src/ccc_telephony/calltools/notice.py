@@ -1,7 +1,7 @@
-"""What an agent hears when a signature code cannot be done (*86 with no script in the caller's
-language, or a capture going already; *87 or *88 with none going): a staff prompt whispered to
-the agent's own phone leg (a snoop, whisper out), which the caller does not hear. The API says
-the same in its answer instead."""
+"""What an agent hears when a tool's code cannot be done (e.g. *86 with no script in the
+caller's language, *62 with no interpreter in, any code keyed with no caller): a staff prompt
+(`agent_*`) whispered to the agent's own phone leg (a snoop, whisper out), which the caller
+does not hear. A code has no screen to answer on; the API says the same in its answer."""
 
 from __future__ import annotations
 
@@ -16,15 +16,7 @@ from ccc_telephony.asterisk.ari.dispatcher import CallHandler
 
 log = structlog.get_logger(__name__)
 
-HANDLER = "signature-notice"
-PROMPTS = frozenset(
-    {
-        "agent_signature_no_script",
-        "agent_signature_busy",
-        "agent_signature_none",
-        "agent_not_possible",
-    }
-)
+HANDLER = "agent-notice"
 
 
 class AgentNotice:
@@ -50,7 +42,7 @@ class AgentNotice:
 
     async def _speak(self, snoop: StasisChannel) -> None:
         prompt = snoop.args[1] if len(snoop.args) > 1 else ""
-        media = self._media(prompt) if prompt in PROMPTS else None
+        media = self._media(prompt) if prompt.startswith("agent_") else None
         with contextlib.suppress(Exception):
             if media is not None:
                 await snoop.play([media], interruptible=False)
