@@ -45,7 +45,7 @@ def upgrade() -> None:
         sa.Column("emailed_to", postgresql.ARRAY(sa.Text()), nullable=True),
         sa.Column("emailed_at", TIMESTAMPTZ, nullable=True),
         sa.Column("email_error", sa.Text(), nullable=True),
-        sa.UniqueConstraint("call_id", name="uq_threats_call_id"),
+        sa.UniqueConstraint("call_id", "agent_id", name="uq_threats_call_agent"),
         sa.CheckConstraint("source IN ('code', 'api')", name="ck_threats_source"),
     )
     op.create_index("ix_threats_agent", "threats", ["agent_id"])

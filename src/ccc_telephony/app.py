@@ -247,7 +247,6 @@ class Service:
         )
         self.abusive = AbusiveFeature(
             policy=self.policy,
-            engine=self.engine,
             media=self.prompts.media,
             emit=self.emit,
             live=self.live,

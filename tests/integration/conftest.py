@@ -46,13 +46,17 @@ def moments() -> Moments:
 @pytest.fixture(scope="session")
 def test_policy(tmp_path_factory: pytest.TempPathFactory, moments: Moments) -> Path:
     """The shipped policy with quicker queue timers, so ring-no-answer and the language-first
-    wait take seconds in tests, not the production defaults, and a holiday of its own on a
-    day computed from today (the shipped holidays run out)."""
+    wait take seconds in tests, not the production defaults, short attestation scripts, and a
+    holiday of its own on a day computed from today (the shipped holidays run out)."""
     policy = yaml.safe_load(DEFAULT_POLICY.read_text())
     policy.setdefault("holidays", []).append(
         {"date": moments.holiday.date().isoformat(), "name": "Test holiday"}
     )
     policy.setdefault("transfers", {})["escalation_wait_seconds"] = 5
+    # Attestations of a few words: a signature is complete only once its script has played.
+    for program in ("foodshare", "health_care", "child_care"):
+        texts = policy.setdefault("prompts", {}).setdefault(f"attestation_{program}", {})
+        texts.update({"en": "I attest to my application.", "es": "Declaro mi solicitud."})
     policy.setdefault("agents", {})["routing"] = {
         "ring_seconds": 5,
         "wrapup_seconds": 0,

@@ -7,7 +7,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.abusive.closing import AbusiveCalls
 from ccc_telephony.agents.calls import AgentCall
@@ -17,7 +16,6 @@ from ccc_telephony.asterisk.in_call_codes import KeyedCode
 from ccc_telephony.calltools.tools import CallTools
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.live.feed import LiveFeed
-from ccc_telephony.store import calls as calls_store
 from ccc_telephony.web.auth import principal_of
 
 # The code an agent keys on their phone to end the call (config.codes.TOOL_CODES).
@@ -31,14 +29,12 @@ class AbusiveFeature:
         self,
         *,
         policy: Policy,
-        engine: AsyncEngine,
         media: Media,
         emit: EmitCall,
         live: LiveFeed,
         ari: AriClient,
         calltools: CallTools,
     ) -> None:
-        self._engine = engine
         self._calltools = calltools
         self.calls = AbusiveCalls(
             first_language=policy.languages[0].code,
@@ -73,5 +69,5 @@ class AbusiveFeature:
         await self.calls.end(call.agent, call.caller, by=f"{call.agent.id} (phone)", source="code")
 
     async def _language_of(self, call_id: str) -> str | None:
-        row = await calls_store.get_call(self._engine, call_id)
-        return None if row is None else row.language
+        """As the IVR left it on the caller's channel: also while the database is down."""
+        return (await self._calltools.caller_facts(call_id)).language

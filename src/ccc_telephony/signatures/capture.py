@@ -102,13 +102,20 @@ class Capture:
         except Exception:
             log.exception("signature capture failed", signature_id=str(self.row.id))
         finally:
-            self._move("ending", ended_by=ending.ended_by)
-            await self._wind_down()
-            self.sealed = await self._captures.service.finish(
-                self.row, complete=ending.complete, ended_by=ending.ended_by
-            )
-            self._move("sealed")
-            self.done.set()
+            # Complete only once the caller heard the whole script: an end asked for while it
+            # plays (or a script that failed to play) leaves the signature incomplete.
+            heard = self.state == "listening"
+            try:
+                self._move("ending", ended_by=ending.ended_by)
+                await self._wind_down()
+                self.sealed = await self._captures.service.finish(
+                    self.row, complete=ending.complete and heard, ended_by=ending.ended_by
+                )
+                self._move("sealed")
+            except Exception:  # the database is down: the next start seals it (incomplete)
+                log.exception("signature not sealed now", signature_id=str(self.row.id))
+            finally:
+                self.done.set()
 
     async def _capture(self) -> Ending:
         snoops = await self._open_snoops()
@@ -141,8 +148,9 @@ class Capture:
             await speaker.play(list(self.script.media), interruptible=False)
         except CallerGone:
             return
-        except AriError as exc:  # the recordings go on: the agent can read the script out
+        except AriError as exc:  # the recordings go on, but the signature is incomplete
             log.warning("signature script not played", call_id=self.row.call_id, why=str(exc))
+            return
         self._move("listening")
         await speaker.hangup()
 
@@ -185,9 +193,9 @@ class Capture:
                     why=str(task.exception()),
                 )
             task.cancel()
-        for snoop in self._snoops.values():
+        for role in _SNOOPS:  # also a snoop whose StasisStart never came
             with contextlib.suppress(AriError):
-                await snoop.hangup()
+                await self._captures.ari.hangup(f"{self.row.id}-{role}")
 
     def _move(self, state: str, **details: Any) -> None:
         log.info(
@@ -277,6 +285,8 @@ class Captures:
         stopped first, so the files are whole), then, when the service stops, end every
         capture in progress as incomplete."""
         for row in await self.service.open_captures():
+            if row.call_id in self._by_call or row.call_id in self._starting:
+                continue  # taken since this process started (a code keyed before this job)
             for name in (row.caller_file, row.both_file):
                 with contextlib.suppress(AriError):
                     await self.ari.stop_recording(name)

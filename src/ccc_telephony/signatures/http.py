@@ -35,7 +35,7 @@ from ccc_telephony.signatures.service import (
 )
 from ccc_telephony.store.signatures import SignatureRow
 from ccc_telephony.web.auth import forbidden, principal_of
-from ccc_telephony.web.validation import bad_request, json_error, parse_body
+from ccc_telephony.web.validation import SSN_LIKE, bad_request, json_error, parse_body
 
 PREFIX = "/api/v1/signatures"
 _CALL_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -96,8 +96,8 @@ def routes(signatures: SignatureService) -> web.RouteTableDef:
                 signatures.checked_caller(Caller(case_number=case))
             except BadCapture:
                 raise bad_request("case: not a case number") from None
-        if call is not None and not _CALL_ID.fullmatch(call):
-            raise bad_request("call: not a call id")
+        if call is not None and (not _CALL_ID.fullmatch(call) or SSN_LIKE.search(call)):
+            raise bad_request("call: not a call id")  # nor an SSN, which the audit would keep
         rows = await signatures.listing(principal_of(request), case_number=case, call_id=call)
         return web.json_response({"signatures": [describe(row) for row in rows]})
 

@@ -104,8 +104,7 @@ class VerifyReport:
 
 async def verify(engine: AsyncEngine, vault: Vault) -> VerifyReport:
     """The whole chain, every row against its seal, every kept file against its hash."""
-    entries = await store.ledger(engine)
-    rows = await store.signatures(engine)
+    entries, rows = await store.snapshot(engine)
     problems = [*check_chain(entries), *check_rows(rows, entries)]
     checked = 0
     for row in rows:

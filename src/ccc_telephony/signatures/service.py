@@ -54,6 +54,8 @@ EndedBy = Literal[
 ]
 _SSN_LAST4 = re.compile(r"^[0-9]{4}$")
 CASE_NUMBER_MAX = 32
+# A WAV file of nothing but its header: recorded, but not a word of the caller in it.
+WAV_HEADER_BYTES = 44
 
 
 class UnknownSignature(LookupError):
@@ -205,7 +207,8 @@ class SignatureService:
         caller = await self._keep(row.caller_file)
         both = await self._keep(row.both_file)
         ended = self.now()
-        status = "recorded" if complete and caller is not None and caller.size > 0 else "incomplete"
+        heard = caller is not None and caller.size > WAV_HEADER_BYTES  # more than a header
+        status = "recorded" if complete and heard else "incomplete"
         seconds = Decimal(max((ended - row.started_at).total_seconds(), 0.0))
         sealed = await ledger.seal(
             self.engine,

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ccc_telephony.store.tables import (
     signature_access,
@@ -180,11 +180,21 @@ async def signatures(
         return [_row(m) for m in (await conn.execute(statement)).mappings()]
 
 
-async def ledger(engine: AsyncEngine) -> list[LedgerEntry]:
-    """The whole chain in the order of its positions."""
-    statement = select(signature_ledger).order_by(signature_ledger.c.seq)
+async def snapshot(engine: AsyncEngine) -> tuple[list[LedgerEntry], list[SignatureRow]]:
+    """The chain and every row as of one moment (one REPEATABLE READ transaction): a
+    capture sealed while they are read is in both or in neither, never taken for tampering."""
     async with engine.connect() as conn:
-        return [LedgerEntry(**m) for m in (await conn.execute(statement)).mappings()]
+        conn = await conn.execution_options(isolation_level="REPEATABLE READ")
+        async with conn.begin():
+            entries = await _entries(conn)
+            statement = select(telephonic_signatures).order_by(_c.started_at, _c.id)
+            rows = [_row(m) for m in (await conn.execute(statement)).mappings()]
+    return entries, rows
+
+
+async def _entries(conn: AsyncConnection) -> list[LedgerEntry]:
+    statement = select(signature_ledger).order_by(signature_ledger.c.seq)
+    return [LedgerEntry(**m) for m in (await conn.execute(statement)).mappings()]
 
 
 async def keep_script(

@@ -345,7 +345,8 @@ threats = Table(
     Column("emailed_to", ARRAY(Text), nullable=True),
     Column("emailed_at", TIMESTAMPTZ, nullable=True),
     Column("email_error", Text, nullable=True),
-    UniqueConstraint("call_id", name="uq_threats_call_id"),
+    # One record per agent per call: a caller transferred on may threaten the next agent too.
+    UniqueConstraint("call_id", "agent_id", name="uq_threats_call_agent"),
     CheckConstraint("source IN ('code', 'api')", name="ck_threats_source"),
     Index("ix_threats_agent", "agent_id"),
     Index("ix_threats_flagged_at", "flagged_at"),

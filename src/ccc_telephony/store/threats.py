@@ -97,19 +97,27 @@ class NewThreat:
 
 
 def flagged(threat: NewThreat) -> Executable:
-    """The row of a newly flagged threat; nothing if it (or one for the same call) exists."""
+    """The row of a newly flagged threat; nothing if it (or the agent's for the same call)
+    exists."""
     row = threat.as_row()
     values = {column: getattr(row, column) for column in _FLAGGED_COLUMNS}
     return pg_insert(threats).values(values).on_conflict_do_nothing()
 
 
 async def flag(engine: AsyncEngine, threat: NewThreat) -> tuple[ThreatRow, bool]:
-    """The call's threat record, and whether it is new (a call is flagged once: flagging it
-    again answers with the record it has)."""
+    """The agent's threat record of the call, and whether it is new (an agent flags a call
+    once: flagging it again answers with the record it has; another agent the same caller
+    reaches after a transfer gets a record of their own)."""
     async with engine.begin() as conn:
         made = (await conn.execute(flagged(threat))).rowcount
         found = (
-            (await conn.execute(select(threats).where(_c.call_id == threat.call_id)))
+            (
+                await conn.execute(
+                    select(threats).where(
+                        _c.call_id == threat.call_id, _c.agent_id == threat.agent_id
+                    )
+                )
+            )
             .mappings()
             .one()
         )

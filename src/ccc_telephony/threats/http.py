@@ -83,7 +83,11 @@ def routes(threats: ThreatService, call_of: CallOf) -> web.RouteTableDef:
                 text=json.dumps({"error": "not recorded", "detail": str(exc)}),
                 content_type="application/json",
             ) from None
-        return web.json_response(describe(row), status=201 if made else 200)
+        if made:
+            return web.json_response(describe(row), status=201)
+        # Flagged already: whoever asked may not be one who reads the record (a lead acting
+        # on their unit's call), so the answer names it and nothing of what it says.
+        return web.json_response({"id": str(row.id), "call_id": row.call_id, "flagged": True})
 
     @table.get("/api/v1/threats")
     async def listing(request: web.Request) -> web.Response:

@@ -8,7 +8,7 @@ to reach a participant is logged too.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Final, Literal
+from typing import Literal
 
 from ccc_telephony.config.agents import RosterAgent, in_unit
 from ccc_telephony.store.contacts import ContactRow, Wrapup
@@ -19,13 +19,6 @@ COMMENT_MAX_CHARS = 4_000
 NOTE_MAX_CHARS = 4_000
 # How a failed outbound attempt ended (the return-call issue logs them).
 AttemptOutcome = Literal["no_answer", "busy", "left_message", "wrong_number", "failed"]
-ATTEMPT_OUTCOMES: Final[tuple[AttemptOutcome, ...]] = (
-    "no_answer",
-    "busy",
-    "left_message",
-    "wrong_number",
-    "failed",
-)
 
 
 class BadWrapup(UnsafeText):

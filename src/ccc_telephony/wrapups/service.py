@@ -18,7 +18,8 @@ from ccc_telephony.config.conduct import Wrapups
 from ccc_telephony.store import contacts as store
 from ccc_telephony.store.contacts import INBOUND, ContactRow, Wrapup
 from ccc_telephony.web.auth import Principal
-from ccc_telephony.wrapups.rules import AttemptOutcome, checked, whose
+from ccc_telephony.web.validation import free_text
+from ccc_telephony.wrapups.rules import COMMENT_MAX_CHARS, AttemptOutcome, checked, whose
 
 log = structlog.get_logger(__name__)
 
@@ -101,10 +102,11 @@ class WrapupService:
     ) -> ContactRow:
         """Log a failed outbound attempt to reach someone (the return-call issue calls this
         for every attempt that did not reach the person): a contact, logged at once.
-        `call_id` names the attempt (its channel id); ValueError if it is logged already."""
+        `call_id` names the attempt (its channel id); ValueError if it is logged already,
+        UnsafeText if the comment holds what no record may (an SSN, control characters)."""
         wrapup = Wrapup(
             disposition=outcome,
-            comment=comment,
+            comment=free_text(comment, field="comment", max_chars=COMMENT_MAX_CHARS),
             first_contact_resolved=None,
             interpreter_used=None,
         )

@@ -86,6 +86,8 @@ async def test_the_agent_keys_a_signature_and_the_caller_alone_is_in_its_file(
         await call.agent_audio.hears_besides(CALLER_HZ)
         await call.caller_audio.hears_besides(AGENT_HZ)
         await call.caller_audio.listens(2.0)
+        # A signature is complete once the caller heard the whole script (then: only the tone).
+        await call.agent_audio.hears(CALLER_HZ, share=0.98, window_s=1.0)
         await call.agent.press("*87")
         recorded = await recorder.wait_for(call.call_id, "signature_recorded")
         assert recorded.details["ended_by"] == "end_code"
@@ -141,6 +143,7 @@ async def test_a_signature_through_the_api_and_a_hang_up_mid_capture(
         status, again = await api.call("POST", path, {})
         assert status == 409, again
         await call.caller_audio.hears_besides(AGENT_HZ)
+        await call.agent_audio.hears(CALLER_HZ, share=0.98, window_s=1.0)  # the script ended
         status, ended = await api.call("DELETE", path)
         assert status == 200 and ended["status"] == "recorded", ended
         assert ended["files"]["caller"]["sha256"] and ended["ended_by"] == "api"

@@ -27,6 +27,8 @@ def test_a_later_documentation_keeps_what_it_does_not_repeat() -> None:
         {"name": "Rosa\nDíaz"},
         {"interpreter_id": "45 21"},
         {"interpreter_id": "1" * 21},
+        {"interpreter_id": "123456789"},  # an SSN's shapes: never kept with the call
+        {"interpreter_id": "123-45-6789"},
         {"surname": "Díaz"},
     ],
 )
@@ -39,7 +41,7 @@ def test_a_relationship_is_a_role() -> None:
     assert Documentation(role="the caller's daughter").role == "the caller's daughter"
 
 
-@pytest.mark.parametrize("keyed", ["", "12", "1234567890123", "12*4", "١٢٣٤"])
+@pytest.mark.parametrize("keyed", ["", "12", "1234567890123", "12*4", "١٢٣٤", "123456789"])
 def test_keyed_ids_are_digits_of_the_policys_length(keyed: str) -> None:
     with pytest.raises(InvalidKeyedId):
         keyed_id(keyed, min_digits=3, max_digits=12)
