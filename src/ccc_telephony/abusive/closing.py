@@ -13,6 +13,7 @@ cannot be played, the caller's line drops all the same: the agent asked for the 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
@@ -60,7 +61,8 @@ class AbusiveCalls:
         self._whisper = whisper
         self._hang_up = hang_up
         self._language_of = language_of
-        self._ending: set[str] = set()  # calls whose closing message is under way
+        self._ending: dict[str, asyncio.TimerHandle] = {}  # closing under way, its deadline
+        self._drops: set[asyncio.Task[None]] = set()
 
     def handlers(self) -> dict[str, CallHandler]:
         return {HANDLER: self.close}
@@ -70,7 +72,10 @@ class AbusiveCalls:
         while the message plays (the code keyed twice), nothing more happens."""
         if call_id in self._ending:
             return
-        self._ending.add(call_id)
+        # The line drops by this deadline even if the message's snoop never starts.
+        self._ending[call_id] = asyncio.get_running_loop().call_later(
+            CLOSING_MAX_SECONDS + 5, self._overdue, call_id
+        )
         log.warning("abusive call ended by the agent", call_id=call_id, agent=agent.id)
         self._emit(
             call_id, "ended_by_agent_abusive", {"agent": agent.id, "by": by, "source": source}
@@ -107,8 +112,16 @@ class AbusiveCalls:
                 await self._drop(call_id)
             await snoop.hangup()
 
+    def _overdue(self, call_id: str) -> None:
+        log.warning("closing message never ended; the line drops now", call_id=call_id)
+        task = asyncio.get_running_loop().create_task(self._drop(call_id))
+        self._drops.add(task)
+        task.add_done_callback(self._drops.discard)
+
     async def _drop(self, call_id: str) -> None:
-        self._ending.discard(call_id)
+        deadline = self._ending.pop(call_id, None)
+        if deadline is not None:
+            deadline.cancel()
         with contextlib.suppress(AriNotFound):  # the caller hung up first
             await self._hang_up(call_id)
         log.info("abusive caller's line dropped", call_id=call_id)

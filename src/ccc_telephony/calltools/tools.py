@@ -16,12 +16,14 @@ from ccc_telephony.agents.calls import AgentCall, AgentCalls, CallerFacts
 from ccc_telephony.asterisk.in_call_codes import InCallCodes, KeyedCode
 from ccc_telephony.calltools.notice import AgentNotice
 from ccc_telephony.config.agents import RosterAgent
+from ccc_telephony.config.codes import TOOL_CODES
 from ccc_telephony.web.auth import forbidden, may_act_on, principal_of
 from ccc_telephony.web.validation import json_error
 
 log = structlog.get_logger(__name__)
 
 ToolHandler = Callable[[AgentCall, KeyedCode], Awaitable[None]]
+_TOOL_NAMES = frozenset(code.name for code in TOOL_CODES)
 
 
 class CallTools:
@@ -47,6 +49,8 @@ class CallTools:
 
     def code(self, feature: str, handler: ToolHandler) -> None:
         """`handler` runs when `feature` (a TOOL_CODES name) is keyed on an agent's call."""
+        if feature not in _TOOL_NAMES:  # a typo would otherwise only show when keyed
+            raise ValueError(f"{feature}: not a mid-call tool's code (config.codes)")
 
         async def keyed(code: KeyedCode) -> None:
             call = self._calls.keyed(code)

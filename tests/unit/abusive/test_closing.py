@@ -4,9 +4,13 @@ the caller's line drops after it (or at once when it cannot be played)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+import pytest
+
+from ccc_telephony.abusive import closing
 from ccc_telephony.abusive.closing import AbusiveCalls
 from ccc_telephony.asterisk.ari import AriError
 from ccc_telephony.live.feed import Audience
@@ -98,3 +102,23 @@ async def test_a_message_that_cannot_be_played_still_ends_the_call() -> None:
     line = Line(whisper_fails=True)
     await _calls(line).end(ROSTER["ann"], "c3", by="ann (token 4)", source="api")
     assert line.done[-1] == ("hangup", "c3")
+
+
+async def test_the_line_drops_by_the_deadline_when_the_message_never_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(closing, "CLOSING_MAX_SECONDS", -5)  # the deadline: at once
+    line = Line()
+    dropped = asyncio.Event()
+
+    async def hang_up(channel: str) -> None:
+        line.done.append(("hangup", channel))
+        dropped.set()
+
+    line.hang_up = hang_up  # type: ignore[method-assign]
+    calls = _calls(line)
+    await calls.end(ROSTER["ann"], "c4", by="ann (phone)", source="code")  # no snoop comes
+    await asyncio.wait_for(dropped.wait(), 5)
+    assert line.done[-1] == ("hangup", "c4")
+    await calls.end(ROSTER["ann"], "c4", by="ann (phone)", source="code")  # may end again
+    assert line.done[-1][0] == "whisper"
