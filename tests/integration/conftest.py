@@ -53,7 +53,9 @@ def test_policy(tmp_path_factory: pytest.TempPathFactory, moments: Moments) -> P
         {"date": moments.holiday.date().isoformat(), "name": "Test holiday"}
     )
     policy.setdefault("transfers", {})["escalation_wait_seconds"] = 5
-    # Attestations of a few words: a signature is complete only once its script has played.
+    # Attestations of a few words: a signature is complete only once its script has played;
+    # and the shortest maximum a capture may last, so a test sees one end there.
+    policy.setdefault("signatures", {})["max_seconds"] = 20
     for program in ("foodshare", "health_care", "child_care"):
         texts = policy.setdefault("prompts", {}).setdefault(f"attestation_{program}", {})
         texts.update({"en": "I attest to my application.", "es": "Declaro mi solicitud."})

@@ -207,3 +207,24 @@ async def test_a_restart_mid_capture_keeps_the_capture_incomplete(
         "SELECT status FROM telephonic_signatures WHERE id = $1", orphan.row.id
     )
     assert status == "incomplete"
+
+
+async def test_a_signature_ends_recorded_at_the_policys_maximum(
+    phones: Callable[..., Awaitable[SipPhone]],
+    stack: Stack,
+    recorder: EventRecorder,
+    db: asyncpg.Connection,
+    open_hours: ShiftedClock,
+    tmp_path: Path,
+) -> None:
+    async with _call(phones, stack, recorder, tmp_path, "sigmax1", "3944") as call:
+        await call.agent.press("*86")  # and nothing more: the policy's maximum ends it
+        started = await recorder.wait_for(call.call_id, "signature_started")
+        recorded = await recorder.wait_for(call.call_id, "signature_recorded", timeout=60)
+        assert recorded.details["ended_by"] == "max_duration"
+        await call.agent_audio.hears(CALLER_HZ, share=0.98, window_s=1.0)  # the call goes on
+    row = await db.fetchrow(
+        "SELECT status, duration_seconds FROM telephonic_signatures WHERE id = $1::uuid",
+        started.details["signature_id"],
+    )
+    assert row["status"] == "recorded" and 19 <= row["duration_seconds"] <= 40, dict(row)
