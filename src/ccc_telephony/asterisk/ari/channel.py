@@ -290,6 +290,13 @@ class StasisChannel:
                     raise
                 log.warning("asterisk unreachable; call waits for the link", call_id=self.id)
                 await self._link_back(deadline - loop.time())
+            except AriError as exc:
+                # 409 "not in Stasis" for a channel no longer ours: the caller hung up as the
+                # request went (it leaves the app before it is destroyed), or it has moved on.
+                if exc.status != 409 or self.handed_off or await self._still_in_stasis():
+                    raise
+                self.mark_gone()
+                raise CallerGone from None
 
     async def _link_back(self, timeout: float) -> None:
         """Until the events link is up again (after a pause: the failed request is often seen
