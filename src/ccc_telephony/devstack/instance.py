@@ -119,6 +119,27 @@ PORTS = {
         rtp_start=27000,
         rtp_end=27999,
     ),
+    # Two more, so a full parallel suite (two workers) runs beside four helpers' worktrees.
+    "test6": Ports(
+        sip=6260,
+        ari=9288,
+        ami=6238,
+        agi=5773,
+        api=9280,
+        postgres=26232,
+        rtp_start=28000,
+        rtp_end=28999,
+    ),
+    "test7": Ports(
+        sip=6460,
+        ari=9488,
+        ami=6438,
+        agi=5973,
+        api=9480,
+        postgres=26432,
+        rtp_start=29400,
+        rtp_end=30399,
+    ),
     "bench": Ports(
         sip=5360,
         ari=8388,

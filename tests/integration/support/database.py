@@ -15,7 +15,7 @@ import asyncpg
 from ccc_telephony.devstack.instance import instance
 from ccc_telephony.store.migrate import upgrade
 
-TEST_INSTANCES = ("test", "test2", "test3", "test4", "test5")
+TEST_INSTANCES = ("test", "test2", "test3", "test4", "test5", "test6", "test7")
 
 
 def _test_instance() -> str:
