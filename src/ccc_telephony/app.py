@@ -56,6 +56,7 @@ from ccc_telephony.prompts.generate import generate_all
 from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.prompts.stasis import PromptRecordingContext, PromptRecordingLine
 from ccc_telephony.returns.dialer import ReturnDialer
+from ccc_telephony.returns.feature import ReturnsFeature
 from ccc_telephony.signatures.feature import SignaturesFeature
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.store import overrides as overrides_store
@@ -280,6 +281,18 @@ class Service:
             policy=self.policy.returns,
         )
         self.dispatcher.add_handlers(self.dialer.stasis_handlers(), callers=False)
+        # Returning messages, the message routes, the day's check and the pre-due flags.
+        self.returns = ReturnsFeature(
+            book=self.messages,
+            dialer=self.dialer,
+            wrapups=self.wrapups,
+            engine=self.engine,
+            policy=self.policy,
+            roster=lambda: self.agents.agents.roster,
+            publish=self.live.publish,
+            mailer=Mailer(s),
+            recordings_dir=s.asterisk_recordings_dir,
+        )
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )
@@ -331,6 +344,7 @@ class Service:
         self.jobs.run("ari-events", self.events.run)
         self.jobs.every("directory-refresh", self.directory.refresh_seconds, self.directory.refresh)
         self.jobs.run("signature-captures", self.signatures.run)
+        self.returns.start(self.jobs)
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
@@ -427,6 +441,7 @@ class Service:
         app.add_routes(self.threats.routes())
         app.add_routes(self.abusive.routes())
         app.add_routes(wrapups_http.routes(self.wrapups, lambda: self.agents.agents.roster))
+        app.add_routes(self.returns.routes())
         return app
 
     def _readiness_checks(self) -> dict[str, health.Check]:

@@ -391,7 +391,9 @@ contacts = Table(
     Column("recorded_by", Text, nullable=True),
     Column("recorded_at", TIMESTAMPTZ, nullable=True),
     UniqueConstraint("kind", "call_id", "agent_id", name="uq_contacts_kind_call_agent"),
-    CheckConstraint("kind IN ('inbound_call', 'outbound_attempt')", name="ck_contacts_kind"),
+    CheckConstraint(
+        "kind IN ('inbound_call', 'return_call', 'outbound_attempt')", name="ck_contacts_kind"
+    ),
     Index("ix_contacts_agent", "agent_id", "due_at"),
     Index("ix_contacts_missing", "due_at", postgresql_where=text("recorded_at IS NULL")),
 )
