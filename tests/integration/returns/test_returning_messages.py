@@ -19,8 +19,10 @@ import pytest
 
 from ccc_telephony.app import Service
 from ccc_telephony.config.returns import Returns
+from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.store.messages import MessageRow
 from tests.integration.agents.conftest import Api
+from tests.integration.support.cli import run_cli
 from tests.integration.support.clock import Moments, ShiftedClock
 from tests.integration.support.live import live_feed
 from tests.integration.support.mail import received
@@ -164,6 +166,7 @@ async def test_a_busy_caller_is_unreachable_after_the_policys_attempts(
     db: asyncpg.Connection,
     open_hours: ShiftedClock,
     monkeypatch: pytest.MonkeyPatch,
+    stack: Stack,
 ) -> None:
     calls = service.returns.calls
     policy = calls._policy.model_copy(update={"returns": Returns(max_attempts=1)})
@@ -193,3 +196,12 @@ async def test_a_busy_caller_is_unreachable_after_the_policys_attempts(
     status, reply = await api.call("POST", f"/api/v1/messages/{unknown.id}/state", body, token=own)
     assert status == 200 and reply["state"] == "unreachable"
     assert (await api.call("POST", path, {}, token=own))[0] == 409
+
+    # The same from a terminal (the admin's CLI).
+    code, out, err = await run_cli(stack, "messages", "show", str(message.id))
+    assert code == 0, err
+    assert "unreachable" in out and "attempt" in out and "6085550144" in out
+    code, out, err = await run_cli(stack, "messages", "list", "--mailbox", "rret2")
+    assert code == 0 and f"#{message.id}" in out and f"#{unknown.id}" in out, err
+    code, out, err = await run_cli(stack, "messages", "mark", str(message.id), "returned")
+    assert code == 1 and "409" in out + err
