@@ -41,6 +41,7 @@ from ccc_telephony.events import CallEventBus
 from ccc_telephony.hours import http as hours_http
 from ccc_telephony.hours.agi import agi_handlers
 from ccc_telephony.hours.service import Clock, HoursService, utc_now
+from ccc_telephony.hours.workdays import Workdays
 from ccc_telephony.interpreters.feature import InterpretersFeature
 from ccc_telephony.ivr import http as ivr_http
 from ccc_telephony.ivr.context import IvrContext
@@ -104,6 +105,7 @@ class Service:
             rules=ProjectionRules(
                 followup=timedelta(hours=self.policy.escalations.followup_hours),
                 wrapup_due=timedelta(minutes=self.policy.wrapups.due_minutes),
+                after_hours_due=Workdays(self.policy).next_business_noon,
             ),
         )
         self.bus = CallEventBus(durable=self.writer.emit)

@@ -88,6 +88,8 @@ hours_overrides = Table(
     Column("cleared_by", Text, nullable=True),
 )
 
+# Before issue 12: the after-hours messages. Migration 0013 moved them into `messages`; nothing
+# writes here any more (the table is kept for that migration's downgrade).
 callback_requests = Table(
     "callback_requests",
     metadata,
