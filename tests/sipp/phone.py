@@ -460,6 +460,12 @@ class Carrier(SippDriven):
         state = await self._sipp.wait(lambda s: len(s.offered) >= count, "INVITE", timeout=timeout)
         return state.offered
 
+    async def rejected(self, count: int = 1, timeout: float = 20) -> tuple[str, ...]:
+        state = await self._sipp.wait(
+            lambda s: len(s.rejected) >= count, "rejection", timeout=timeout
+        )
+        return state.rejected
+
     async def hang_up(self, call_id: str | None = None, *, timeout: float = 10) -> None:
         """The outside party hangs up a call it answered: its BYE, and the 200 to it."""
         await _hang_up(self._sipp, "carrier", call_id, timeout=timeout)

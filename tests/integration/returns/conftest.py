@@ -9,12 +9,19 @@ from typing import Any
 
 import pytest
 
+from ccc_telephony.devstack import mail
 from ccc_telephony.devstack.stack import Stack
 from tests.integration.agents.conftest import api, phones, token_for
+from tests.integration.escalations.conftest import staff
 from tests.integration.support.ports import free_udp_port
 from tests.sipp import Carrier
 
-__all__ = ["api", "phones", "token_for"]
+__all__ = ["api", "phones", "staff", "token_for"]
+
+
+@pytest.fixture
+def maildir(stack: Stack) -> Path:
+    return mail.maildir(stack.inst)
 
 
 @pytest.fixture
