@@ -6,8 +6,8 @@ Requests moved over keep their call, number, language, recording and time; they 
 chosen (NULL) and are due at once: they were left before the promise was tracked. The
 callback_requests table stays (emptied) for the downgrade.
 
-Revision ID: 0013
-Revises: 0011 (0012 once the mailboxes migration is merged)
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0013"
+revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
