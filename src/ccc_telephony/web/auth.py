@@ -60,6 +60,8 @@ STAFF_PREFIXES = (
     "/api/v1/wrapups",
     "/api/v1/confidential",
     "/api/v1/live",
+    "/api/v1/messages",
+    "/api/v1/mailboxes",
 )
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TokenLookup = Callable[[str], Awaitable[Principal | None]]
