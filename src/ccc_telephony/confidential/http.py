@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any, TypeVar, get_args
+from typing import Annotated, Any, TypeVar, cast, get_args
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -28,7 +28,7 @@ from ccc_telephony.confidential.rules import (
 from ccc_telephony.confidential.service import ConfidentialService, Given, UnknownTask
 from ccc_telephony.config.agents import AgentId
 from ccc_telephony.store.confidential import ActionRow, CallbackRow
-from ccc_telephony.web.auth import forbidden, principal_of
+from ccc_telephony.web.auth import Principal, forbidden, principal_of
 from ccc_telephony.web.validation import (
     UnsafeText,
     bad_request,
@@ -123,25 +123,18 @@ def routes(
         row, made = await _answer(
             service.mark(call.agent, call.caller, body.given(), by=principal.who, source="api")
         )
-        status = 201 if made else 200
-        if service.reader(principal).sees(row):
-            return web.json_response(describe(row, clock()), status=status)
-        # Told already: the task is the worker's and their unit's now.
-        due = None if row.due_at is None else row.due_at.isoformat()
-        return web.json_response(
-            {"id": row.id, "call_id": row.call_id, "due_at": due, "notified": True}, status=status
-        )
+        return _as_seen(service, principal, row, clock(), status=201 if made else 200)
 
     @table.get("/api/v1/confidential")
     async def listing(request: web.Request) -> web.Response:
-        scope = _choice(request, "scope", get_args(Scope))
+        scope = cast(Scope | None, _choice(request, "scope", get_args(Scope)))
         state = _choice(request, "state", _STATES)
         overdue = _choice(request, "overdue", ("true", "false")) == "true"
         limit = query_int(request, "limit", default=100, low=1, high=1000)
         rows = await _answer(
             service.tasks(
                 principal_of(request),
-                scope=scope,  # type: ignore[arg-type]
+                scope=scope,
                 state=state,
                 overdue=overdue,
                 limit=limit,
@@ -159,8 +152,9 @@ def routes(
     async def complete(request: web.Request) -> web.Response:
         task_id = _task_id(request)
         body = await parse_body(request, CaseDetails)
-        row = await _answer(service.complete(principal_of(request), task_id, body.given()))
-        return web.json_response(describe(row, clock()))
+        principal = principal_of(request)
+        row = await _answer(service.complete(principal, task_id, body.given()))
+        return _as_seen(service, principal, row, clock())
 
     @table.post("/api/v1/confidential/{task_id}/attempts")
     async def attempt(request: web.Request) -> web.Response:
@@ -179,6 +173,23 @@ def routes(
         return web.json_response(describe(row, clock()))
 
     return table
+
+
+def _as_seen(
+    service: ConfidentialService,
+    principal: Principal,
+    row: CallbackRow,
+    now: datetime,
+    *,
+    status: int = 200,
+) -> web.Response:
+    """The task for whoever may see it; the agent who has just filled in the last field gets
+    its id and due time only: told now, it is the worker's and their unit's."""
+    if service.reader(principal).sees(row):
+        return web.json_response(describe(row, now), status=status)
+    due = None if row.due_at is None else row.due_at.isoformat()
+    body = {"id": row.id, "call_id": row.call_id, "due_at": due, "notified": True}
+    return web.json_response(body, status=status)
 
 
 async def _answer(work: Awaitable[T]) -> T:

@@ -151,7 +151,7 @@ def owed_notice(
     """The worker's e-mail (the leads copied): the standard's four fields and the due time.
     Nothing else of the case; never an SSN (the case number was checked when it was given)."""
     due = _due_line(task, hours, zone)
-    subject = f"Confidential case: call back by {_local(task.due_at, zone)}"
+    subject = f"Confidential case (task {task.id}): call back by {_local(task.due_at, zone)}"
     body = "\n".join(
         [
             f"{worker.name} ({worker.id}) is to call back a caller about a confidential case,",
@@ -172,7 +172,7 @@ def overdue_notice(
 ) -> tuple[str, str]:
     """The leads' e-mail when the call back is past due and not done."""
     who = f"{worker.name} ({worker.id})" if worker is not None else task.worker_id
-    subject = f"Overdue: confidential case call back due {_local(task.due_at, zone)}"
+    subject = f"Overdue: confidential case (task {task.id}), due {_local(task.due_at, zone)}"
     body = "\n".join(
         [
             f"{who} has not called back a caller about a confidential case by its due time.",

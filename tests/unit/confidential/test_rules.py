@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.confidential.rules import (
     BadField,
     NotYours,
