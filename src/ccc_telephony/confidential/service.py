@@ -14,7 +14,7 @@ Every look at a task, allowed or refused, is audited before it is answered.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -217,7 +217,7 @@ class ConfidentialService:
             "confidential_callback_owed", _owed(told), Audience.people(*told.notified_to or [])
         )
         subject, body = owed_notice(told, worker, self._rules.callback_hours, self._policy.zone)
-        self._mail_in_background(told, [worker, *leads], subject, body, record=True)
+        self._in_background(self._mail(told, [worker, *leads], subject, body, record=True))
         return told
 
     # --- the record -------------------------------------------------------------------------
@@ -336,21 +336,13 @@ class ConfidentialService:
             )
             hours = self._rules.callback_hours
             subject, body = overdue_notice(escalated, worker, hours, self._policy.zone)
-            self._mail_in_background(escalated, leads, subject, body, record=False)
+            self._in_background(self._mail(escalated, leads, subject, body, record=False))
             sent.append(escalated)
         return sent
 
     # --- e-mail -----------------------------------------------------------------------------
-    def _mail_in_background(
-        self,
-        row: CallbackRow,
-        people: list[RosterAgent],
-        subject: str,
-        body: str,
-        *,
-        record: bool,
-    ) -> None:
-        task = asyncio.create_task(self._mail(row, people, subject, body, record=record))
+    def _in_background(self, mailing: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(mailing)
         self._mailing.add(task)
         task.add_done_callback(self._mailing.discard)
 
