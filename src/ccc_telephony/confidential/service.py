@@ -197,7 +197,10 @@ class ConfidentialService:
                     Audience.people(row.agent_id),
                 )
             return row
-        worker = self._roster()[row.worker_id or ""]
+        worker = self._roster().get(row.worker_id or "")
+        if worker is None:  # left the roster since it was given: PATCH another worker
+            log.warning("confidential task's worker is not in the roster", task_id=row.id)
+            return row
         leads = leads_of(worker, self._roster())
 
         def rule(task: CallbackRow) -> Change:

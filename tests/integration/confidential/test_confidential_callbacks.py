@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,12 @@ def _details(worker: str) -> dict[str, str]:
         "phone": "(608) 555-0123",
         "best_time": "mornings before 11",
     }
+
+
+def _mail(maildir: Path, subject: str, call_id: str) -> list[EmailMessage]:
+    """This call's messages: task ids start again with each session's fresh database, while
+    the mail catcher's Maildir keeps earlier sessions' messages."""
+    return [m for m in received(maildir, subject) if call_id in m.get_content()]
 
 
 def _shift_end(moments: Moments) -> datetime:
@@ -101,7 +108,7 @@ async def test_a_case_marked_through_the_api_is_due_inside_the_shift_and_told(
     await callers.hang_up(call)
 
     await service.confidential.service.mail_sent()
-    [message] = received(maildir, f"(task {task['id']})")
+    [message] = _mail(maildir, f"(task {task['id']})", call.ivr_id)
     assert message["To"] == "cwork1@agency.example, clead1@agency.example"
     body = message.get_content()
     for line in (
@@ -170,7 +177,7 @@ async def test_the_phone_code_marks_the_case_and_the_agent_fills_in_the_rest(
     await callers.hang_up(call)
 
     await service.confidential.service.mail_sent()
-    [message] = received(maildir, f"(task {task_id})")
+    [message] = _mail(maildir, f"(task {task_id})", call.ivr_id)
     assert message["To"] == "cwork3@agency.example, clead3@agency.example"
     assert "Name: Pao Xiong" in message.get_content()
     assert "Phone: 608-555-1234" in message.get_content()
@@ -217,7 +224,7 @@ async def test_an_overdue_task_goes_to_the_leads_once(
         assert (await lead_screen.next())["type"] == "marker"
         assert (await worker_screen.next())["type"] == "marker"  # the leads', not the worker's
     await service.confidential.service.mail_sent()
-    [message] = received(maildir, f"Overdue: confidential case (task {task['id']})")
+    [message] = _mail(maildir, f"Overdue: confidential case (task {task['id']})", call.ivr_id)
     assert message["To"] == "clead5@agency.example"
     assert "Cwork5 (cwork5) has not called back" in message.get_content()
     assert not SSN_SHAPE.search(message.get_content().replace(call.ivr_id, " "))
