@@ -55,6 +55,7 @@ from ccc_telephony.prompts.cli import library
 from ccc_telephony.prompts.generate import generate_all
 from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.prompts.stasis import PromptRecordingContext, PromptRecordingLine
+from ccc_telephony.returns.dialer import ReturnDialer
 from ccc_telephony.signatures.feature import SignaturesFeature
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.store import overrides as overrides_store
@@ -269,6 +270,16 @@ class Service:
             policy=self.policy.wrapups,
             roster=lambda: self.agents.agents.roster,
         )
+        # Return calls: the dialer messages, queue callbacks and confidential cases call with.
+        self.dialer = ReturnDialer(
+            ari=self.ari,
+            watch=self.dispatcher.watch,
+            channel_of=self.dispatcher.calls.get,
+            roster=lambda: self.agents.agents.roster,
+            main_number=self.policy.main_number,
+            policy=self.policy.returns,
+        )
+        self.dispatcher.add_handlers(self.dialer.stasis_handlers(), callers=False)
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )

@@ -30,6 +30,7 @@ from ccc_telephony.config.agents import AgentPolicy, RosterAgent, language_queue
 from ccc_telephony.config.codes import TOOL_CODES, FeatureCode
 from ccc_telephony.config.conduct import Wrapups
 from ccc_telephony.config.interpreters import Interpreters
+from ccc_telephony.config.returns import Returns
 from ccc_telephony.config.signatures import Signatures
 from ccc_telephony.config.transfers import Transfers
 
@@ -274,6 +275,7 @@ class Policy(_Strict):
     signatures: Signatures = Signatures()
     interpreters: Interpreters = Interpreters()
     wrapups: Wrapups = Wrapups()
+    returns: Returns = Returns()
 
     @field_validator("time_zone")
     @classmethod
