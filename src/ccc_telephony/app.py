@@ -56,6 +56,7 @@ from ccc_telephony.prompts.cli import library
 from ccc_telephony.prompts.generate import generate_all
 from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.prompts.stasis import PromptRecordingContext, PromptRecordingLine
+from ccc_telephony.returns.dialer import ReturnDialer
 from ccc_telephony.signatures.feature import SignaturesFeature
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.store import overrides as overrides_store
@@ -270,6 +271,16 @@ class Service:
             policy=self.policy.wrapups,
             roster=lambda: self.agents.agents.roster,
         )
+        # Return calls: the dialer messages, queue callbacks and confidential cases call with.
+        self.dialer = ReturnDialer(
+            ari=self.ari,
+            watch=self.dispatcher.watch,
+            channel_of=self.dispatcher.calls.get,
+            roster=lambda: self.agents.agents.roster,
+            main_number=self.policy.main_number,
+            policy=self.policy.returns,
+        )
+        self.dispatcher.add_handlers(self.dialer.stasis_handlers(), callers=False)
         # Confidential cases: the worker's call back within 24 hours, inside their shift.
         self.confidential = ConfidentialFeature(
             policy=self.policy,
@@ -281,6 +292,7 @@ class Service:
             roster=lambda: self.agents.agents.roster,
             calltools=self.calltools,
             failed_attempt=self.wrapups.failed_attempt,
+            dialer=self.dialer,
         )
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect

@@ -22,6 +22,7 @@ from ccc_telephony.config.policy import Policy
 from ccc_telephony.jobs import BackgroundJobs
 from ccc_telephony.live.feed import LiveFeed
 from ccc_telephony.mail import Mailer
+from ccc_telephony.returns.dialer import ReturnDialer
 from ccc_telephony.store import calls as calls_store
 
 # The code an agent keys on their phone to mark the call's case (config.codes.TOOL_CODES).
@@ -46,6 +47,7 @@ class ConfidentialFeature:
         roster: Roster,
         calltools: CallTools,
         failed_attempt: FailedAttempt,
+        dialer: ReturnDialer,
     ) -> None:
         self._engine = engine
         self._clock = clock
@@ -60,6 +62,7 @@ class ConfidentialFeature:
             mailer=mailer,
             roster=roster,
             failed_attempt=failed_attempt,
+            dialer=dialer,
         )
         calltools.code(CODE, self._keyed)
 

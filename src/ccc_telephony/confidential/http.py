@@ -27,6 +27,7 @@ from ccc_telephony.confidential.rules import (
 )
 from ccc_telephony.confidential.service import ConfidentialService, Given, UnknownTask
 from ccc_telephony.config.agents import AgentId
+from ccc_telephony.returns.dialer import DialerError
 from ccc_telephony.store.confidential import ActionRow, CallbackRow
 from ccc_telephony.web.auth import Principal, forbidden, principal_of
 from ccc_telephony.web.validation import (
@@ -41,6 +42,12 @@ CallOf = Callable[[web.Request], Awaitable[AgentCall]]
 # A person's name as staff write it: letters (any script), spaces, . ' - and no digits.
 CallerName = Annotated[str, StringConstraints(pattern=r"^\p{L}[\p{L} .'-]{0,79}$")]
 T = TypeVar("T")
+# The dialer's refusals (DialerError.status) as HTTP errors.
+_STATUS: dict[int, type[web.HTTPException]] = {
+    409: web.HTTPConflict,
+    422: web.HTTPUnprocessableEntity,
+    502: web.HTTPBadGateway,
+}
 _STATES = ("owed", "returning", "done", "unreachable")
 
 
@@ -164,6 +171,16 @@ def routes(
             service.attempt(principal_of(request), task_id, body.outcome, body.note)
         )
         return web.json_response(describe(row, clock()))
+
+    @table.post("/api/v1/confidential/{task_id}/call-back")
+    async def call_back(request: web.Request) -> web.Response:
+        task_id = _task_id(request)
+        try:
+            attempt = await _answer(service.call_back(principal_of(request), task_id))
+        except DialerError as exc:
+            raise json_error(_STATUS.get(exc.status, web.HTTPConflict), str(exc)) from None
+        body = {"task_id": task_id, "attempt": attempt.tag, "worker": attempt.agent_id}
+        return web.json_response({**body, "ringing": True}, status=202)
 
     @table.post("/api/v1/confidential/{task_id}/done")
     async def done(request: web.Request) -> web.Response:

@@ -43,6 +43,8 @@ from ccc_telephony.config.policy import Policy
 from ccc_telephony.hours.workdays import Workdays
 from ccc_telephony.live.feed import Audience
 from ccc_telephony.mail import Mailer
+from ccc_telephony.returns.dialer import Attempt, ReturnDialer
+from ccc_telephony.returns.dialer import Outcome as Dialled
 from ccc_telephony.store import confidential as store
 from ccc_telephony.store.confidential import ActionRow, CallbackRow, Change, NewCallback
 from ccc_telephony.web.auth import Principal
@@ -95,8 +97,10 @@ class ConfidentialService:
         mailer: Mailer,
         roster: Roster,
         failed_attempt: FailedAttempt,
+        dialer: ReturnDialer,
     ) -> None:
         self._engine = engine
+        self._dialer = dialer
         self._clock = clock
         self._policy = policy
         self._rules = policy.confidential
@@ -263,6 +267,30 @@ class ConfidentialService:
         """An attempt the worker made and reports (a call from elsewhere than the dialer)."""
         await self._allowed(principal, task_id, "attempt", Reader.may_work)
         return await self.record_attempt(task_id, outcome, by=principal.who, note=note)
+
+    async def call_back(self, principal: Principal, task_id: int) -> Attempt:
+        """Ring the worker's phone, then dial the caller through the carrier (the dialer);
+        its outcome is recorded as an attempt. DialerError when it cannot be placed."""
+        row = await self._allowed(principal, task_id, "call_back", Reader.may_work)
+        if not row.open or missing(row) or row.worker_id is None or row.phone is None:
+            raise Closed(f"the task is {row.state}" if not row.open else "the task is not complete")
+
+        async def dialled(attempt: Attempt, outcome: Dialled | None) -> None:
+            if outcome is None:  # the worker did not answer their phone: nobody was dialled
+                log.info("confidential call back not started", task_id=task_id)
+                return
+            by = f"{attempt.agent_id} (call back)"
+            try:
+                await self.record_attempt(
+                    task_id, outcome.result, by=by, attempt_id=outcome.channel_id
+                )
+            except Closed as exc:  # marked done meanwhile
+                log.info("confidential attempt not counted", task_id=task_id, why=str(exc))
+
+        reference = f"confidential:{row.id}"
+        return await self._dialer.call_back(
+            row.worker_id, row.phone, reference=reference, on_outcome=dialled
+        )
 
     async def record_attempt(
         self,

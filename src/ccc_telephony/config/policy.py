@@ -31,6 +31,7 @@ from ccc_telephony.config.codes import TOOL_CODES, FeatureCode
 from ccc_telephony.config.conduct import Wrapups
 from ccc_telephony.config.confidential import Confidential
 from ccc_telephony.config.interpreters import Interpreters
+from ccc_telephony.config.returns import Returns
 from ccc_telephony.config.signatures import Signatures
 from ccc_telephony.config.transfers import Transfers
 
@@ -276,6 +277,7 @@ class Policy(_Strict):
     interpreters: Interpreters = Interpreters()
     wrapups: Wrapups = Wrapups()
     confidential: Confidential = Confidential()
+    returns: Returns = Returns()
 
     @field_validator("time_zone")
     @classmethod
