@@ -31,6 +31,7 @@ from ccc_telephony.asterisk.ari.dispatcher import StasisDispatcher
 from ccc_telephony.asterisk.in_call_codes import InCallCodes
 from ccc_telephony.calltools.notice import AgentNotice
 from ccc_telephony.calltools.tools import CallTools
+from ccc_telephony.confidential.feature import ConfidentialFeature
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.policy import Policy, load_policy
 from ccc_telephony.config.settings import Settings
@@ -295,6 +296,19 @@ class Service:
             mailer=Mailer(s),
             recordings_dir=s.asterisk_recordings_dir,
         )
+        # Confidential cases: the worker's call back within 24 hours, inside their shift.
+        self.confidential = ConfidentialFeature(
+            policy=self.policy,
+            engine=self.engine,
+            clock=self.clock,
+            emit=self.emit,
+            live=self.live,
+            mailer=Mailer(s),
+            roster=lambda: self.agents.agents.roster,
+            calltools=self.calltools,
+            failed_attempt=self.wrapups.failed_attempt,
+            dialer=self.dialer,
+        )
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )
@@ -347,6 +361,7 @@ class Service:
         self.jobs.every("directory-refresh", self.directory.refresh_seconds, self.directory.refresh)
         self.jobs.run("signature-captures", self.signatures.run)
         self.returns.start(self.jobs)
+        self.confidential.start(self.jobs)
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
@@ -444,6 +459,7 @@ class Service:
         app.add_routes(self.abusive.routes())
         app.add_routes(wrapups_http.routes(self.wrapups, lambda: self.agents.agents.roster))
         app.add_routes(self.returns.routes())
+        app.add_routes(self.confidential.routes())
         return app
 
     def _readiness_checks(self) -> dict[str, health.Check]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ccc_telephony import logs
 from ccc_telephony.agents import cli as agents_cli
+from ccc_telephony.confidential import cli as confidential_cli
 from ccc_telephony.config.directory import load_directory
 from ccc_telephony.config.policy import PolicyError, load_policy
 from ccc_telephony.config.settings import MissingSecretError, Settings
@@ -124,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     threats_cli.register(sub)
     wrapups_cli.register(sub)
     messages_cli.register(sub)
+    confidential_cli.register(sub)
     db = sub.add_parser("db", help="database").add_subparsers(metavar="ACTION")
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
 

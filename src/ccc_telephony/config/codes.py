@@ -39,4 +39,5 @@ TOOL_CODES = (
     _tool("interpreter_id", "*64"),
     _tool("abusive_end", "*90"),
     _tool("threat", "*91"),
+    _tool("confidential", "*92"),
 )

@@ -29,6 +29,7 @@ from pydantic import (
 from ccc_telephony.config.agents import AgentPolicy, RosterAgent, language_queue
 from ccc_telephony.config.codes import TOOL_CODES, FeatureCode
 from ccc_telephony.config.conduct import Wrapups
+from ccc_telephony.config.confidential import Confidential
 from ccc_telephony.config.interpreters import Interpreters
 from ccc_telephony.config.returns import Returns
 from ccc_telephony.config.signatures import Signatures
@@ -275,6 +276,7 @@ class Policy(_Strict):
     signatures: Signatures = Signatures()
     interpreters: Interpreters = Interpreters()
     wrapups: Wrapups = Wrapups()
+    confidential: Confidential = Confidential()
     returns: Returns = Returns()
 
     @field_validator("time_zone")

@@ -511,6 +511,60 @@ signature_access = Table(
     CheckConstraint("action IN ('list', 'view', 'download')", name="ck_signature_access_action"),
     Index("ix_signature_access_at", "at"),
 )
+# A confidential case's call back owed by its assigned worker (issue 12): one per call per
+# agent who marked it. The worker, caller's name, phone and best time may follow the phone code
+# through the API; the worker and their leads are told once it is complete (`notified_at`).
+confidential_callbacks = Table(
+    "confidential_callbacks",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("call_id", Text, nullable=False),
+    Column("agent_id", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("created_at", TIMESTAMPTZ, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("worker_id", Text, nullable=True),
+    Column("caller_name", Text, nullable=True),
+    Column("case_number", Text, nullable=True),
+    Column("phone", Text, nullable=True),
+    Column("best_time", Text, nullable=True),
+    Column("due_at", TIMESTAMPTZ, nullable=True),
+    # False: the worker has no shift time in the promised hours; due at their next shift's end.
+    Column("due_within", Boolean, nullable=True),
+    Column("state", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("state_at", TIMESTAMPTZ, nullable=False),
+    Column("state_by", Text, nullable=False),
+    Column("notified_at", TIMESTAMPTZ, nullable=True),
+    Column("notified_to", ARRAY(Text), nullable=True),
+    Column("emailed_to", ARRAY(Text), nullable=True),
+    Column("email_error", Text, nullable=True),
+    Column("escalated_at", TIMESTAMPTZ, nullable=True),
+    Column("escalated_to", ARRAY(Text), nullable=True),
+    UniqueConstraint("call_id", "agent_id", name="uq_confidential_callbacks_call_agent"),
+    CheckConstraint("source IN ('code', 'api')", name="ck_confidential_callbacks_source"),
+    CheckConstraint(
+        "state IN ('owed', 'returning', 'done', 'unreachable')",
+        name="ck_confidential_callbacks_state",
+    ),
+    Index("ix_confidential_callbacks_worker", "worker_id"),
+    Index("ix_confidential_callbacks_due_at", "due_at"),
+)
+# Who did what when with each task, and every look at one (allowed or refused): a listing is
+# one row per task it showed.
+confidential_actions = Table(
+    "confidential_actions",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("callback_id", BigInteger, nullable=True),
+    Column("at", TIMESTAMPTZ, nullable=False),
+    Column("who", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("allowed", Boolean, nullable=False),
+    Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Index("ix_confidential_actions_callback", "callback_id"),
+    Index("ix_confidential_actions_at", "at"),
+)
 
 # Every message left for a person to return (a staff mailbox, or the main number after hours):
 # when it is due back, where it stands, who must return it now (`owner`). Its history is in

@@ -58,6 +58,7 @@ STAFF_PREFIXES = (
     "/api/v1/signatures",
     "/api/v1/threats",
     "/api/v1/wrapups",
+    "/api/v1/confidential",
     "/api/v1/live",
     "/api/v1/messages",
     "/api/v1/mailboxes",

@@ -1,0 +1,225 @@
+"""Confidential cases' rules, pure: who may see and work a task, what its fields may hold, how
+an attempt moves it on, and what the notices say. The caller supplies the roster and moments.
+
+The standard: the agent tells the assigned worker, copying the leads, the caller's name, case
+number, phone and best time; the worker calls back within 24 hours during their call-center
+shift. A task is the worker's, their unit's leads' and supervisors' (the roster's `in_unit`)
+and the admin's; while it is still being filled in (no worker told yet) also the agent's who
+marked it. E-mail never holds an SSN: a case number shaped like one is refused outright.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from ccc_telephony.config.agents import RosterAgent, in_unit, supervisors_of
+from ccc_telephony.directory.numbers import normalize
+from ccc_telephony.store.confidential import CallbackRow
+from ccc_telephony.web.auth import Principal
+from ccc_telephony.web.validation import SSN_LIKE
+
+Outcome = Literal["answered", "no_answer", "busy", "left_message", "wrong_number", "failed"]
+FailedOutcome = Literal["no_answer", "busy", "left_message", "wrong_number", "failed"]
+Scope = Literal["mine", "team", "all"]
+# What the worker must be told; a task missing any of them is not sent yet.
+REQUIRED = ("worker_id", "caller_name", "case_number", "phone", "best_time")
+CASE_NUMBER_MAX = 32
+
+
+class NotYours(PermissionError):
+    """The principal may not do this with this task (403)."""
+
+
+class BadField(ValueError):
+    """A field the task cannot hold (422 through the API); the message names it."""
+
+
+class Closed(Exception):
+    """The task does not take this now (409): done or unreachable, or already told."""
+
+
+def checked_case_number(text: str, pattern: str) -> str:
+    """A case number as the policy writes them. Anything shaped like an SSN is refused first,
+    with that reason: it would go out in the worker's e-mail."""
+    kept = text.strip()
+    digits = re.sub(r"[\s-]", "", kept)
+    if SSN_LIKE.search(kept) or (digits.isdigit() and len(digits) == 9):
+        raise BadField("case_number: looks like a Social Security number; never send one")
+    if len(kept) > CASE_NUMBER_MAX or not re.fullmatch(pattern, kept):
+        raise BadField("case_number: not a case number")
+    return kept
+
+
+def checked_phone(text: str) -> str:
+    """The number the worker dials back, as the carrier is dialled: ten digits."""
+    number = normalize(text)
+    if number is None:
+        raise BadField("phone: a ten-digit North American number")
+    return number
+
+
+def missing(task: CallbackRow) -> list[str]:
+    return [name for name in REQUIRED if getattr(task, name) is None]
+
+
+def after_attempt(task: CallbackRow, outcome: Outcome, max_attempts: int) -> str:
+    """An answered call back keeps the promise; the last failed attempt makes it unreachable."""
+    if outcome == "answered":
+        return "done"
+    return "unreachable" if task.attempts + 1 >= max_attempts else "returning"
+
+
+def leads_of(worker: RosterAgent, roster: Mapping[str, RosterAgent]) -> list[RosterAgent]:
+    """Who is copied: the leads whose unit holds the worker; with none, the worker's
+    supervisors, so a task is never seen by the worker alone."""
+    leads = [
+        head
+        for head in roster.values()
+        if head.role == "lead" and head.id != worker.id and in_unit(worker, head)
+    ]
+    return leads or supervisors_of(worker, roster)
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """What one principal may do with confidential tasks."""
+
+    principal: Principal
+    roster: Mapping[str, RosterAgent]
+
+    @property
+    def me(self) -> str | None:
+        return self.principal.agent_id
+
+    def _head(self) -> RosterAgent | None:
+        head = self.roster.get(self.me or "")
+        return head if head is not None and head.role in ("lead", "supervisor") else None
+
+    def heads(self, task: CallbackRow) -> bool:
+        """A lead or supervisor of the worker's unit (before there is one, the marking
+        agent's)."""
+        head = self._head()
+        subject = self.roster.get(task.worker_id or task.agent_id)
+        return (
+            head is not None
+            and subject is not None
+            and head.id != subject.id
+            and (in_unit(subject, head))
+        )
+
+    def may_work(self, task: CallbackRow) -> bool:
+        """Record attempts, mark it done."""
+        return self.principal.is_admin or self.me == task.worker_id or self.heads(task)
+
+    def sees(self, task: CallbackRow) -> bool:
+        marking = self.me == task.agent_id and task.notified_at is None
+        return marking or self.may_work(task)
+
+    def may_complete(self, task: CallbackRow) -> bool:
+        """Fill in what the phone code could not know, until the worker is told."""
+        return self.sees(task)
+
+    def default_scope(self) -> Scope:
+        if self.principal.is_admin:
+            return "all"
+        return "team" if self._head() is not None else "mine"
+
+    def listed(self, scope: Scope) -> tuple[frozenset[str] | None, frozenset[str]]:
+        """Whose tasks a listing holds (None: everyone's), and whose incomplete ones."""
+        me = self.me
+        if scope == "all":
+            if not self.principal.is_admin:
+                raise NotYours("only the admin lists everyone's")
+            return None, frozenset()
+        if scope == "mine" or me is None:
+            return (frozenset({me}), frozenset({me})) if me else (frozenset(), frozenset())
+        head = self._head()
+        if head is None:
+            raise NotYours("a team's tasks are for its leads and supervisors")
+        unit = frozenset(a.id for a in self.roster.values() if in_unit(a, head))
+        return unit | {me}, unit | {me}
+
+
+def owed_notice(
+    task: CallbackRow, worker: RosterAgent, hours: int, zone: ZoneInfo
+) -> tuple[str, str]:
+    """The worker's e-mail (the leads copied): the standard's four fields and the due time.
+    Nothing else of the case; never an SSN (the case number was checked when it was given)."""
+    due = _due_line(task, hours, zone)
+    subject = f"Confidential case (task {task.id}): call back by {_local(task.due_at, zone)}"
+    body = "\n".join(
+        [
+            f"{worker.name} ({worker.id}) is to call back a caller about a confidential case,",
+            f"within {hours} hours and during the worker's call-center shift.",
+            "",
+            *_fields(task),
+            "",
+            due,
+            "",
+            *_footer(task, zone),
+        ]
+    )
+    return subject, body
+
+
+def overdue_notice(
+    task: CallbackRow, worker: RosterAgent | None, hours: int, zone: ZoneInfo
+) -> tuple[str, str]:
+    """The leads' e-mail when the call back is past due and not done."""
+    who = f"{worker.name} ({worker.id})" if worker is not None else task.worker_id
+    subject = f"Overdue: confidential case (task {task.id}), due {_local(task.due_at, zone)}"
+    body = "\n".join(
+        [
+            f"{who} has not called back a caller about a confidential case by its due time.",
+            f"Attempts so far: {task.attempts} (the task is {task.state}).",
+            "",
+            *_fields(task),
+            "",
+            _due_line(task, hours, zone),
+            "",
+            *_footer(task, zone),
+        ]
+    )
+    return subject, body
+
+
+def _fields(task: CallbackRow) -> list[str]:
+    return [
+        f"Name: {task.caller_name}",
+        f"Case number: {task.case_number}",
+        f"Phone: {_phone(task.phone)}",
+        f"Best time to call: {task.best_time}",
+    ]
+
+
+def _due_line(task: CallbackRow, hours: int, zone: ZoneInfo) -> str:
+    line = f"Call back by: {_local(task.due_at, zone)}"
+    if task.due_within is False:
+        line += f" (no shift time within {hours} hours: the end of the worker's next shift)"
+    return line
+
+
+def _footer(task: CallbackRow, zone: ZoneInfo) -> list[str]:
+    return [
+        f"Marked by {task.agent_id} at {_local(task.created_at, zone)} on call {task.call_id}.",
+        f"Task {task.id}: record each attempt and mark it done through the service",
+        f"(GET /api/v1/confidential/{task.id}, or `ccc-telephony confidential show {task.id}`).",
+    ]
+
+
+def _phone(number: str | None) -> str:
+    """608-555-0123: how staff write it (never nine digits in a row, the mailer's SSN shape)."""
+    if number is None or len(number) != 10:
+        return str(number)
+    return f"{number[:3]}-{number[3:6]}-{number[6:]}"
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> str:
+    if moment is None:
+        return "not set"
+    return moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z")
