@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.sipp.runner import SippDriven, SippError, SippProcess, SippState
+from tests.sipp.runner import MessageSummary, SippDriven, SippError, SippProcess, SippState
 from tests.sipp.scenario import Credentials, Identity, Scenario
 
 # The runner's signals: "go on" (un-REGISTER, hang up), "press the key in my body", and
@@ -74,7 +74,9 @@ def registration_scenario(identity: Identity, auth: Credentials, *, expires_s: i
 
 def answering_scenario(identity: Identity, handling: CallHandling) -> Scenario:
     """One incoming call, handled as `handling` says; every outcome logged for the runner."""
-    call = Scenario("ccc phone answers", identity=identity).receive_invite()
+    call = Scenario("ccc phone answers", identity=identity).receive_invite(
+        on_message_summary="mwi [call_id] [$mwi] [$voice]"
+    )
     call.log("offered [call_id]")
     if handling.reject is not None:
         return call.reject(handling.reject).log("rejected [call_id]")
@@ -219,6 +221,24 @@ class SipPhone(SippDriven):
             lambda s: len(s.ended) >= count, "end of call", timeout=timeout
         )
         return state.ended
+
+    async def message_waiting(
+        self, waiting: bool, *, new: int | None = None, timeout: float = 15
+    ) -> MessageSummary:
+        """The first message-summary NOTIFY from now on that says `waiting` (and `new` new
+        messages, when given): Asterisk's message-waiting indication for the phone's mailbox."""
+        seen = len(self.state.summaries)
+
+        def wanted(state: SippState) -> bool:
+            return any(
+                summary.waiting == waiting and new in (None, summary.new)
+                for summary in state.summaries[seen:]
+            )
+
+        state = await self._sipp.wait(wanted, f"NOTIFY waiting={waiting}", timeout=timeout)
+        return next(
+            s for s in state.summaries[seen:] if s.waiting == waiting and new in (None, s.new)
+        )
 
     async def cancelled(self, count: int = 1, timeout: float = 60) -> tuple[str, ...]:
         """Call-IDs of the first `count` calls the caller gave up on while the phone rang."""

@@ -67,6 +67,9 @@ MODULES = (
     "func_hangupcause",
     "func_pjsip_endpoint",
     "func_volume",  # an agent steps aside from an interpreted call
+    # message waiting: MinivmMWI publishes a mailbox's counts into Asterisk's MWI core (the
+    # messages themselves are ours), res_pjsip_mwi tells the agent's phone (NOTIFY)
+    "app_minivm",
     # bridges
     "bridge_simple",
     "bridge_native_rtp",
@@ -106,6 +109,8 @@ MODULES = (
     "res_pjsip_header_funcs",
     "res_pjsip_logger",
     "res_pjsip_refer",
+    "res_pjsip_mwi",
+    "res_pjsip_mwi_body_generator",
 )
 
 
@@ -160,6 +165,8 @@ def render(policy: Policy, site: Site) -> dict[str, str]:
         "udptl.conf": "[general]\n",
         "acl.conf": "",
         "ccss.conf": "[general]\n",
+        # app_minivm only publishes counts here (MinivmMWI): no mailboxes, no e-mail.
+        "minivm.conf": "[general]\n",
     }
 
 
