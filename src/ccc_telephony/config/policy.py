@@ -30,6 +30,8 @@ from ccc_telephony.config.agents import AgentPolicy, RosterAgent, language_queue
 from ccc_telephony.config.codes import TOOL_CODES, FeatureCode
 from ccc_telephony.config.conduct import Wrapups
 from ccc_telephony.config.interpreters import Interpreters
+from ccc_telephony.config.mailboxes import PROMPT_NAMES as MAILBOX_PROMPT_NAMES
+from ccc_telephony.config.mailboxes import Mailboxes
 from ccc_telephony.config.signatures import Signatures
 from ccc_telephony.config.transfers import Transfers
 
@@ -113,6 +115,13 @@ AGENT_PROMPT_NAMES = (
     "agent_signature_no_script",
     "agent_signature_busy",
     "agent_signature_none",
+    "agent_mailbox_menu",
+    "agent_mailbox_record",
+    "agent_mailbox_review",
+    "agent_mailbox_saved",
+    "agent_mailbox_away_until",
+    "agent_mailbox_away_cleared",
+    "agent_mailbox_invalid",
 )
 STAFF_PROMPT_NAMES = ADMIN_PROMPT_NAMES + AGENT_PROMPT_NAMES
 
@@ -269,6 +278,7 @@ class Policy(_Strict):
     signatures: Signatures = Signatures()
     interpreters: Interpreters = Interpreters()
     wrapups: Wrapups = Wrapups()
+    mailboxes: Mailboxes = Mailboxes()
 
     @field_validator("time_zone")
     @classmethod
@@ -302,7 +312,7 @@ class Policy(_Strict):
                     problems.append(
                         f"queues.{queue_name}.members: {member!r} is not a static phone"
                     )
-        for name in (*PROMPT_NAMES, *self.signatures.prompts()):
+        for name in (*PROMPT_NAMES, *MAILBOX_PROMPT_NAMES, *self.signatures.prompts()):
             for lang in self.languages:
                 if lang.tts_voice and not self.prompts.get(name, {}).get(lang.code):
                     problems.append(f"prompts.{name}.{lang.code}: missing text")
@@ -318,6 +328,7 @@ class Policy(_Strict):
         problems.extend(_agent_problems(self.agents, set(self.queues), set(codes)))
         problems.extend(self._queue_extension_problems())
         problems.extend(self.interpreters.problems(set(codes)))
+        problems.extend(self.mailboxes.problems(set(codes)))
         ids = {agent.id for agent in self.agents.roster}
         for n, agent in enumerate(self.agents.roster):
             problems.extend(f"agents.roster.{n}.{p}" for p in self.roster_problems(agent, ids))
