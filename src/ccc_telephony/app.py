@@ -49,6 +49,7 @@ from ccc_telephony.jobs import BackgroundJobs
 from ccc_telephony.live import http as live_http
 from ccc_telephony.live.feed import LiveFeed
 from ccc_telephony.mail import Mailer
+from ccc_telephony.messages.book import MessageBook
 from ccc_telephony.prompts import http as prompts_http
 from ccc_telephony.prompts.cli import library
 from ccc_telephony.prompts.generate import generate_all
@@ -235,6 +236,14 @@ class Service:
         self.bus.subscribe(self.signatures.on_call_event)
         self.live = LiveFeed(roster=lambda: self.agents.agents.roster, clock=self.clock)
         self.bus.subscribe(self.live.on_call_event)
+        # Every message left for a person to return, and when it is due back.
+        self.messages = MessageBook(
+            engine=self.engine,
+            clock=self.clock,
+            policy=self.policy,
+            roster=lambda: self.agents.agents.roster,
+            publish=self.live.publish,
+        )
         self.threats = ThreatsFeature(
             policy=self.policy,
             engine=self.engine,

@@ -53,6 +53,12 @@ def describe(agent: RosterAgent, status: Status, queues: set[str], now: datetime
         "languages": agent.languages,
         "supervisor": agent.supervisor,
         "email": agent.email,
+        "shift": None
+        if agent.shift is None
+        else {
+            "start": agent.shift.start.isoformat("minutes"),
+            "end": agent.shift.end.isoformat("minutes"),
+        },
         "state": status.state.value,
         "reason": status.reason,
         # Both null for an agent who never logged in: there is no interval to measure.

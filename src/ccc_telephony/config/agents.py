@@ -74,6 +74,9 @@ class RosterAgent(_Strict):
     protected_start: time | None = None
     hq_shift: str | None = None  # leads: a key of agents.hq_shifts
     email: Email | None = None
+    # Their call-center shift on a business day (when they return calls); None: the policy's
+    # agents.default_shift.
+    shift: Window | None = None
 
     @model_validator(mode="after")
     def _lead_shift(self) -> RosterAgent:
@@ -131,6 +134,9 @@ class AgentPolicy(_Strict):
     help_queue: QueueName = "help"
     protected_minutes: dict[Team, int] = {"ebd": 150, "family": 90}
     default_protected_start: time = time(13, 0)
+    # A worker's call-center shift when the roster names none: promised return calls
+    # (messages, confidential cases) fall due inside it.
+    default_shift: Window = Window(start=time(8, 0), end=time(16, 30))
     hq_shifts: dict[QueueName, Window] = {
         "am": Window(start=time(8, 0), end=time(12, 15)),
         "pm": Window(start=time(12, 0), end=time(16, 0)),
@@ -162,6 +168,11 @@ class AgentPolicy(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def shift_of(self, agent: RosterAgent | None) -> Window:
+        """The agent's shift; None (nobody in the roster, e.g. a departed agent's mailbox
+        without a supervisor): the default shift."""
+        return (agent.shift if agent else None) or self.default_shift
 
     def protected_window(self, agent: RosterAgent) -> Window:
         start = agent.protected_start or self.default_protected_start

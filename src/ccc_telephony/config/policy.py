@@ -242,8 +242,13 @@ class StaticPhone(_Strict):
 
 
 class Messages(_Strict):
+    """Recorded messages (a staff mailbox, or the main number after hours) and when each is
+    due back: a mailbox's by the end of its owner's shift that workday (the standard's "same
+    workday"), an after-hours one by this time of the next business day."""
+
     max_seconds: int = Field(default=120, ge=5, le=600)
     max_silence_seconds: int = Field(default=5, ge=1, le=60)
+    after_hours_due: time = time(12, 0)
 
 
 # The standard: the Help lead gets back to the worker who escalated within 24 hours.

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ccc_telephony.config.agents import RosterAgent
+from ccc_telephony.config.agents import RosterAgent, Window
 from ccc_telephony.store import tokens
 from ccc_telephony.store.tables import agent_state_refusals, agent_states, agents
 
@@ -40,13 +40,18 @@ class RosterConflict(ValueError):
 def _values(agent: RosterAgent) -> dict[str, Any]:
     values = {name: getattr(agent, name) for name in _AGENT_FIELDS}
     values["supervisor_id"] = agent.supervisor
+    values["shift_start"] = agent.shift.start if agent.shift else None
+    values["shift_end"] = agent.shift.end if agent.shift else None
     return values
 
 
 def agent_of(row: Any) -> RosterAgent:
     """A roster record from an `agents` row (active or not)."""
     data = {name: row[name] for name in _AGENT_FIELDS}
-    return RosterAgent(supervisor=row["supervisor_id"], **data)
+    shift = None
+    if row["shift_start"] is not None and row["shift_end"] is not None:
+        shift = Window(start=row["shift_start"], end=row["shift_end"])
+    return RosterAgent(supervisor=row["supervisor_id"], shift=shift, **data)
 
 
 async def seed(engine: AsyncEngine, roster: Iterable[RosterAgent]) -> int:

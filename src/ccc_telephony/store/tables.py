@@ -132,6 +132,8 @@ agents = Table(
     Column("protected_start", Time, nullable=True),
     Column("hq_shift", Text, nullable=True),
     Column("email", Text, nullable=True),
+    Column("shift_start", Time, nullable=True),
+    Column("shift_end", Time, nullable=True),
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("created_at", TIMESTAMPTZ, nullable=False, server_default=text("now()")),
     Column("updated_at", TIMESTAMPTZ, nullable=False, server_default=text("now()")),
@@ -505,6 +507,63 @@ signature_access = Table(
     CheckConstraint("action IN ('list', 'view', 'download')", name="ck_signature_access_action"),
     Index("ix_signature_access_at", "at"),
 )
+
+# Every message left for a person to return (a staff mailbox, or the main number after hours):
+# when it is due back, where it stands, who must return it now (`owner`). Its history is in
+# message_actions; the recording under Asterisk's recordings directory (`recording`).
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("source", Text, nullable=False),
+    Column("mailbox", Text, nullable=True),
+    Column("queue", Text, nullable=True),
+    Column("owner", Text, nullable=True),
+    Column("call_id", Text, nullable=False),
+    Column("caller_number", Text, nullable=True),
+    Column("language", Text, nullable=False),
+    Column("case_number", Text, nullable=True),
+    Column("received_at", TIMESTAMPTZ, nullable=False),
+    Column("duration_seconds", Numeric, nullable=True),
+    Column("recording", Text, nullable=False),
+    Column("due_at", TIMESTAMPTZ, nullable=False),
+    Column("state", Text, nullable=False, server_default=text("'new'")),
+    Column("state_at", TIMESTAMPTZ, nullable=False),
+    Column("state_by", Text, nullable=True),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("warned_at", TIMESTAMPTZ, nullable=True),
+    CheckConstraint("source IN ('mailbox', 'after_hours')", name="ck_messages_source"),
+    CheckConstraint(
+        "state IN ('new', 'heard', 'returning', 'returned', 'unreachable')",
+        name="ck_messages_state",
+    ),
+    CheckConstraint("source = 'after_hours' OR mailbox IS NOT NULL", name="ck_messages_mailbox"),
+    UniqueConstraint("call_id", "recording", name="uq_messages_call_recording"),
+    Index("ix_messages_mailbox", "mailbox", "received_at"),
+    Index(
+        "ix_messages_open",
+        "due_at",
+        postgresql_where=text("state NOT IN ('returned', 'unreachable')"),
+    ),
+)
+
+# Who did what to a message, when: left, heard, listened (every read of its recording),
+# taken over, return started, each attempt, returned, unreachable, warned. Never an SSN.
+message_actions = Table(
+    "message_actions",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column(
+        "message_id",
+        BigInteger,
+        ForeignKey("messages.id", name="fk_message_actions_message"),
+        nullable=False,
+    ),
+    Column("at", TIMESTAMPTZ, nullable=False),
+    Column("who", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Index("ix_message_actions_message", "message_id", "at"),
 
 # --- staff mailboxes (issue 12) ---------------------------------------------------------------
 

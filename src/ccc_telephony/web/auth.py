@@ -59,6 +59,8 @@ STAFF_PREFIXES = (
     "/api/v1/threats",
     "/api/v1/wrapups",
     "/api/v1/live",
+    "/api/v1/messages",
+    "/api/v1/mailboxes",
 )
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TokenLookup = Callable[[str], Awaitable[Principal | None]]

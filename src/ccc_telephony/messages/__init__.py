@@ -1,0 +1,2 @@
+"""Messages callers leave (a staff mailbox, the main number after hours) and the promise that
+each is returned in time: due times, states, who did what when."""

@@ -1,0 +1,231 @@
+"""The message book: every message left for a person to return, with when it is due back.
+
+The mailboxes feature (and the IVR after hours) `take`s messages; return calls and the day's
+check move them on with `mark`. Every change is one state update plus one action row, and then
+`on_change` runs for the mailbox (its phone's message-waiting light).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ccc_telephony.config.agents import RosterAgent
+from ccc_telephony.config.policy import Policy
+from ccc_telephony.hours.workdays import Workdays
+from ccc_telephony.live.feed import Audience
+from ccc_telephony.store import messages as store
+from ccc_telephony.store.messages import (
+    OPEN_STATES,
+    MessageQuery,
+    MessageRow,
+    NewMessage,
+    Source,
+    State,
+)
+
+log = structlog.get_logger(__name__)
+
+Roster = Callable[[], Mapping[str, RosterAgent]]
+Publish = Callable[[str, Mapping[str, Any], Audience], int]
+MailboxChanged = Callable[[str], Awaitable[None]]
+# A caller's number as received, kept only in a shape that can be shown and dialled back.
+_NUMBER = re.compile(r"^\+?[0-9]{3,20}$")
+SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageCounts:
+    """For the message-waiting light: `new` not yet heard; `old` heard, not yet returned."""
+
+    new: int
+    old: int
+
+
+async def _nothing(_mailbox: str) -> None:
+    return None
+
+
+class MessageBook:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        clock: Callable[[], datetime],
+        policy: Policy,
+        roster: Roster,
+        publish: Publish,
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._policy = policy
+        self._roster = roster
+        self._publish = publish
+        self.workdays = Workdays(policy)
+        # Set by the mailboxes feature: refresh the mailbox's message-waiting light.
+        self.on_change: MailboxChanged = _nothing
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    async def take(
+        self,
+        *,
+        source: Source,
+        call_id: str,
+        recording: str,
+        language: str,
+        mailbox: str | None = None,
+        owner: str | None = None,
+        queue: str | None = None,
+        caller_number: str | None = None,
+        case_number: str | None = None,
+        duration_seconds: float | Decimal | None = None,
+        received_at: datetime | None = None,
+    ) -> MessageRow:
+        """Store a message due back by the policy's rule for its source. A mailbox message's
+        owner defaults to the mailbox's agent; an after-hours one has none until taken."""
+        if source == "mailbox" and mailbox is None:
+            raise ValueError("a mailbox message needs its mailbox")
+        received = received_at or self.now()
+        owner = owner if owner is not None else mailbox
+        new = NewMessage(
+            source=source,
+            mailbox=mailbox,
+            queue=queue,
+            owner=owner,
+            call_id=call_id,
+            caller_number=caller_number if caller_number and _NUMBER.match(caller_number) else None,
+            language=language,
+            case_number=self._case_number(case_number),
+            received_at=received,
+            duration_seconds=None if duration_seconds is None else Decimal(str(duration_seconds)),
+            recording=recording,
+            due_at=self._due(source, owner, received),
+        )
+        row = await store.add(self._engine, new, who=SYSTEM)
+        log.info("message left", message=row.id, mailbox=mailbox, queue=queue, due=row.due_at)
+        self._publish("message_left", brief(row), self.audience(row))
+        if mailbox is not None:
+            await self._changed(mailbox)
+        return row
+
+    async def get(self, message_id: int) -> MessageRow | None:
+        return await store.get(self._engine, message_id)
+
+    async def find(self, query: MessageQuery) -> list[MessageRow]:
+        return await store.find(self._engine, query)
+
+    async def counts(self, mailbox: str) -> MessageCounts:
+        found = await store.counts(self._engine, mailbox)
+        return MessageCounts(
+            new=found.get("new", 0), old=found.get("heard", 0) + found.get("returning", 0)
+        )
+
+    async def unreturned(
+        self, owners: Collection[str] | None, *, due_before: datetime | None = None
+    ) -> list[MessageRow]:
+        """Messages of these owners (None: everyone's) not yet returned."""
+        query = MessageQuery(owners=owners, states=OPEN_STATES, due_before=due_before)
+        return await store.find(self._engine, query)
+
+    async def mark(
+        self,
+        message_id: int,
+        *,
+        who: str,
+        action: str,
+        state: State | None = None,
+        values: Mapping[str, Any] | None = None,
+        details: Mapping[str, Any] | None = None,
+        only_from: Collection[State] = (),
+    ) -> MessageRow | None:
+        """Change a message (its state and/or other columns) and record why, at once; None
+        if there is no such message or it is not in `only_from`."""
+        changes = dict(values or {})
+        if state is not None:
+            changes["state"] = state
+        row = await store.change(
+            self._engine,
+            message_id,
+            at=self.now(),
+            who=who,
+            action=action,
+            values=changes,
+            details=details or {},
+            only_from=only_from,
+        )
+        if row is not None and row.mailbox is not None:
+            await self._changed(row.mailbox)
+        return row
+
+    async def record_action(
+        self, message_id: int, *, who: str, action: str, details: Mapping[str, Any] | None = None
+    ) -> None:
+        """An action that changes nothing on the message: a listen, a warning sent."""
+        await store.record_action(
+            self._engine, message_id, at=self.now(), who=who, action=action, details=details or {}
+        )
+
+    async def actions(self, message_id: int) -> list[store.ActionRow]:
+        return await store.actions(self._engine, message_id)
+
+    def audience(self, row: MessageRow) -> Audience:
+        """Who hears of a message: its owner and mailbox's agent with their unit's leads and
+        supervisors; an after-hours one: the leads and supervisors of the queue's team."""
+        people = {p for p in (row.owner, row.mailbox) if p}
+        if people:
+            return Audience(agents=frozenset(people), unit_of=frozenset(people))
+        teams = {t for t, q in self._policy.agents.team_queues.items() if q == row.queue}
+        heads = {
+            a.id
+            for a in self._roster().values()
+            if a.role in ("lead", "supervisor") and a.team in teams
+        }
+        return Audience.people(*heads)
+
+    # --- rules ---------------------------------------------------------------------------
+    def _due(self, source: Source, owner: str | None, received: datetime) -> datetime:
+        if source == "after_hours":
+            return self.workdays.next_business_noon(received)
+        # None (an owner no longer in the roster): the default shift.
+        return self.workdays.same_workday_due(self._roster().get(owner or ""), received)
+
+    def _case_number(self, case_number: str | None) -> str | None:
+        """Only the policy's case-number shape is kept (an SSN never is)."""
+        pattern = self._policy.caller_identification.case_number_pattern
+        if case_number and re.fullmatch(pattern, case_number):
+            return case_number
+        return None
+
+    async def _changed(self, mailbox: str) -> None:
+        try:
+            await self.on_change(mailbox)
+        except Exception as exc:  # the light is a courtesy: the message is stored
+            log.warning("mailbox light not updated", mailbox=mailbox, error=type(exc).__name__)
+
+
+def brief(row: MessageRow) -> dict[str, Any]:
+    """What a live event or a list says of a message: never its audio."""
+    return {
+        "id": row.id,
+        "source": row.source,
+        "mailbox": row.mailbox,
+        "queue": row.queue,
+        "owner": row.owner,
+        "caller_number": row.caller_number,
+        "language": row.language,
+        "case_number": row.case_number,
+        "received_at": row.received_at.isoformat(),
+        "duration_seconds": None if row.duration_seconds is None else float(row.duration_seconds),
+        "due_at": row.due_at.isoformat(),
+        "state": row.state,
+        "attempts": row.attempts,
+    }
