@@ -49,6 +49,7 @@ from ccc_telephony.jobs import BackgroundJobs
 from ccc_telephony.live import http as live_http
 from ccc_telephony.live.feed import LiveFeed
 from ccc_telephony.mail import Mailer
+from ccc_telephony.mailboxes.feature import MailboxesFeature
 from ccc_telephony.messages.book import MessageBook
 from ccc_telephony.prompts import http as prompts_http
 from ccc_telephony.prompts.cli import library
@@ -244,6 +245,23 @@ class Service:
             roster=lambda: self.agents.agents.roster,
             publish=self.live.publish,
         )
+        # Staff mailboxes: greetings, messages left, the phones' message-waiting lights.
+        self.mailboxes = MailboxesFeature(
+            policy=self.policy,
+            engine=self.engine,
+            clock=self.clock,
+            book=self.messages,
+            roster=lambda: self.agents.agents.roster,
+            live=self.live,
+            ami=self.ami,
+            jobs=self.jobs,
+            prompt=self.prompts.media,
+            emit=self.emit,
+            watch=self.dispatcher.watch,
+            recordings_dir=s.asterisk_recordings_dir,
+        )
+        self.dispatcher.add_handlers(self.mailboxes.stasis_handlers())
+        self.dispatcher.add_handlers(self.mailboxes.staff_handlers(), callers=False)
         self.threats = ThreatsFeature(
             policy=self.policy,
             engine=self.engine,
@@ -320,6 +338,7 @@ class Service:
         self.jobs.run("ari-events", self.events.run)
         self.jobs.every("directory-refresh", self.directory.refresh_seconds, self.directory.refresh)
         self.jobs.run("signature-captures", self.signatures.run)
+        await self.mailboxes.start()
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
@@ -415,6 +434,7 @@ class Service:
         app.on_shutdown.append(self.live.close)
         app.add_routes(self.threats.routes())
         app.add_routes(self.abusive.routes())
+        app.add_routes(self.mailboxes.routes())
         app.add_routes(wrapups_http.routes(self.wrapups, lambda: self.agents.agents.roster))
         return app
 

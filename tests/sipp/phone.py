@@ -225,20 +225,20 @@ class SipPhone(SippDriven):
     async def message_waiting(
         self, waiting: bool, *, new: int | None = None, timeout: float = 15
     ) -> MessageSummary:
-        """The first message-summary NOTIFY from now on that says `waiting` (and `new` new
-        messages, when given): Asterisk's message-waiting indication for the phone's mailbox."""
-        seen = len(self.state.summaries)
+        """Once the latest message-summary NOTIFY the phone answered says `waiting` (and `new`
+        new messages, when given): the state of its mailbox's light as Asterisk told it."""
+
+        def latest(state: SippState) -> MessageSummary | None:
+            return state.summaries[-1] if state.summaries else None
 
         def wanted(state: SippState) -> bool:
-            return any(
-                summary.waiting == waiting and new in (None, summary.new)
-                for summary in state.summaries[seen:]
-            )
+            last = latest(state)
+            return last is not None and last.waiting == waiting and new in (None, last.new)
 
         state = await self._sipp.wait(wanted, f"NOTIFY waiting={waiting}", timeout=timeout)
-        return next(
-            s for s in state.summaries[seen:] if s.waiting == waiting and new in (None, s.new)
-        )
+        summary = latest(state)
+        assert summary is not None
+        return summary
 
     async def cancelled(self, count: int = 1, timeout: float = 60) -> tuple[str, ...]:
         """Call-IDs of the first `count` calls the caller gave up on while the phone rang."""

@@ -371,5 +371,14 @@ def _generated_dialplan(policy: Policy, site: Site) -> str:
         "[ccc-main-number]\n"
         f"exten => {policy.main_number},1,Set(CCC_DIALED=${{EXTEN}})\n"
         " same => n,Goto(ccc-ivr,s,1)\n\n"
-        "[ccc-queues]\n" + queue_exts + "\n" + _interpreter_id(policy)
+        "[ccc-queues]\n" + queue_exts + "\n" + _interpreter_id(policy) + "\n" + _mailboxes(policy)
+    )
+
+
+def _mailboxes(policy: Policy) -> str:
+    """Staff mailboxes' direct numbers: the policy's prefix and an extension (3 digits or
+    more), from the caller trunk and staff phones (ccc-mailbox in extensions.conf)."""
+    prefix = policy.mailboxes.direct_prefix
+    return (
+        f"[ccc-mailboxes]\nexten => _{prefix}XX.,1,Goto(ccc-mailbox,${{EXTEN:{len(prefix)}}},1)\n"
     )

@@ -72,12 +72,3 @@ class Mailboxes(_Strict):
                 if "{name}" not in text:
                     raise ValueError(f"greetings.{kind}.{code}: the text must say {{name}}")
         return self
-
-    def problems(self, languages: set[str]) -> list[str]:
-        """Greeting texts in a language the policy does not have."""
-        return [
-            f"mailboxes.greetings.{kind}.{code}: not a configured language"
-            for kind in ("in_office", "away", "departed")
-            for code in getattr(self.greetings, kind)
-            if code not in languages
-        ]

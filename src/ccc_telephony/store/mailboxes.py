@@ -55,9 +55,9 @@ def _record(row: Any) -> MailboxRecord:
     )
 
 
-_JOINED = select(agents, *(c for c in mailboxes.c if c.name not in ("agent_id", "updated_at"))).select_from(
-    agents.outerjoin(mailboxes, _m.agent_id == agents.c.id)
-)
+_JOINED = select(
+    agents, *(c for c in mailboxes.c if c.name not in ("agent_id", "updated_at"))
+).select_from(agents.outerjoin(mailboxes, _m.agent_id == agents.c.id))
 
 
 async def find(engine: AsyncEngine, agent_id: str) -> MailboxRecord | None:

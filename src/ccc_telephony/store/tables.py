@@ -564,6 +564,7 @@ message_actions = Table(
     Column("action", Text, nullable=False),
     Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Index("ix_message_actions_message", "message_id", "at"),
+)
 
 # --- staff mailboxes (issue 12) ---------------------------------------------------------------
 
