@@ -4,8 +4,8 @@ greetings spoken for a mailbox that has no recording of its own (so no caller he
 
 The spoken greetings name the agent and a time, so they are not prompts of the catalog (one
 sound per policy text): the mailboxes feature speaks each one for its mailbox when needed.
-`{name}` is the agent's name, `{until}` the end of their shift today (in office) or their
-return (away).
+`{name}` is the agent's name, `{until}` when a return call can be expected (in office: the
+end of their shift today, or of their next one after hours) or their return (away).
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ class _Strict(BaseModel):
 
 class SpokenGreetings(_Strict):
     in_office: Texts = {
-        "en": "You have reached the voice mailbox of {name}. Your call will be returned today,"
-        " by {until}. Please leave your name, number and message after the tone.",
-        "es": "Ha llamado al buzón de voz de {name}. Le devolveremos la llamada hoy, antes de"
-        " las {until}. Deje su nombre, número y mensaje después del tono.",
+        "en": "You have reached the voice mailbox of {name}. Your call will be returned by"
+        " {until}. Please leave your name, number and message after the tone.",
+        "es": "Ha llamado al buzón de voz de {name}. Le devolveremos la llamada antes de:"
+        " {until}. Deje su nombre, número y mensaje después del tono.",
     }
     away: Texts = {
         "en": "{name} is away until {until}. To reach someone now, press pound."

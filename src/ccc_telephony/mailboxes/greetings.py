@@ -54,10 +54,16 @@ class Greetings:
             self.path(name).unlink(missing_ok=True)
 
     def text(
-        self, mailbox: MailboxRecord, kind: GreetingKind, language: str, until: datetime | None
+        self,
+        mailbox: MailboxRecord,
+        kind: GreetingKind,
+        language: str,
+        until: datetime | None,
+        now: datetime,
     ) -> tuple[str, str]:
         """(text, espeak voice) of the spoken greeting; a language without a voice or a text
-        speaks the policy's first language."""
+        speaks the policy's first language. `{until}` is a time of day when it is today, else
+        the day and time."""
         texts = getattr(self._policy.mailboxes.greetings, kind)
         first = self._policy.languages[0]
         chosen = next((lang for lang in self._policy.languages if lang.code == language), first)
@@ -67,16 +73,22 @@ class Greetings:
         text = text.replace("{name}", _speakable(mailbox.agent.name))
         if until is not None:
             local = until.astimezone(self._policy.zone)
-            said = say_time(local.time(), chosen.code) if kind == "in_office" else None
-            text = text.replace("{until}", said or say_moment(local, chosen.code))
+            today = local.date() == now.astimezone(self._policy.zone).date()
+            said = say_time(local.time(), chosen.code) if today else say_moment(local, chosen.code)
+            text = text.replace("{until}", said)
         assert chosen.tts_voice is not None  # the first language has a voice (policy rule)
         return text, chosen.tts_voice
 
     def spoken(
-        self, mailbox: MailboxRecord, kind: GreetingKind, language: str, until: datetime | None
+        self,
+        mailbox: MailboxRecord,
+        kind: GreetingKind,
+        language: str,
+        until: datetime | None,
+        now: datetime,
     ) -> str:
         """The spoken greeting's recording name, made now if it is not there yet."""
-        text, voice = self.text(mailbox, kind, language, until)
+        text, voice = self.text(mailbox, kind, language, until, now)
         digest = hashlib.sha256(f"{voice}\0{text}".encode()).hexdigest()[:20]
         name = f"{PREFIX}spoken-{digest}"
         if not self.path(name).is_file():

@@ -123,13 +123,14 @@ class MailboxCall:
 
     async def greet(self, mailbox: MailboxRecord, plan: rules.GreetingPlan) -> bool:
         """Play the greeting; True if the caller pressed `#` during it (or just after)."""
+        now = self.service.now()
         until = plan.until
-        if plan.kind == "in_office":
-            until = self.service.book.workdays.same_workday_due(mailbox.agent, self.service.now())
+        if plan.kind == "in_office":  # when a return call can be expected
+            until = self.service.book.workdays.same_workday_due(mailbox.agent, now)
         recording = plan.recording
         if recording is None:
             recording = await asyncio.to_thread(
-                self.service.greetings.spoken, mailbox, plan.kind, self.language, until
+                self.service.greetings.spoken, mailbox, plan.kind, self.language, until, now
             )
         # Not flushed: a `#` pressed as the greeting begins is the caller's answer to it.
         await self.channel.play([media(recording)], interruptible=plan.offers_hash)
