@@ -261,6 +261,7 @@ class Service:
             recordings_dir=s.asterisk_recordings_dir,
         )
         self.dispatcher.add_handlers(self.mailboxes.stasis_handlers())
+        ctx.staff_mailbox = self.mailboxes.line.from_ivr  # from the IVR, where the policy allows
         self.dispatcher.add_handlers(self.mailboxes.staff_handlers(), callers=False)
         self.threats = ThreatsFeature(
             policy=self.policy,

@@ -20,6 +20,7 @@ Texts = dict[str, Annotated[str, StringConstraints(min_length=1, max_length=600)
 
 # Caller prompts of the catalog (no placeholders), needed in every language with a voice.
 PROMPT_NAMES = (
+    "mailbox_offer",  # from the IVR: "to leave a message for a staff member, press 8"
     "mailbox_extension",  # from the IVR: "key the extension, then pound"
     "mailbox_unknown",  # no mailbox there
     "mailbox_not_in_service",  # disconnected: "press pound for the operator"
@@ -72,3 +73,8 @@ class Mailboxes(_Strict):
                 if "{name}" not in text:
                     raise ValueError(f"greetings.{kind}.{code}: the text must say {{name}}")
         return self
+
+    def offered_in_ivr(self, *, open_now: bool) -> bool:
+        """Whether the main number's IVR offers mailboxes now: never instead of a person
+        during open hours unless the policy says always."""
+        return self.from_ivr == "always" or (self.from_ivr == "closed" and not open_now)

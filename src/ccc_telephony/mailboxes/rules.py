@@ -111,12 +111,6 @@ def direct_extension(policy: Mailboxes, dialled: str) -> str | None:
     return extension if extension.isdecimal() and 3 <= len(extension) <= 15 else None
 
 
-def ivr_allows(policy: Mailboxes, *, open_now: bool) -> bool:
-    """Whether the IVR offers mailboxes now: never instead of a person during open hours
-    unless the policy says always."""
-    return policy.from_ivr == "always" or (policy.from_ivr == "closed" and not open_now)
-
-
 def parse_away(keyed: str, now: datetime, zone: ZoneInfo) -> datetime | None:
     """MMDDHHMM keyed on a phone (24-hour clock, local time) as the next such moment after
     `now` (December keyed in January is this year's, January keyed in December next

@@ -64,6 +64,14 @@ class MailboxLine:
             if call.outcome != "queued":
                 self.emit(channel.id, "call_ended", {"outcome": call.outcome, "cause": None})
 
+    async def from_ivr(self, channel: StasisChannel, extension: str, language: str) -> str:
+        """A caller of the main number who keyed a staff member's extension: the same
+        mailbox, in their language; the IVR records the call's end with the outcome."""
+        call = MailboxCall(self, channel)
+        call.language = language
+        await call.reach(extension)
+        return call.outcome
+
     async def watch_until_end(self, channel_id: str) -> None:
         def on_destroyed(event: dict[str, Any]) -> None:
             self.emit(
@@ -91,6 +99,9 @@ class MailboxCall:
     async def run(self) -> None:
         extension = self.channel.args[1] if len(self.channel.args) > 1 else ""
         await self.start(extension)
+        await self.reach(extension)
+
+    async def reach(self, extension: str) -> None:
         mailbox = await self.service.at_extension(extension) if extension.isdecimal() else None
         if mailbox is None:
             self.outcome = "mailbox_unknown"

@@ -18,9 +18,10 @@ from ccc_telephony.asterisk import recordings
 from ccc_telephony.devstack.stack import Stack
 from tests.integration.agents.conftest import Api
 from tests.integration.support.callers import CallerLine
-from tests.integration.support.clock import ShiftedClock
+from tests.integration.support.clock import Moments, ShiftedClock
 from tests.integration.support.ports import free_udp_port, media_port
 from tests.integration.support.recorder import EventRecorder, wait_for_call_started
+from tests.integration.support.steps import Callers
 from tests.sipp import OutgoingCall, trunk_call
 from tests.sipp.media import RtpParty
 
@@ -149,3 +150,32 @@ async def test_a_departed_agents_mailbox_answers_for_the_supervisor(
         "SELECT owner FROM messages WHERE id = $1", left.details["message_id"]
     )
     assert owner == "sup3"
+
+
+async def test_after_hours_the_ivr_reaches_a_staff_mailbox_by_extension(
+    service: Service,
+    phones: Callable[..., Any],
+    line: CallerLine,
+    callers: Callers,
+    recorder: EventRecorder,
+    db: asyncpg.Connection,
+    clock: ShiftedClock,
+    moments: Moments,
+) -> None:
+    await phones("mb4", "3875", "family", log_in=False)
+    clock.set(moments.night)
+    call = await callers.dial()
+    await line.press(call, "2")  # Spanish
+    await recorder.wait_for(call.ivr_id, "after_hours")
+    await line.press(call, "8" + "3875#")
+    requested = await recorder.wait_for(call.ivr_id, "mailbox_requested", timeout=30)
+    assert requested.details == {"extension": "3875"}
+    reached = await recorder.wait_for(call.ivr_id, "mailbox_greeting_played", timeout=30)
+    assert reached.details["greeting"] == "in_office"
+    await line.say(call)
+    await line.press(call, "#")
+    left = await recorder.wait_for(call.ivr_id, "mailbox_message_left")
+    row = await db.fetchrow("SELECT * FROM messages WHERE id = $1", left.details["message_id"])
+    assert row is not None and (row["mailbox"], row["language"]) == ("mb4", "es")
+    ended = await recorder.wait_for(call.ivr_id, "call_ended")
+    assert ended.details["outcome"] == "mailbox_message"

@@ -97,9 +97,9 @@ def test_direct_numbers(dialled: str, extension: str | None) -> None:
 
 def test_the_ivr_offers_mailboxes_never_instead_of_a_person() -> None:
     closed = Mailboxes()
-    assert rules.ivr_allows(closed, open_now=False) and not rules.ivr_allows(closed, open_now=True)
-    assert rules.ivr_allows(Mailboxes(from_ivr="always"), open_now=True)
-    assert not rules.ivr_allows(Mailboxes(from_ivr="never"), open_now=False)
+    assert closed.offered_in_ivr(open_now=False) and not closed.offered_in_ivr(open_now=True)
+    assert Mailboxes(from_ivr="always").offered_in_ivr(open_now=True)
+    assert not Mailboxes(from_ivr="never").offered_in_ivr(open_now=False)
 
 
 @pytest.mark.parametrize(
