@@ -51,6 +51,7 @@ from ccc_telephony.jobs import BackgroundJobs
 from ccc_telephony.live import http as live_http
 from ccc_telephony.live.feed import LiveFeed
 from ccc_telephony.mail import Mailer
+from ccc_telephony.mailboxes.feature import MailboxesFeature
 from ccc_telephony.messages.book import MessageBook
 from ccc_telephony.prompts import http as prompts_http
 from ccc_telephony.prompts.cli import library
@@ -249,6 +250,24 @@ class Service:
             roster=lambda: self.agents.agents.roster,
             publish=self.live.publish,
         )
+        # Staff mailboxes: greetings, messages left, the phones' message-waiting lights.
+        self.mailboxes = MailboxesFeature(
+            policy=self.policy,
+            engine=self.engine,
+            clock=self.clock,
+            book=self.messages,
+            roster=lambda: self.agents.agents.roster,
+            live=self.live,
+            ami=self.ami,
+            jobs=self.jobs,
+            prompt=self.prompts.media,
+            emit=self.emit,
+            watch=self.dispatcher.watch,
+            recordings_dir=s.asterisk_recordings_dir,
+        )
+        self.dispatcher.add_handlers(self.mailboxes.stasis_handlers())
+        ctx.staff_mailbox = self.mailboxes.line.from_ivr  # from the IVR, where the policy allows
+        self.dispatcher.add_handlers(self.mailboxes.staff_handlers(), callers=False)
         self.threats = ThreatsFeature(
             policy=self.policy,
             engine=self.engine,
@@ -296,6 +315,8 @@ class Service:
             mailer=Mailer(s),
             recordings_dir=s.asterisk_recordings_dir,
         )
+        # Whom a mailbox's supervisors named may handle (and return) its messages too.
+        self.returns.calls.delegates = self.mailboxes.delegates
         # Confidential cases: the worker's call back within 24 hours, inside their shift.
         self.confidential = ConfidentialFeature(
             policy=self.policy,
@@ -362,6 +383,7 @@ class Service:
         self.jobs.run("signature-captures", self.signatures.run)
         self.returns.start(self.jobs)
         self.confidential.start(self.jobs)
+        await self.mailboxes.start()
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
@@ -457,6 +479,7 @@ class Service:
         app.on_shutdown.append(self.live.close)
         app.add_routes(self.threats.routes())
         app.add_routes(self.abusive.routes())
+        app.add_routes(self.mailboxes.routes())
         app.add_routes(wrapups_http.routes(self.wrapups, lambda: self.agents.agents.roster))
         app.add_routes(self.returns.routes())
         app.add_routes(self.confidential.routes())

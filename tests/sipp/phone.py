@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.sipp.runner import SippDriven, SippError, SippProcess, SippState
+from tests.sipp.runner import MessageSummary, SippDriven, SippError, SippProcess, SippState
 from tests.sipp.scenario import Credentials, Identity, Scenario
 
 # The runner's signals: "go on" (un-REGISTER, hang up), "press the key in my body", and
@@ -75,7 +75,9 @@ def registration_scenario(identity: Identity, auth: Credentials, *, expires_s: i
 
 def answering_scenario(identity: Identity, handling: CallHandling) -> Scenario:
     """One incoming call, handled as `handling` says; every outcome logged for the runner."""
-    call = Scenario("ccc phone answers", identity=identity).receive_invite()
+    call = Scenario("ccc phone answers", identity=identity).receive_invite(
+        on_message_summary="mwi [call_id] [$mwi] [$voice]"
+    )
     call.log("offered [call_id]")
     if handling.reject is not None:
         return call.reject(handling.reject).log("rejected [call_id]")
@@ -220,6 +222,24 @@ class SipPhone(SippDriven):
             lambda s: len(s.ended) >= count, "end of call", timeout=timeout
         )
         return state.ended
+
+    async def message_waiting(
+        self, waiting: bool, *, new: int | None = None, timeout: float = 15
+    ) -> MessageSummary:
+        """Once the latest message-summary NOTIFY the phone answered says `waiting` (and `new`
+        new messages, when given): the state of its mailbox's light as Asterisk told it."""
+
+        def latest(state: SippState) -> MessageSummary | None:
+            return state.summaries[-1] if state.summaries else None
+
+        def wanted(state: SippState) -> bool:
+            last = latest(state)
+            return last is not None and last.waiting == waiting and new in (None, last.new)
+
+        state = await self._sipp.wait(wanted, f"NOTIFY waiting={waiting}", timeout=timeout)
+        summary = latest(state)
+        assert summary is not None
+        return summary
 
     async def cancelled(self, count: int = 1, timeout: float = 60) -> tuple[str, ...]:
         """Call-IDs of the first `count` calls the caller gave up on while the phone rang."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import socket
 import uuid
 from abc import ABC, abstractmethod
@@ -27,6 +28,25 @@ from typing import Self
 
 from tests.sipp.process import LOCAL_IP, sipp_command, write_scenario
 from tests.sipp.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class MessageSummary:
+    """One message-waiting NOTIFY a phone answered: its Messages-Waiting and Voice-Message."""
+
+    waiting: bool
+    new: int
+    old: int
+
+    @classmethod
+    def parse(cls, detail: str) -> MessageSummary | None:
+        match = _SUMMARY.search(detail)
+        if match is None:
+            return None
+        return cls(match.group(1) == "yes", int(match.group(2) or 0), int(match.group(3) or 0))
+
+
+_SUMMARY = re.compile(r"Messages-Waiting: *(yes|no)(?: +Voice-Message: *([0-9]+)/([0-9]+))?")
 
 
 @dataclass(frozen=True)
@@ -44,6 +64,7 @@ class SippState:
     referred: tuple[str, ...] = ()  # Call-IDs of REFERs Asterisk accepted (202)
     dialog: tuple[str, str, str] | None = None  # the call we placed: Call-ID, our tag, theirs
     media: tuple[tuple[str, int], ...] = ()  # (Call-ID, the RTP port the other side's SDP named)
+    summaries: tuple[MessageSummary, ...] = ()  # message-waiting NOTIFYs, in order
     exit_code: int | None = None  # once SIPp has exited
 
     @property
@@ -77,6 +98,8 @@ class SippState:
                 return replace(self, pressed=(*self.pressed, detail))
             case "referred":
                 return replace(self, referred=(*self.referred, call_id))
+            case "mwi" if (summary := MessageSummary.parse(detail)) is not None:
+                return replace(self, summaries=(*self.summaries, summary))
             case "media" if detail.split(" ")[0].isdigit():
                 return replace(self, media=(*self.media, (call_id, int(detail.split(" ")[0]))))
         return self

@@ -378,13 +378,32 @@ class Scenario:
 
     # --- the answering side -----------------------------------------------------------------
 
-    def receive_invite(self) -> Self:
+    def receive_invite(self, *, on_message_summary: str | None = None) -> Self:
         """Take an INVITE (as the first piece: SIPp starts the scenario per incoming call).
         Keeps the caller's Contact and route set (`[next_url]`, `[routes]`) and both parties
-        for requests of ours in the call."""
+        for requests of ours in the call.
+
+        With `on_message_summary`, a NOTIFY may come instead (Asterisk's message-waiting
+        indication to a phone whose endpoint names a mailbox: a request of its own, outside
+        any call): it is answered 200, `on_message_summary` logged (`[$mwi]` is its
+        `Messages-Waiting: yes|no` line, `[$voice]` its `Voice-Message: new/old` line), and
+        the scenario ends."""
         self._need(self._role is None, "one call per scenario")
         self._role = "callee"
-        return self._add(f'  <recv request="INVITE" rrs="true">{_PARTIES}</recv>\n')
+        xml = ""
+        if on_message_summary is not None:
+            summary = self._ending(
+                _send(self._response("200 OK"), retrans=False), on_message_summary
+            )
+            xml = (
+                f'  <recv request="NOTIFY" optional="true" next="{summary}">\n    <action>\n'
+                '      <ereg regexp="Messages-Waiting: *[a-z]+" search_in="body"'
+                ' assign_to="mwi"/>\n'
+                '      <ereg regexp="Voice-Message: *[0-9]+/[0-9]+" search_in="body"'
+                ' assign_to="voice"/>\n'
+                "    </action>\n  </recv>\n"
+            )
+        return self._add(xml + f'  <recv request="INVITE" rrs="true">{_PARTIES}</recv>\n')
 
     def ring(self, *, for_ms: int = 0, on_cancel: str | None = None) -> Self:
         """180 Ringing; with `for_ms`, keep ringing that long before the next piece (the answer),

@@ -18,6 +18,7 @@ from pathlib import Path
 import structlog
 
 from ccc_telephony.asterisk.ami import Ami
+from ccc_telephony.asterisk.mwi import mailbox_uri
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.config.settings import create_private_file
 
@@ -56,6 +57,8 @@ def render(agents: Iterable[RosterAgent], passwords: PhonePasswords) -> str:
             # some phones take for a new call mid-transfer.
             "send_connected_line=no\n"
             f'auth={ext}-auth\naors={ext}\ncallerid="{name}" <{ext}>\n'
+            # The agent's mailbox: Asterisk tells the phone when messages wait (NOTIFY).
+            f"mailboxes={mailbox_uri(agent.id)}\n"
             f"[{ext}]\ntype=aor\nmax_contacts=1\nremove_existing=yes\n"
             f"[{ext}-auth]\ntype=auth\nauth_type=digest\nusername={ext}\n"
             f"password={passwords.get(ext)}\n"

@@ -67,6 +67,9 @@ MODULES = (
     "func_hangupcause",
     "func_pjsip_endpoint",
     "func_volume",  # an agent steps aside from an interpreted call
+    # message waiting: MinivmMWI publishes a mailbox's counts into Asterisk's MWI core (the
+    # messages themselves are ours), res_pjsip_mwi tells the agent's phone (NOTIFY)
+    "app_minivm",
     # bridges
     "bridge_simple",
     "bridge_native_rtp",
@@ -106,6 +109,8 @@ MODULES = (
     "res_pjsip_header_funcs",
     "res_pjsip_logger",
     "res_pjsip_refer",
+    "res_pjsip_mwi",
+    "res_pjsip_mwi_body_generator",
 )
 
 
@@ -160,6 +165,8 @@ def render(policy: Policy, site: Site) -> dict[str, str]:
         "udptl.conf": "[general]\n",
         "acl.conf": "",
         "ccss.conf": "[general]\n",
+        # app_minivm only publishes counts here (MinivmMWI): no mailboxes, no e-mail.
+        "minivm.conf": "[general]\n",
     }
 
 
@@ -364,5 +371,14 @@ def _generated_dialplan(policy: Policy, site: Site) -> str:
         "[ccc-main-number]\n"
         f"exten => {policy.main_number},1,Set(CCC_DIALED=${{EXTEN}})\n"
         " same => n,Goto(ccc-ivr,s,1)\n\n"
-        "[ccc-queues]\n" + queue_exts + "\n" + _interpreter_id(policy)
+        "[ccc-queues]\n" + queue_exts + "\n" + _interpreter_id(policy) + "\n" + _mailboxes(policy)
+    )
+
+
+def _mailboxes(policy: Policy) -> str:
+    """Staff mailboxes' direct numbers: the policy's prefix and an extension (3 digits or
+    more), from the caller trunk and staff phones (ccc-mailbox in extensions.conf)."""
+    prefix = policy.mailboxes.direct_prefix
+    return (
+        f"[ccc-mailboxes]\nexten => _{prefix}XX.,1,Goto(ccc-mailbox,${{EXTEN:{len(prefix)}}},1)\n"
     )

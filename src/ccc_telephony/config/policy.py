@@ -31,6 +31,8 @@ from ccc_telephony.config.codes import TOOL_CODES, FeatureCode
 from ccc_telephony.config.conduct import Wrapups
 from ccc_telephony.config.confidential import Confidential
 from ccc_telephony.config.interpreters import Interpreters
+from ccc_telephony.config.mailboxes import PROMPT_NAMES as MAILBOX_PROMPT_NAMES
+from ccc_telephony.config.mailboxes import Mailboxes
 from ccc_telephony.config.returns import Returns
 from ccc_telephony.config.signatures import Signatures
 from ccc_telephony.config.transfers import Transfers
@@ -115,6 +117,13 @@ AGENT_PROMPT_NAMES = (
     "agent_signature_no_script",
     "agent_signature_busy",
     "agent_signature_none",
+    "agent_mailbox_menu",
+    "agent_mailbox_record",
+    "agent_mailbox_review",
+    "agent_mailbox_saved",
+    "agent_mailbox_away_until",
+    "agent_mailbox_away_cleared",
+    "agent_mailbox_invalid",
 )
 STAFF_PROMPT_NAMES = ADMIN_PROMPT_NAMES + AGENT_PROMPT_NAMES
 
@@ -278,6 +287,7 @@ class Policy(_Strict):
     wrapups: Wrapups = Wrapups()
     confidential: Confidential = Confidential()
     returns: Returns = Returns()
+    mailboxes: Mailboxes = Mailboxes()
 
     @field_validator("time_zone")
     @classmethod
@@ -311,7 +321,7 @@ class Policy(_Strict):
                     problems.append(
                         f"queues.{queue_name}.members: {member!r} is not a static phone"
                     )
-        for name in (*PROMPT_NAMES, *self.signatures.prompts()):
+        for name in (*PROMPT_NAMES, *MAILBOX_PROMPT_NAMES, *self.signatures.prompts()):
             for lang in self.languages:
                 if lang.tts_voice and not self.prompts.get(name, {}).get(lang.code):
                     problems.append(f"prompts.{name}.{lang.code}: missing text")

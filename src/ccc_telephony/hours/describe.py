@@ -1,8 +1,9 @@
-"""The open hours said in words, per language, for the closed message's {hours}."""
+"""Hours and moments said in words, per language: the closed message's {hours}, a mailbox
+greeting's {until}."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 
 from ccc_telephony.config.policy import WEEKDAYS, Interval, Policy
 
@@ -35,14 +36,60 @@ def describe_hours(policy: Policy, language: str) -> str:
     for first, last, intervals in groups:
         label = days[first] if first == last else words["range"].format(a=days[first], b=days[last])
         spans = ", ".join(
-            words["span"].format(a=_clock(i.open, language), b=_clock(i.close, language))
+            words["span"].format(a=say_time(i.open, language), b=say_time(i.close, language))
             for i in intervals
         )
         parts.append(f"{label}, {spans}")
     return words["join"].join(parts)
 
 
-def _clock(moment: time, language: str) -> str:
+_MONTHS = {
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "es": (
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ),
+}
+_MOMENT = {"en": "{day}, {month} {date}, at {time}", "es": "{day} {date} de {month}, a las {time}"}
+
+
+def say_moment(moment: datetime, language: str) -> str:
+    """E.g. "Monday, December 7, at 8:30 AM" (a local moment: convert it first)."""
+    days = _DAY_NAMES.get(language, _DAY_NAMES["en"])
+    months = _MONTHS.get(language, _MONTHS["en"])
+    return _MOMENT.get(language, _MOMENT["en"]).format(
+        day=days[moment.weekday()],
+        month=months[moment.month - 1],
+        date=moment.day,
+        time=say_time(moment.time(), language),
+    )
+
+
+def say_time(moment: time, language: str) -> str:
+    """E.g. "4:30 PM" in English, "16:30" in Spanish."""
     if language == "es":
         return f"{moment.hour}:{moment.minute:02d}"
     hour = moment.hour % 12 or 12

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from ccc_telephony.asterisk.ari.channel import StasisChannel
 from ccc_telephony.config.directory import DirectoryHolder
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.hours.service import HoursService
@@ -29,3 +30,6 @@ class IvrContext:
     history: Callable[[str], Awaitable[list[tuple[str, Mapping[str, Any]]]]]
     # Where Asterisk writes recordings, as this process sees the folder.
     recordings_dir: Path
+    # A staff member's mailbox (the mailboxes feature): the caller's channel, the extension
+    # keyed, their language; the call's outcome. None: no mailboxes from the IVR.
+    staff_mailbox: Callable[[StasisChannel, str, str], Awaitable[str]] | None = None

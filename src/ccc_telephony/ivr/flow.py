@@ -172,7 +172,36 @@ class MainNumberCall:
     async def closed(self, status: HoursStatus) -> None:
         self.emit("after_hours", reason=status.reason.value, holiday=status.holiday)
         await self.say("closed", interruptible=False)
+        if await self.offer_staff_mailbox(status):
+            return
         await self.take_message(announce=True, queue=await self.message_queue())
+
+    async def offer_staff_mailbox(self, status: HoursStatus) -> bool:
+        """Where the policy offers it (by default only while the operator is closed): its key,
+        then a staff member's extension and #, reaches their mailbox. True if it did."""
+        mailboxes = self.ctx.policy.mailboxes
+        if self.ctx.staff_mailbox is None or not mailboxes.offered_in_ivr(open_now=status.open):
+            return False
+        key = await self.ask_one_digit(self.media("mailbox_offer"))
+        if key != mailboxes.ivr_key:
+            self.channel.flush_digits()
+            return False
+        return await self.staff_mailbox()
+
+    async def staff_mailbox(self) -> bool:
+        assert self.ctx.staff_mailbox is not None
+        await self.channel.play(self.media("mailbox_extension"))
+        keyed, _ = await self.channel.read_digits(
+            max_digits=15,
+            first_timeout=self.ctx.policy.menu.first_digit_timeout_seconds,
+            inter_timeout=self.ctx.policy.caller_identification.inter_digit_timeout_seconds,
+        )
+        self.channel.flush_digits()
+        if not keyed.isdecimal() or len(keyed) < 3:
+            return False
+        self.emit("mailbox_requested", extension=keyed)
+        self.outcome = await self.ctx.staff_mailbox(self.channel, keyed, self.language.code)
+        return True
 
     async def message_queue(self) -> str:
         """Whose call back the message asks for: the caller picks the queue in the main

@@ -76,16 +76,27 @@ def _speak(espeak: str, sox: str, spec: PromptSpec, out_dir: Path) -> str | None
     """Write one prompt atomically; the error to report, or None. Runs in a worker thread."""
     dest = _wav(out_dir, spec.key)
     dest.parent.mkdir(exist_ok=True)
+    try:
+        _speak_to(espeak, sox, spec.text, spec.voice, dest)
+        return None
+    except PromptError as exc:
+        return str(exc)
+
+
+def speak(text: str, voice: str, dest: Path) -> None:
+    """One text spoken into `dest` (atomically, in the phone format): a sound that is not a
+    prompt of the catalog, e.g. a mailbox's greeting naming its agent. Blocks; PromptError."""
+    _speak_to(require_tool("espeak-ng"), require_tool("sox"), text, voice, dest)
+
+
+def _speak_to(espeak: str, sox: str, text: str, voice: str, dest: Path) -> None:
     part = temp_sibling(dest)
     try:
         with tempfile.TemporaryDirectory(prefix="ccc-tts-") as tmp:
             speech = str(Path(tmp) / "speech.wav")
-            _run([espeak, "-v", spec.voice, "-s", SPEED, "-w", speech, "--", spec.text])
+            _run([espeak, "-v", voice, "-s", SPEED, "-w", speech, "--", text])
             _run([sox, speech, *PHONE_FORMAT, str(part)])
         os.replace(part, dest)
-        return None
-    except PromptError as exc:
-        return str(exc)
     finally:
         part.unlink(missing_ok=True)
 

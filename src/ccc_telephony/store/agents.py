@@ -45,7 +45,8 @@ def _values(agent: RosterAgent) -> dict[str, Any]:
     return values
 
 
-def _agent(row: Any) -> RosterAgent:
+def agent_of(row: Any) -> RosterAgent:
+    """A roster record from an `agents` row (active or not)."""
     data = {name: row[name] for name in _AGENT_FIELDS}
     shift = None
     if row["shift_start"] is not None and row["shift_end"] is not None:
@@ -67,7 +68,7 @@ async def seed(engine: AsyncEngine, roster: Iterable[RosterAgent]) -> int:
 async def active(engine: AsyncEngine) -> list[RosterAgent]:
     query = select(agents).where(agents.c.active).order_by(agents.c.id)
     async with engine.connect() as conn:
-        return [_agent(row) for row in (await conn.execute(query)).mappings()]
+        return [agent_of(row) for row in (await conn.execute(query)).mappings()]
 
 
 async def add(engine: AsyncEngine, agent: RosterAgent) -> None:

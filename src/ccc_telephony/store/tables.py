@@ -623,3 +623,63 @@ message_actions = Table(
     Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Index("ix_message_actions_message", "message_id", "at"),
 )
+
+# --- staff mailboxes (issue 12) ---------------------------------------------------------------
+
+# One row per agent whose mailbox has something of its own (a greeting, an away status, a
+# departed agent's mailbox disconnected); an agent without one has a mailbox all the same.
+# Greetings are recordings in Asterisk's recordings folder (their names here).
+mailboxes = Table(
+    "mailboxes",
+    metadata,
+    Column("agent_id", Text, ForeignKey("agents.id", name="fk_mailboxes_agent"), primary_key=True),
+    Column("greeting_in_office", Text, nullable=True),
+    Column("greeting_in_office_at", TIMESTAMPTZ, nullable=True),
+    Column("greeting_away", Text, nullable=True),
+    Column("greeting_away_at", TIMESTAMPTZ, nullable=True),
+    Column("away_until", TIMESTAMPTZ, nullable=True),
+    Column("away_set_by", Text, nullable=True),
+    # A departed agent's own greeting goes on playing (else the spoken "no longer here").
+    Column("keep_greeting", Boolean, nullable=False, server_default=text("false")),
+    Column("disconnected_at", TIMESTAMPTZ, nullable=True),
+    Column("disconnected_by", Text, nullable=True),
+    # The last flag sent (what, when), so the check job tells each problem once.
+    Column("flagged", Text, nullable=True),
+    Column("flagged_at", TIMESTAMPTZ, nullable=True),
+    Column("updated_at", TIMESTAMPTZ, nullable=False),
+)
+
+# Whom a supervisor names to reach a mailbox's messages (an absent agent's) beside themself.
+mailbox_delegates = Table(
+    "mailbox_delegates",
+    metadata,
+    Column(
+        "mailbox",
+        Text,
+        ForeignKey("agents.id", name="fk_mailbox_delegates_mailbox"),
+        primary_key=True,
+    ),
+    Column(
+        "delegate",
+        Text,
+        ForeignKey("agents.id", name="fk_mailbox_delegates_delegate"),
+        primary_key=True,
+    ),
+    Column("named_by", Text, nullable=False),
+    Column("named_at", TIMESTAMPTZ, nullable=False),
+)
+
+# Every look at a mailbox or change to it by anyone, refusals included.
+mailbox_access = Table(
+    "mailbox_access",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", TIMESTAMPTZ, nullable=False),
+    Column("who", Text, nullable=False),
+    Column("mailbox", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("message_id", BigInteger, nullable=True),
+    Column("allowed", Boolean, nullable=False),
+    Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Index("ix_mailbox_access_mailbox_at", "mailbox", "at"),
+)

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from ccc_telephony.config.directory import Directory
+from ccc_telephony.config.mailboxes import PROMPT_NAMES as MAILBOX_PROMPT_NAMES
 from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
 from ccc_telephony.config.signatures import Signatures
 from ccc_telephony.prompts.errors import PromptError
@@ -12,7 +13,14 @@ from tests.unit.prompts.sounds import PHONE, phone_format
 
 # Policy prompts, signature scripts, admin prompts, digits, counties, consortia, Hmong menu line.
 TINY_COUNT = (
-    len(PROMPT_NAMES) + len(Signatures().prompts()) + len(STAFF_PROMPT_NAMES) + 10 + 2 + 2 + 1
+    len(PROMPT_NAMES)
+    + len(Signatures().prompts())
+    + len(MAILBOX_PROMPT_NAMES)
+    + len(STAFF_PROMPT_NAMES)
+    + 10
+    + 2
+    + 2
+    + 1
 )
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from ccc_telephony.config.directory import Directory
+from ccc_telephony.config.mailboxes import PROMPT_NAMES as MAILBOX_PROMPT_NAMES
 from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
 from ccc_telephony.config.settings import Settings
 from ccc_telephony.config.signatures import Signatures
@@ -18,7 +19,7 @@ from ccc_telephony.prompts.catalog import (
 )
 
 # The shipped policy's caller prompts: the IVR's, then the signature scripts'.
-CALLER_PROMPTS = (*PROMPT_NAMES, *Signatures().prompts())
+CALLER_PROMPTS = (*PROMPT_NAMES, *Signatures().prompts(), *MAILBOX_PROMPT_NAMES)
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,7 @@ from tests.sipp import (
     scenario,
 )
 from tests.sipp.phone import GO_ON
+from tests.sipp.runner import MessageSummary
 from tests.sipp.scenario import safe_display_name
 
 ADMIN = Identity(user="admin", display_name="Admin")
@@ -96,7 +97,21 @@ def test_answering_side_bye_swaps_the_parties_it_kept() -> None:
 def test_parties_are_kept_only_when_used() -> None:
     """SIPp refuses a variable that is set and never used."""
     text = answering_scenario(ADMIN, NO_ANSWER).render()
-    assert "ereg" not in text and "<!--" not in text
+    assert "_party" not in text and "call_token" not in text and "<!--" not in text
+
+
+def test_a_phone_answers_a_message_summary_and_says_what_it_held() -> None:
+    root = parsed(answering_scenario(ADMIN, ANSWER).render())
+    notify = next(r for r in root.iter("recv") if r.get("request") == "NOTIFY")
+    assert notify.get("optional") == "true"
+    assigned = {e.get("assign_to") for e in notify.iter("ereg")}
+    assert assigned == {"mwi", "voice"}
+    ending = root.find(f".//label[@id='{notify.get('next')}']")
+    assert ending is not None
+    assert SippState().after("mwi c1 Messages-Waiting: yes Voice-Message: 2/1").summaries == (
+        MessageSummary(waiting=True, new=2, old=1),
+    )
+    assert SippState().after("mwi c1  ").summaries == ()
 
 
 def test_hold_until_a_signal_waits_at_the_timed_bye() -> None:
@@ -183,7 +198,9 @@ def test_keys_when_told_logs_and_loops_back_in_one_step() -> None:
 def test_a_phone_that_transfers_refers_when_told_and_never_mistakes_notify_for_a_signal() -> None:
     root = parsed(answering_scenario(ADMIN, CallHandling(transfers=True)).render())
     requests = [r.get("request") for r in root.iter("recv")]
-    assert "NOTIFY" not in requests and GO_ON in requests
+    # NOTIFY only in place of the INVITE (a message summary), never in the call
+    assert requests[:2] == ["NOTIFY", "INVITE"] and "NOTIFY" not in requests[2:]
+    assert GO_ON in requests
     sent = [s.text or "" for s in root.iter("send")]
     assert any(
         text.strip().startswith("REFER ") and "Refer-To: [$referto]" in text for text in sent

@@ -1,0 +1,80 @@
+"""The staff mailboxes' part of the policy: how a caller reaches a mailbox (a direct extension,
+the IVR), where an away greeting's `#` goes, how long a greeting may be, and the words of the
+greetings spoken for a mailbox that has no recording of its own (so no caller hears silence).
+
+The spoken greetings name the agent and a time, so they are not prompts of the catalog (one
+sound per policy text): the mailboxes feature speaks each one for its mailbox when needed.
+`{name}` is the agent's name, `{until}` when a return call can be expected (in office: the
+end of their shift today, or of their next one after hours) or their return (away).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Prefix = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}$")]
+Key = Annotated[str, StringConstraints(pattern=r"^[0-9*]$")]
+Texts = dict[str, Annotated[str, StringConstraints(min_length=1, max_length=600)]]
+
+# Caller prompts of the catalog (no placeholders), needed in every language with a voice.
+PROMPT_NAMES = (
+    "mailbox_offer",  # from the IVR: "to leave a message for a staff member, press 8"
+    "mailbox_extension",  # from the IVR: "key the extension, then pound"
+    "mailbox_unknown",  # no mailbox there
+    "mailbox_not_in_service",  # disconnected: "press pound for the operator"
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SpokenGreetings(_Strict):
+    in_office: Texts = {
+        "en": "You have reached the voice mailbox of {name}. Your call will be returned by"
+        " {until}. Please leave your name, number and message after the tone.",
+        "es": "Ha llamado al buzón de voz de {name}. Le devolveremos la llamada antes de:"
+        " {until}. Deje su nombre, número y mensaje después del tono.",
+    }
+    away: Texts = {
+        "en": "{name} is away until {until}. To reach someone now, press pound."
+        " Or leave your name, number and message after the tone.",
+        "es": "{name} está ausente hasta el {until}. Para hablar con alguien ahora, oprima la"
+        " tecla de número. O deje su nombre, número y mensaje después del tono.",
+    }
+    departed: Texts = {
+        "en": "{name} no longer works at the call center. A supervisor will return your call."
+        " Please leave your name, number and message after the tone.",
+        "es": "{name} ya no trabaja en el centro de llamadas. Un supervisor le devolverá la"
+        " llamada. Deje su nombre, número y mensaje después del tono.",
+    }
+
+
+class Mailboxes(_Strict):
+    # A mailbox's direct number: this prefix and the agent's extension (8 + 3101 = 83101).
+    direct_prefix: Prefix = "8"
+    # From the main number's IVR: never, only while the operator is closed, or always. Never
+    # instead of a person during open hours unless "always".
+    from_ivr: Literal["never", "closed", "always"] = "closed"
+    ivr_key: Key = "8"  # the key in the IVR that asks for a mailbox's extension
+    # Where `#` in an away greeting goes: the agent's team queue or the operator.
+    away_hash_to: Literal["team", "operator"] = "team"
+    greeting_max_seconds: int = Field(default=60, ge=5, le=300)
+    # A departed agent's recorded greeting is replaced by the spoken "no longer here" one
+    # unless the admin keeps it (per mailbox, API).
+    greetings: SpokenGreetings = SpokenGreetings()
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> Mailboxes:
+        for kind in ("in_office", "away", "departed"):
+            for code, text in getattr(self.greetings, kind).items():
+                if "{name}" not in text:
+                    raise ValueError(f"greetings.{kind}.{code}: the text must say {{name}}")
+        return self
+
+    def offered_in_ivr(self, *, open_now: bool) -> bool:
+        """Whether the main number's IVR offers mailboxes now: never instead of a person
+        during open hours unless the policy says always."""
+        return self.from_ivr == "always" or (self.from_ivr == "closed" and not open_now)

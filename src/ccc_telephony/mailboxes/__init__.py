@@ -1,0 +1,1 @@
+"""Staff mailboxes: greetings kept current, messages left, message waiting, management access."""

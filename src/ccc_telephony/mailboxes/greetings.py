@@ -1,0 +1,101 @@
+"""Greeting sounds: an agent's own recordings (by phone or upload) and the spoken greeting a
+mailbox without one plays, so that no caller is ever left in silence.
+
+All of them are files in Asterisk's recordings folder, played as `recording:<name>`: a
+greeting recorded by phone is already there (ARI's live recording), an upload is checked and
+converted there like a prompt upload, and a spoken greeting is made there with espeak-ng from
+the policy's text, the agent's name and the moment it promises. A spoken greeting's name is
+the digest of what it says, so it is made once and a changed name or time makes a new one.
+The methods that touch files block: async callers run them in a thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from ccc_telephony.config.policy import Policy
+from ccc_telephony.hours.describe import say_moment, say_time
+from ccc_telephony.mailboxes.rules import GreetingKind
+from ccc_telephony.prompts.audio import convert_upload
+from ccc_telephony.prompts.generate import speak
+from ccc_telephony.store.mailboxes import MailboxRecord
+
+PREFIX = "mailbox-"
+
+
+def media(name: str) -> str:
+    return f"recording:{name}"
+
+
+class Greetings:
+    def __init__(self, *, policy: Policy, recordings_dir: Path) -> None:
+        self._policy = policy
+        self._dir = recordings_dir
+
+    def take_name(self, mailbox: str, kind: str) -> str:
+        """A fresh recording name for a greeting of this mailbox (each take its own)."""
+        return f"{PREFIX}{mailbox}-{kind}-{secrets.token_hex(4)}"
+
+    def path(self, name: str) -> Path:
+        return self._dir / f"{name}.wav"
+
+    def save_upload(self, mailbox: str, kind: str, audio: bytes) -> str:
+        """A checked, converted upload (PromptError saying why not); its recording name."""
+        name = self.take_name(mailbox, kind)
+        convert_upload(audio, self.path(name))
+        return name
+
+    def remove(self, name: str | None) -> None:
+        """A greeting replaced: its file is no longer needed."""
+        if name and name.startswith(PREFIX):
+            self.path(name).unlink(missing_ok=True)
+
+    def text(
+        self,
+        mailbox: MailboxRecord,
+        kind: GreetingKind,
+        language: str,
+        until: datetime | None,
+        now: datetime,
+    ) -> tuple[str, str]:
+        """(text, espeak voice) of the spoken greeting; a language without a voice or a text
+        speaks the policy's first language. `{until}` is a time of day when it is today, else
+        the day and time."""
+        texts = getattr(self._policy.mailboxes.greetings, kind)
+        first = self._policy.languages[0]
+        chosen = next((lang for lang in self._policy.languages if lang.code == language), first)
+        if not chosen.tts_voice or language not in texts:
+            chosen = first
+        text = texts.get(chosen.code) or next(iter(texts.values()))
+        text = text.replace("{name}", _speakable(mailbox.agent.name))
+        if until is not None:
+            local = until.astimezone(self._policy.zone)
+            today = local.date() == now.astimezone(self._policy.zone).date()
+            said = say_time(local.time(), chosen.code) if today else say_moment(local, chosen.code)
+            text = text.replace("{until}", said)
+        assert chosen.tts_voice is not None  # the first language has a voice (policy rule)
+        return text, chosen.tts_voice
+
+    def spoken(
+        self,
+        mailbox: MailboxRecord,
+        kind: GreetingKind,
+        language: str,
+        until: datetime | None,
+        now: datetime,
+    ) -> str:
+        """The spoken greeting's recording name, made now if it is not there yet."""
+        text, voice = self.text(mailbox, kind, language, until, now)
+        digest = hashlib.sha256(f"{voice}\0{text}".encode()).hexdigest()[:20]
+        name = f"{PREFIX}spoken-{digest}"
+        if not self.path(name).is_file():
+            speak(text, voice, self.path(name))
+        return name
+
+
+def _speakable(name: str) -> str:
+    """An agent's name as espeak-ng gets it: letters, spaces and a few marks only."""
+    return "".join(c for c in name if c.isalpha() or c in " .-'")[:80] or "this staff member"

@@ -1,0 +1,129 @@
+"""The mailboxes' rules, pure: which greeting a caller hears, what is flagged, who may manage
+a mailbox, how a direct number and an away date keyed on a phone are read.
+
+The standard: greetings are kept current (in office: when to expect a call back; away: the
+return date and `#` to reach someone now); management can reach an absent employee's
+mailbox; a departed employee's mailbox is answered until it is disconnected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from ccc_telephony.config.agents import RosterAgent, supervisors_of
+from ccc_telephony.config.mailboxes import Mailboxes
+from ccc_telephony.store.mailboxes import MailboxRecord
+from ccc_telephony.web.auth import Principal
+
+GreetingKind = Literal["in_office", "away", "departed"]
+Flag = Literal["missing_greeting", "away_passed"]
+FLAGS: tuple[Flag, ...] = ("missing_greeting", "away_passed")
+
+
+@dataclass(frozen=True, slots=True)
+class GreetingPlan:
+    """What a caller hears: the agent's recording if there is one (else the spoken text of
+    `kind`), whether `#` reaches someone now, and the moment `{until}` says."""
+
+    kind: GreetingKind
+    recording: str | None
+    offers_hash: bool
+    until: datetime | None
+
+
+def greeting_plan(mailbox: MailboxRecord, now: datetime) -> GreetingPlan | None:
+    """None: the mailbox is disconnected (not in service)."""
+    if mailbox.disconnected_at is not None:
+        return None
+    if not mailbox.active:
+        kept = mailbox.greeting_in_office if mailbox.keep_greeting else None
+        return GreetingPlan("departed", kept, offers_hash=False, until=None)
+    if is_away(mailbox, now):
+        return GreetingPlan(
+            "away", mailbox.greeting_away, offers_hash=True, until=mailbox.away_until
+        )
+    return GreetingPlan("in_office", mailbox.greeting_in_office, offers_hash=False, until=None)
+
+
+def is_away(mailbox: MailboxRecord, now: datetime) -> bool:
+    return mailbox.away_until is not None and mailbox.away_until > now
+
+
+def flag_of(mailbox: MailboxRecord, now: datetime) -> Flag | None:
+    """What is wrong with a roster agent's greeting now, if anything: no in-office greeting
+    recorded (callers hear the spoken one), or an away date that has passed (callers hear the
+    in-office greeting, but the agent has not said they are back)."""
+    if not mailbox.active or mailbox.disconnected_at is not None:
+        return None
+    if mailbox.away_until is not None and mailbox.away_until <= now:
+        return "away_passed"
+    if mailbox.greeting_in_office is None:
+        return "missing_greeting"
+    return None
+
+
+def owner_of(mailbox: MailboxRecord, roster: Mapping[str, RosterAgent]) -> str | None:
+    """Who returns a new message: the agent; a departed agent's supervisor (None: nobody
+    named, the message is owned by the mailbox and its unit's supervisors see it)."""
+    if mailbox.active:
+        return mailbox.id
+    heads = supervisors_of(mailbox.agent, roster)
+    return heads[0].id if heads else None
+
+
+def managers_of(mailbox: MailboxRecord, roster: Mapping[str, RosterAgent]) -> frozenset[str]:
+    """The mailbox's supervisors (who may name delegates)."""
+    return frozenset(head.id for head in supervisors_of(mailbox.agent, roster))
+
+
+def may_manage(
+    principal: Principal,
+    mailbox: MailboxRecord,
+    roster: Mapping[str, RosterAgent],
+    delegates: Collection[str],
+) -> bool:
+    """List, listen to and take over a mailbox's messages: the admin, the mailbox's
+    supervisors and the delegates they named."""
+    if principal.is_admin:
+        return True
+    me = principal.agent_id
+    return me is not None and (me in managers_of(mailbox, roster) or me in delegates)
+
+
+def may_set_greeting(
+    principal: Principal, mailbox: MailboxRecord, roster: Mapping[str, RosterAgent]
+) -> bool:
+    """Greetings and the away status: the agent themself, their supervisors, the admin."""
+    if principal.is_admin or principal.agent_id == mailbox.id:
+        return True
+    return principal.agent_id in managers_of(mailbox, roster)
+
+
+def direct_extension(policy: Mailboxes, dialled: str) -> str | None:
+    """The agent's extension in a direct mailbox number (prefix + extension), or None."""
+    if not dialled.startswith(policy.direct_prefix):
+        return None
+    extension = dialled[len(policy.direct_prefix) :]
+    return extension if extension.isdecimal() and 3 <= len(extension) <= 15 else None
+
+
+def parse_away(keyed: str, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """MMDDHHMM keyed on a phone (24-hour clock, local time) as the next such moment after
+    `now` (December keyed in January is this year's, January keyed in December next
+    year's); None if it is not a real moment or more than a year ahead."""
+    if len(keyed) != 8 or not keyed.isdecimal():
+        return None
+    month, day, hour, minute = (int(keyed[i : i + 2]) for i in range(0, 8, 2))
+    local = now.astimezone(zone)
+    for year in (local.year, local.year + 1):
+        try:
+            moment = datetime(year, month, day, hour, minute, tzinfo=zone)
+        except ValueError:
+            return None
+        if moment > now:
+            return moment if moment - now <= timedelta(days=366) else None
+    return None

@@ -1,0 +1,131 @@
+"""The mailboxes' pure rules: which greeting plays, what is flagged, who returns a message,
+who may manage a mailbox, direct numbers, the IVR's offer, and an away date keyed on a phone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ccc_telephony.config.mailboxes import Mailboxes
+from ccc_telephony.config.policy import Policy
+from ccc_telephony.mailboxes import rules
+from ccc_telephony.mailboxes.greetings import Greetings
+from ccc_telephony.store.mailboxes import MailboxRecord
+from ccc_telephony.web.auth import ADMIN
+from tests.unit.staff import ROSTER, principal
+
+NOW = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)  # a Tuesday, 9 AM in Madison
+ZONE = ZoneInfo("America/Chicago")
+
+
+def mailbox(agent: str = "ann", **values: object) -> MailboxRecord:
+    fields: dict[str, object] = {"active": True, **values}
+    return MailboxRecord(agent=ROSTER[agent], **fields)  # type: ignore[arg-type]
+
+
+def test_in_office_plays_the_recording_else_the_spoken_greeting() -> None:
+    plan = rules.greeting_plan(mailbox(greeting_in_office="mailbox-ann-1"), NOW)
+    assert plan == rules.GreetingPlan("in_office", "mailbox-ann-1", offers_hash=False, until=None)
+    spoken = rules.greeting_plan(mailbox(), NOW)
+    assert spoken is not None and spoken.recording is None and spoken.kind == "in_office"
+
+
+def test_away_until_a_later_moment_offers_pound_then_in_office_again() -> None:
+    back = NOW + timedelta(days=2)
+    away = mailbox(greeting_in_office="a", greeting_away="b", away_until=back)
+    assert rules.greeting_plan(away, NOW) == rules.GreetingPlan(
+        "away", "b", offers_hash=True, until=back
+    )
+    later = rules.greeting_plan(away, back)
+    assert later is not None and later.kind == "in_office" and later.recording == "a"
+
+
+def test_a_departed_agents_mailbox_says_so_unless_the_greeting_is_kept() -> None:
+    gone = mailbox(active=False, greeting_in_office="a", away_until=NOW + timedelta(days=1))
+    assert rules.greeting_plan(gone, NOW) == rules.GreetingPlan(
+        "departed", None, offers_hash=False, until=None
+    )
+    kept = rules.greeting_plan(
+        mailbox(active=False, greeting_in_office="a", keep_greeting=True), NOW
+    )
+    assert kept is not None and kept.recording == "a"
+    assert rules.greeting_plan(mailbox(active=False, disconnected_at=NOW), NOW) is None
+
+
+def test_flags_missing_greeting_and_away_date_passed() -> None:
+    assert rules.flag_of(mailbox(), NOW) == "missing_greeting"
+    assert rules.flag_of(mailbox(greeting_in_office="a"), NOW) is None
+    passed = mailbox(greeting_in_office="a", away_until=NOW - timedelta(minutes=1))
+    assert rules.flag_of(passed, NOW) == "away_passed"
+    assert (
+        rules.flag_of(mailbox(greeting_in_office="a", away_until=NOW + timedelta(hours=1)), NOW)
+        is None
+    )
+    assert rules.flag_of(mailbox(active=False), NOW) is None  # nobody to tell
+
+
+def test_a_departed_agents_messages_go_to_their_supervisor() -> None:
+    assert rules.owner_of(mailbox("ann"), ROSTER) == "ann"
+    assert rules.owner_of(mailbox("ann", active=False), ROSTER) == "boss"
+    # nobody named: a supervisor of their unit
+    assert rules.owner_of(mailbox("dee", active=False), ROSTER) == "fam"
+
+
+def test_who_may_manage_a_mailbox() -> None:
+    ann = mailbox("ann")
+    assert rules.may_manage(ADMIN, ann, ROSTER, ())
+    assert rules.may_manage(principal("boss"), ann, ROSTER, ())
+    assert not rules.may_manage(principal("boss2"), ann, ROSTER, ())  # Ann names Boss
+    assert not rules.may_manage(principal("ann"), ann, ROSTER, ())  # her messages: the book's
+    assert not rules.may_manage(principal("bob"), ann, ROSTER, ())
+    assert rules.may_manage(principal("bob"), ann, ROSTER, {"bob"})  # Boss named Bob
+    assert rules.may_set_greeting(principal("ann"), ann, ROSTER)
+    assert rules.may_set_greeting(principal("boss"), ann, ROSTER)
+    assert not rules.may_set_greeting(principal("lead"), ann, ROSTER)
+
+
+@pytest.mark.parametrize(
+    ("dialled", "extension"),
+    [("83101", "3101"), ("8310", "310"), ("831", None), ("73101", None), ("83a01", None)],
+)
+def test_direct_numbers(dialled: str, extension: str | None) -> None:
+    assert rules.direct_extension(Mailboxes(), dialled) == extension
+
+
+def test_the_ivr_offers_mailboxes_never_instead_of_a_person() -> None:
+    closed = Mailboxes()
+    assert closed.offered_in_ivr(open_now=False) and not closed.offered_in_ivr(open_now=True)
+    assert Mailboxes(from_ivr="always").offered_in_ivr(open_now=True)
+    assert not Mailboxes(from_ivr="never").offered_in_ivr(open_now=False)
+
+
+@pytest.mark.parametrize(
+    ("keyed", "expected"),
+    [
+        ("12101330", datetime(2026, 12, 10, 13, 30, tzinfo=ZONE)),
+        ("01040800", datetime(2027, 1, 4, 8, 0, tzinfo=ZONE)),  # January: next year's
+        ("12080800", datetime(2027, 12, 8, 8, 0, tzinfo=ZONE)),  # an hour ago: next year's
+        ("02300800", None),  # no such day
+        ("12102460", None),
+        ("1210133", None),
+        ("1210133#", None),
+    ],
+)
+def test_an_away_date_keyed_on_a_phone(keyed: str, expected: datetime | None) -> None:
+    assert rules.parse_away(keyed, NOW, ZONE) == expected
+
+
+def test_spoken_greetings_name_the_agent_and_the_time(policy: Policy, tmp_path: Path) -> None:
+    greetings = Greetings(policy=policy, recordings_dir=tmp_path)
+    today = datetime(2026, 12, 8, 16, 30, tzinfo=ZONE)
+    text, voice = greetings.text(mailbox(), "in_office", "en", today, NOW)
+    assert "Ann Lee" in text and "by 4:30 PM." in text and voice == "en-us"
+    back = datetime(2026, 12, 14, 8, 0, tzinfo=ZONE)
+    text, voice = greetings.text(mailbox(), "away", "es", back, NOW)
+    assert "lunes 14 de diciembre, a las 8:00" in text and voice == "es-419"
+    # Hmong has no voice: the first language speaks
+    text, voice = greetings.text(mailbox(), "departed", "hmn", None, NOW)
+    assert text.startswith("Ann Lee no longer works") and voice == "en-us"
