@@ -68,6 +68,8 @@ class Credentials:
             raise ValueError(f"SIP username not usable in a scenario: {self.username!r}")
         if not _SECRET.match(self.password):
             raise ValueError("the password has a space, quote or bracket: SIPp cannot carry it")
+        if self.password.lower().startswith("0x"):
+            raise ValueError("the password starts with 0x: SIPp reads it as a hexadecimal key")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -28,6 +28,16 @@ FILE_NAME = "pjsip_agents.conf"  # included by the generated pjsip.conf
 PHONE_CONTEXT = "ccc-agent-phones"
 
 
+def _new_password() -> str:
+    """A random phone password. Never one that starts with "0x": SIP clients that also do
+    AKA (SIPp among them) read such a password as a hexadecimal key and never register
+    (measured: a generated "0xNq..." password was refused, every time)."""
+    while True:
+        password = secrets.token_urlsafe(18)
+        if not password.lower().startswith("0x"):
+            return password
+
+
 class PhonePasswords:
     def __init__(self, secrets_dir: Path) -> None:
         self._dir = secrets_dir / "agent-phones"
@@ -39,7 +49,7 @@ class PhonePasswords:
         path = self._dir / extension
         self._dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         with contextlib.suppress(FileExistsError):  # made earlier: kept
-            create_private_file(path, secrets.token_urlsafe(18) + "\n")
+            create_private_file(path, _new_password() + "\n")
             log.info("generated a phone password", extension=extension, file=str(path))
         return path.read_text().strip()
 

@@ -314,6 +314,10 @@ class Policy(_Strict):
         for digit, option in self.menu.options.items():
             if option.queue and option.queue not in self.queues:
                 problems.append(f"menu.options.{digit}.queue: {option.queue!r} is not in queues")
+        if self.mailboxes.from_ivr != "never" and self.mailboxes.ivr_key in self.menu.options:
+            problems.append(
+                f"mailboxes.ivr_key: {self.mailboxes.ivr_key!r} is a main menu option's key"
+            )
         phones = {f"PJSIP/{name}" for name in self.static_phones}
         for queue_name, queue in self.queues.items():
             for member in queue.members:

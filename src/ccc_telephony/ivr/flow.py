@@ -172,21 +172,21 @@ class MainNumberCall:
     async def closed(self, status: HoursStatus) -> None:
         self.emit("after_hours", reason=status.reason.value, holiday=status.holiday)
         await self.say("closed", interruptible=False)
-        if await self.offer_staff_mailbox(status):
-            return
-        await self.take_message(announce=True, queue=await self.message_queue())
+        queue = await self.message_queue(mailbox_key=self._mailbox_key(status))
+        if queue is not None:
+            await self.take_message(announce=True, queue=queue)
 
-    async def offer_staff_mailbox(self, status: HoursStatus) -> bool:
-        """Where the policy offers it (by default only while the operator is closed): its key,
-        then a staff member's extension and #, reaches their mailbox. True if it did."""
+    def _menu_prompt(self, mailbox_key: str | None) -> list[str]:
+        """The main menu, and after it the staff mailboxes' key where it is offered."""
+        return self.media("main_menu") + (self.media("mailbox_offer") if mailbox_key else [])
+
+    def _mailbox_key(self, status: HoursStatus) -> str | None:
+        """The key that reaches a staff member's mailbox, where the policy offers it (by
+        default only while the operator is closed)."""
         mailboxes = self.ctx.policy.mailboxes
         if self.ctx.staff_mailbox is None or not mailboxes.offered_in_ivr(open_now=status.open):
-            return False
-        key = await self.ask_one_digit(self.media("mailbox_offer"))
-        if key != mailboxes.ivr_key:
-            self.channel.flush_digits()
-            return False
-        return await self.staff_mailbox()
+            return None
+        return mailboxes.ivr_key
 
     async def staff_mailbox(self) -> bool:
         assert self.ctx.staff_mailbox is not None
@@ -203,12 +203,18 @@ class MainNumberCall:
         self.outcome = await self.ctx.staff_mailbox(self.channel, keyed, self.language.code)
         return True
 
-    async def message_queue(self) -> str:
-        """Whose call back the message asks for: the caller picks the queue in the main
-        menu (its information key is no queue); no choice, or 0: the operator's."""
+    async def message_queue(self, *, mailbox_key: str | None = None) -> str | None:
+        """Whose call back the message asks for: the caller picks the queue in the main menu
+        (its information key is no queue); no choice, or 0: the operator's. The same menu
+        offers `mailbox_key`: a staff member's mailbox (None once the caller reached one)."""
         menu = self.ctx.policy.menu
+        prompt = self._menu_prompt(mailbox_key)
         for _ in range(menu.max_attempts):
-            key = await self.ask_one_digit(self.media("main_menu"))
+            key = await self.ask_one_digit(prompt)
+            if mailbox_key is not None and key == mailbox_key:
+                if await self.staff_mailbox():
+                    return None
+                continue
             option = menu.options.get(key)
             if option is not None and option.action != "information":
                 queue = self._menu_queue(key)
@@ -258,9 +264,15 @@ class MainNumberCall:
 
     async def main_menu(self) -> None:
         menu = self.ctx.policy.menu
+        mailbox_key = self._mailbox_key(self.ctx.hours.status())
+        prompt = self._menu_prompt(mailbox_key)
         failures = 0
         for _ in range(MAX_MENU_VISITS):
-            key = await self.ask_one_digit(self.media("main_menu"))
+            key = await self.ask_one_digit(prompt)
+            if mailbox_key is not None and key == mailbox_key:
+                if await self.staff_mailbox():
+                    return
+                continue
             option = menu.options.get(key)
             self.emit(
                 "menu_choice",

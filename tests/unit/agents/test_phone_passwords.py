@@ -26,3 +26,14 @@ def test_a_new_password_file_is_owner_only_from_the_start(
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert len(password) >= 20
     assert PhonePasswords(tmp_path).get("3101") == password
+
+
+def test_a_new_password_never_starts_with_0x(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CCC_AGENT_PHONE_3102", raising=False)
+    drawn = iter(
+        ["0xNqzERXG_1qxny9egGGInix", "0XabcdefGHIJKLMNOPQRSTUV", "q1w2e3r4t5y6u7i8o9p0asdf"]
+    )
+    monkeypatch.setattr("secrets.token_urlsafe", lambda _n: next(drawn))
+    assert PhonePasswords(tmp_path).get("3102") == "q1w2e3r4t5y6u7i8o9p0asdf"
