@@ -36,8 +36,6 @@ log = structlog.get_logger(__name__)
 Roster = Callable[[], Mapping[str, RosterAgent]]
 Publish = Callable[[str, Mapping[str, Any], Audience], int]
 MailboxChanged = Callable[[str], Awaitable[None]]
-# A caller's number as received, kept only in a shape that can be shown and dialled back.
-_NUMBER = re.compile(r"^\+?[0-9]{3,20}$")
 SYSTEM = "system"
 
 
@@ -102,7 +100,7 @@ class MessageBook:
             queue=queue,
             owner=owner,
             call_id=call_id,
-            caller_number=caller_number if caller_number and _NUMBER.match(caller_number) else None,
+            caller_number=store.kept_number(caller_number),
             language=language,
             case_number=self._case_number(case_number),
             received_at=received,

@@ -6,6 +6,7 @@ test's shifted clock decides what is due exactly as production's clock does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,16 @@ from ccc_telephony.store.tables import message_actions, messages
 Source = Literal["mailbox", "after_hours"]
 State = Literal["new", "heard", "returning", "returned", "unreachable"]
 OPEN_STATES: tuple[State, ...] = ("new", "heard", "returning")
+# A caller's number as received, kept only in a shape that can be shown and dialled back.
+_CALLER_NUMBER = re.compile(r"\+?[0-9]{3,20}")
+
+
+def kept_number(number: str | None) -> str | None:
+    """The caller's number as a message keeps it (the caller controls it: only digits, with a
+    leading + at most), else None: withheld, a name, anything else a caller could send. The
+    one rule for every way a message is stored (the mailboxes' `take`, the after-hours event
+    projection)."""
+    return number if number is not None and _CALLER_NUMBER.fullmatch(number) else None
 
 
 _m = messages.c

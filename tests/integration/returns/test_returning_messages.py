@@ -117,7 +117,7 @@ async def test_a_message_returned_and_one_left_for_the_supervisors_list(
             "attempt",
             "returned",
         ]
-        invite = await outside.trace()
+        invite = await outside.invite()
         assert "<sip:6085550100@" in invite and "3955" not in invite
         contact = await db.fetchrow(
             "SELECT * FROM contacts WHERE kind = 'return_call' AND agent_id = 'rret1'"
