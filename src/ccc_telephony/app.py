@@ -52,6 +52,7 @@ from ccc_telephony.live import http as live_http
 from ccc_telephony.live.feed import LiveFeed
 from ccc_telephony.mail import Mailer
 from ccc_telephony.messages.book import MessageBook
+from ccc_telephony.outbox import Outbox
 from ccc_telephony.prompts import http as prompts_http
 from ccc_telephony.prompts.cli import library
 from ccc_telephony.prompts.generate import generate_all
@@ -284,6 +285,8 @@ class Service:
             policy=self.policy.returns,
         )
         self.dispatcher.add_handlers(self.dialer.stasis_handlers(), callers=False)
+        # The promise checks' e-mails, each sent once and retried while SMTP is away.
+        self.outbox = Outbox(engine=self.engine, mailer=Mailer(s), clock=self.clock)
         # Returning messages, the message routes, the day's check and the pre-due flags.
         self.returns = ReturnsFeature(
             book=self.messages,
@@ -293,7 +296,7 @@ class Service:
             policy=self.policy,
             roster=lambda: self.agents.agents.roster,
             publish=self.live.publish,
-            mailer=Mailer(s),
+            outbox=self.outbox,
             recordings_dir=s.asterisk_recordings_dir,
         )
         # Confidential cases: the worker's call back within 24 hours, inside their shift.

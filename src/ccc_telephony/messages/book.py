@@ -164,6 +164,21 @@ class MessageBook:
             await self._changed(row.mailbox)
         return row
 
+    async def warn(self, message_id: int, *, details: Mapping[str, Any]) -> MessageRow | None:
+        """The pre-due flag, set once (None if it was set already, or the message is closed):
+        `warned_at` and the action `warned`."""
+        return await store.change(
+            self._engine,
+            message_id,
+            at=self.now(),
+            who=SYSTEM,
+            action="warned",
+            values={"warned_at": self.now()},
+            details=details,
+            only_from=OPEN_STATES,
+            only_unwarned=True,
+        )
+
     async def record_action(
         self, message_id: int, *, who: str, action: str, details: Mapping[str, Any] | None = None
     ) -> None:

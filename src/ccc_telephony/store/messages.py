@@ -191,12 +191,17 @@ async def change(
     values: Mapping[str, Any],
     details: Mapping[str, Any],
     only_from: Collection[State] = (),
+    only_unwarned: bool = False,
 ) -> MessageRow | None:
     """Update the message (state, owner, attempts, ...) and record the action, together; None
-    if there is no such message, or it is not in one of `only_from` (when given)."""
+    if there is no such message, or it is not in one of `only_from` (when given), or (with
+    `only_unwarned`) its pre-due flag was set already: one statement decides, so two runs
+    cannot both."""
     clause = _m.id == message_id
     if only_from:
         clause = clause & _m.state.in_(list(only_from))
+    if only_unwarned:
+        clause = clause & _m.warned_at.is_(None)
     changes = dict(values)
     if "state" in changes:
         changes |= {"state_at": at, "state_by": who}
