@@ -250,6 +250,7 @@ class Service:
             roster=lambda: self.agents.agents.roster,
             publish=self.live.publish,
         )
+        self.writer.on_stored(self.messages.on_events_stored)
         self.threats = ThreatsFeature(
             policy=self.policy,
             engine=self.engine,
@@ -311,6 +312,8 @@ class Service:
             calltools=self.calltools,
             failed_attempt=self.wrapups.failed_attempt,
             dialer=self.dialer,
+            contacts=self.returns.contacts,
+            outbox=self.outbox,
         )
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect

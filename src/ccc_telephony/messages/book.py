@@ -7,8 +7,9 @@ check move them on with `mark`. Every change is one state update plus one action
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -22,6 +23,7 @@ from ccc_telephony.config.policy import Policy
 from ccc_telephony.hours.workdays import Workdays
 from ccc_telephony.live.feed import Audience
 from ccc_telephony.store import messages as store
+from ccc_telephony.store.events import CallEvent
 from ccc_telephony.store.messages import (
     OPEN_STATES,
     MessageQuery,
@@ -37,6 +39,8 @@ Roster = Callable[[], Mapping[str, RosterAgent]]
 Publish = Callable[[str, Mapping[str, Any], Audience], int]
 MailboxChanged = Callable[[str], Awaitable[None]]
 SYSTEM = "system"
+# The IVR's event for a message left on the main number after hours (store/projection.py).
+AFTER_HOURS_EVENT = "message_recorded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,7 @@ class MessageBook:
         self.workdays = Workdays(policy)
         # Set by the mailboxes feature: refresh the mailbox's message-waiting light.
         self.on_change: MailboxChanged = _nothing
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def now(self) -> datetime:
         return self._clock()
@@ -109,11 +114,47 @@ class MessageBook:
             due_at=self._due(source, owner, received),
         )
         row = await store.add(self._engine, new, who=SYSTEM)
-        log.info("message left", message=row.id, mailbox=mailbox, queue=queue, due=row.due_at)
-        self._publish("message_left", brief(row), self.audience(row))
-        if mailbox is not None:
-            await self._changed(mailbox)
+        await self._left(row)
         return row
+
+    def on_events_stored(self, events: Sequence[CallEvent]) -> None:
+        """The event writer's listener: a message left after hours is stored by the call-event
+        projection (so that it survives a database outage in the event spool); once it is,
+        it is told live like every message left. Replayed events are not told again."""
+        for event in events:
+            recording = event.details.get("recording")
+            if event.name == AFTER_HOURS_EVENT and isinstance(recording, str):
+                self._later(self._stored_after_hours(event.call_id, recording))
+
+    async def _stored_after_hours(self, call_id: str, recording: str) -> None:
+        row = await store.by_recording(self._engine, call_id, recording)
+        if row is not None:
+            await self._left(row)
+
+    async def _left(self, row: MessageRow) -> None:
+        """Every message left: logged (never its caller's number), told live, its light."""
+        log.info(
+            "message left", message=row.id, mailbox=row.mailbox, queue=row.queue, due=row.due_at
+        )
+        self._publish("message_left", brief(row), self.audience(row))
+        if row.mailbox is not None:
+            await self._changed(row.mailbox)
+
+    async def settled(self) -> None:
+        """Until the after-hours messages stored are told (a stopping service, a test)."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _later(self, work: Coroutine[Any, Any, None]) -> None:
+        async def run() -> None:
+            try:
+                await work
+            except Exception as exc:
+                log.warning("message left not told", error=type(exc).__name__)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def get(self, message_id: int) -> MessageRow | None:
         return await store.get(self._engine, message_id)

@@ -51,6 +51,8 @@ class CallbackRow:
     email_error: str | None
     escalated_at: datetime | None
     escalated_to: list[str] | None
+    incomplete_flagged_at: datetime | None
+    incomplete_flagged_to: list[str] | None
 
     @property
     def open(self) -> bool:
@@ -236,6 +238,52 @@ async def escalated(
         if found is not None:
             await _log(conn, task_id, "service", "escalated", at, {"to": list(to)})
     return None if found is None else _row(found)
+
+
+async def incomplete(engine: AsyncEngine, marked_before: datetime) -> list[CallbackRow]:
+    """Open, marked before this moment, nobody told yet (something missing), and not yet
+    sent to the leads for it."""
+    statement = select(confidential_callbacks).where(
+        _c.state.in_(OPEN_STATES),
+        _c.notified_at.is_(None),
+        _c.created_at <= marked_before,
+        _c.incomplete_flagged_at.is_(None),
+    )
+    async with engine.connect() as conn:
+        return [_row(m) for m in (await conn.execute(statement.order_by(_c.id))).mappings()]
+
+
+async def incomplete_flagged(
+    engine: AsyncEngine, task_id: int, *, to: Sequence[str], at: datetime
+) -> CallbackRow | None:
+    """The incomplete task sent to the leads, once: None when it was already, or it was
+    completed (the worker told) meanwhile."""
+    statement = (
+        update(confidential_callbacks)
+        .where(_c.id == task_id, _c.incomplete_flagged_at.is_(None), _c.notified_at.is_(None))
+        .values(incomplete_flagged_at=at, incomplete_flagged_to=list(to))
+        .returning(*confidential_callbacks.c)
+    )
+    async with engine.begin() as conn:
+        found = (await conn.execute(statement)).mappings().first()
+        if found is not None:
+            await _log(conn, task_id, "service", "incomplete_flagged", at, {"to": list(to)})
+    return None if found is None else _row(found)
+
+
+async def note(
+    engine: AsyncEngine,
+    task_id: int,
+    *,
+    who: str,
+    action: str,
+    at: datetime,
+    details: dict[str, Any],
+) -> None:
+    """Something done with the task that changes nothing on it (a call back whose worker did
+    not answer their own phone)."""
+    async with engine.begin() as conn:
+        await _log(conn, task_id, who, action, at, details)
 
 
 async def history(engine: AsyncEngine, task_id: int) -> list[ActionRow]:

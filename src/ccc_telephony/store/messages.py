@@ -163,6 +163,12 @@ async def get(engine: AsyncEngine, message_id: int) -> MessageRow | None:
     return None if row is None else MessageRow(**row)
 
 
+async def by_recording(engine: AsyncEngine, call_id: str, recording: str) -> MessageRow | None:
+    """The message this call's recording made."""
+    async with engine.connect() as conn:
+        return await _by_recording(conn, call_id, recording)
+
+
 async def find(engine: AsyncEngine, query: MessageQuery) -> list[MessageRow]:
     """Oldest due first: the order in which they should be returned."""
     statement = select(messages).where(query.where()).order_by(_m.due_at, _m.id).limit(query.limit)
