@@ -14,7 +14,7 @@ Every look at a task, allowed or refused, is audited before it is answered.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -62,6 +62,7 @@ Publish = Callable[[str, Mapping[str, Any], Audience], object]
 Roster = Callable[[], Mapping[str, RosterAgent]]
 # The outbox's kinds for the leads' notices (key: the task's id).
 OVERDUE = "confidential_overdue"
+ToLeads = Callable[..., Awaitable[CallbackRow | None]]
 INCOMPLETE = "confidential_incomplete"
 
 
@@ -392,23 +393,16 @@ class ConfidentialService:
         by e-mail (posted to the outbox first, so neither a restart nor an SMTP outage loses
         or repeats it). A test calls this after moving the clock."""
         sent = []
+        hours = self._rules.callback_hours
         for row in await store.overdue(self._engine, self._clock()):
-            roster = self._roster()
-            worker = roster.get(row.worker_id or "")
-            leads = leads_of(worker, roster) if worker is not None else []
-            hours = self._rules.callback_hours
-            subject, body = overdue_notice(row, worker, hours, self._policy.zone)
-            await self._post(OVERDUE, row, leads, subject, body)
-            escalated = await store.escalated(
-                self._engine, row.id, to=[lead.id for lead in leads], at=self._clock()
-            )
+            worker = self._roster().get(row.worker_id or "")
+            notice = overdue_notice(row, worker, hours, self._policy.zone)
+            escalated, leads = await self._to_leads(OVERDUE, row, worker, notice, store.escalated)
             if escalated is None:
                 continue
             log.warning("confidential call back overdue", task_id=row.id, worker=row.worker_id)
             data = {**_owed(escalated), "attempts": escalated.attempts, "state": escalated.state}
-            self._publish(
-                "confidential_callback_overdue", data, Audience.people(*(lead.id for lead in leads))
-            )
+            self._publish("confidential_callback_overdue", data, Audience.people(*leads))
             sent.append(escalated)
         return sent
 
@@ -417,16 +411,12 @@ class ConfidentialService:
         marked to the leads of the agent who marked it, once each, live and by e-mail: the
         promise's hours run from the mark, and until it is complete no worker knows of it."""
         minutes = self._rules.incomplete_minutes
-        before = self._clock() - timedelta(minutes=minutes)
         sent = []
-        for row in await store.incomplete(self._engine, before):
-            roster = self._roster()
-            agent = roster.get(row.agent_id)
-            leads = leads_of(agent, roster) if agent is not None else []
-            subject, body = incomplete_notice(row, agent, minutes, self._policy.zone)
-            await self._post(INCOMPLETE, row, leads, subject, body)
-            flagged = await store.incomplete_flagged(
-                self._engine, row.id, to=[lead.id for lead in leads], at=self._clock()
+        for row in await store.incomplete(self._engine, self._clock() - timedelta(minutes=minutes)):
+            agent = self._roster().get(row.agent_id)
+            notice = incomplete_notice(row, agent, minutes, self._policy.zone)
+            flagged, leads = await self._to_leads(
+                INCOMPLETE, row, agent, notice, store.incomplete_flagged
             )
             if flagged is None:
                 continue
@@ -435,18 +425,30 @@ class ConfidentialService:
             self._publish(
                 "confidential_callback_not_told",
                 {**data, "missing": missing(flagged), "marked_at": row.created_at.isoformat()},
-                Audience.people(row.agent_id, *(lead.id for lead in leads)),
+                Audience.people(row.agent_id, *leads),
             )
             sent.append(flagged)
         return sent
 
-    async def _post(
-        self, kind: str, row: CallbackRow, people: list[RosterAgent], subject: str, body: str
-    ) -> None:
-        to = [person.email for person in people if person.email]
+    async def _to_leads(
+        self,
+        kind: str,
+        row: CallbackRow,
+        person: RosterAgent | None,
+        notice: tuple[str, str],
+        flag: ToLeads,
+    ) -> tuple[CallbackRow | None, list[str]]:
+        """The notice to the leads of `person` (the worker, the marking agent): posted to the
+        outbox first (once, by the task's id), then the task flagged (once); the flagged task
+        (None if it was already) and the leads' ids."""
+        leads = leads_of(person, self._roster()) if person is not None else []
+        subject, body = notice
+        to = [lead.email for lead in leads if lead.email]
         await self._outbox.post(
             kind, str(row.id), to=to, subject=subject, body=body, ids=[row.call_id]
         )
+        ids = [lead.id for lead in leads]
+        return await flag(self._engine, row.id, to=ids, at=self._clock()), ids
 
     # --- e-mail -----------------------------------------------------------------------------
     def _in_background(self, mailing: Coroutine[Any, Any, None]) -> None:

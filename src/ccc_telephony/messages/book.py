@@ -7,9 +7,8 @@ check move them on with `mark`. Every change is one state update plus one action
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.hours.workdays import Workdays
+from ccc_telephony.jobs import Later
 from ccc_telephony.live.feed import Audience
 from ccc_telephony.store import messages as store
 from ccc_telephony.store.events import CallEvent
@@ -73,7 +73,7 @@ class MessageBook:
         self.workdays = Workdays(policy)
         # Set by the mailboxes feature: refresh the mailbox's message-waiting light.
         self.on_change: MailboxChanged = _nothing
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._later = Later("after-hours message told")
 
     def now(self) -> datetime:
         return self._clock()
@@ -142,19 +142,7 @@ class MessageBook:
 
     async def settled(self) -> None:
         """Until the after-hours messages stored are told (a stopping service, a test)."""
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    def _later(self, work: Coroutine[Any, Any, None]) -> None:
-        async def run() -> None:
-            try:
-                await work
-            except Exception as exc:
-                log.warning("message left not told", error=type(exc).__name__)
-
-        task = asyncio.get_running_loop().create_task(run())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        await self._later.settled()
 
     async def get(self, message_id: int) -> MessageRow | None:
         return await store.get(self._engine, message_id)

@@ -9,25 +9,21 @@ answer, busy, failed) is logged whole at once through `WrapupService.failed_atte
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
 from datetime import timedelta
-from typing import Any
 
-import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ccc_telephony.jobs import Later
 from ccc_telephony.returns.dialer import Outcome
 from ccc_telephony.store import contacts
 from ccc_telephony.wrapups.service import WrapupService
-
-log = structlog.get_logger(__name__)
 
 
 class ReturnContacts:
     def __init__(self, *, engine: AsyncEngine, wrapups: WrapupService) -> None:
         self._engine = engine
         self._wrapups = wrapups
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._later = Later("return call record")
 
     async def answered(self, agent: str, outcome: Outcome) -> None:
         """The caller answered: a contact now, its wrap-up owed once the call is over."""
@@ -59,16 +55,4 @@ class ReturnContacts:
 
     async def settled(self) -> None:
         """Until the records of the calls under way are written (a stopping service, a test)."""
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    def _later(self, work: Coroutine[Any, Any, None]) -> None:
-        async def run() -> None:
-            try:
-                await work
-            except Exception:
-                log.exception("return call record failed")
-
-        task = asyncio.get_running_loop().create_task(run())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        await self._later.settled()

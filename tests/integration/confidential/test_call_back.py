@@ -7,7 +7,6 @@ minutes, once, its e-mail waiting for an SMTP server that is away."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +23,7 @@ from tests.integration.confidential.test_confidential_callbacks import CASE, _de
 from tests.integration.returns.conftest import carrier
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.live import live_feed
+from tests.integration.support.ports import closed_tcp_port
 from tests.integration.support.steps import Callers
 from tests.sipp import NO_ANSWER
 
@@ -132,13 +132,6 @@ async def test_a_worker_who_does_not_answer_their_phone_counts_nothing(
     assert [h["action"] for h in shown["history"]][-1] == "call_back_not_answered"
 
 
-def _closed_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 async def test_a_task_never_completed_goes_to_the_leads_once(
     phones: Callable[..., Any],
     staff: Staff,
@@ -169,7 +162,7 @@ async def test_a_task_never_completed_goes_to_the_leads_once(
 
     outbox = service.outbox
     real = outbox._mailer
-    away = service.settings.model_copy(update={"smtp_port": _closed_port()})
+    away = service.settings.model_copy(update={"smtp_port": closed_tcp_port()})
     monkeypatch.setattr(outbox, "_mailer", Mailer(away))
     subject = f"Incomplete: confidential case (task {task['id']})"
     async with live_feed(base, lead) as screen:

@@ -6,7 +6,6 @@ while a second return call of a message under way is refused."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from tests.integration.returns.test_returning_messages import _actions, _message
 from tests.integration.support.clock import Moments, ShiftedClock
 from tests.integration.support.live import live_feed
 from tests.integration.support.mail import received
+from tests.integration.support.ports import closed_tcp_port
 from tests.sipp import NO_ANSWER
 
 
@@ -38,13 +38,6 @@ def _restarted(service: Service) -> DayCheck:
         publish=service.live.publish,
         outbox=feature.check._outbox,
     )
-
-
-def _closed_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port  # nothing listens there once the socket is closed
 
 
 def _mine(maildir: Path, to: str) -> list[Any]:
@@ -81,7 +74,7 @@ async def test_the_days_list_goes_once_and_its_email_waits_for_the_smtp_server(
     monkeypatch.setattr(
         outbox,
         "_mailer",
-        Mailer(service.settings.model_copy(update={"smtp_port": _closed_port()})),
+        Mailer(service.settings.model_copy(update={"smtp_port": closed_tcp_port()})),
     )
     async with live_feed(api.base, boss) as live:
         lists = await service.returns.check.day_check()
