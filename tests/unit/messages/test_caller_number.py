@@ -4,8 +4,10 @@ only digits (a leading + at most) are kept; both ways a message is stored use it
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from sqlalchemy.sql.elements import ClauseElement
 
 from ccc_telephony.store import messages
 from ccc_telephony.store.events import CallEvent
@@ -38,7 +40,7 @@ def test_anything_else_is_not(number: str | None) -> None:
 
 
 def test_the_after_hours_projection_keeps_the_number_by_the_same_rule() -> None:
-    def stored(number: str) -> object:
+    def stored(number: str) -> dict[str, Any]:
         event = CallEvent(
             call_id="c1",
             name="message_recorded",
@@ -46,8 +48,8 @@ def test_the_after_hours_projection_keeps_the_number_by_the_same_rule() -> None:
             at=datetime(2026, 12, 1, 20, tzinfo=UTC),
         )
         statement = ROW_PROJECTIONS["message_recorded"](event, ProjectionRules())
-        assert statement is not None
-        return statement.compile().params
+        assert isinstance(statement, ClauseElement)
+        return dict(statement.compile().params)
 
     assert "6085550142" in stored("6085550142").values()
     assert "6085550142\n" not in stored("6085550142\n").values()

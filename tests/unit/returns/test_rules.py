@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ccc_telephony.config.agents import Team
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.hours.workdays import Workdays
 from ccc_telephony.mail import _SSN_SHAPE
@@ -19,7 +20,7 @@ from ccc_telephony.store.messages import MessageRow, Source, State
 from tests.unit.staff import ROSTER
 
 CHICAGO = ZoneInfo("America/Chicago")
-QUEUES = {"ebd": "ebd", "family": "family"}
+QUEUES: dict[Team, str] = {"ebd": "ebd", "family": "family"}
 
 
 def at(text: str) -> datetime:
