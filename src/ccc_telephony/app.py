@@ -53,6 +53,7 @@ from ccc_telephony.live.feed import LiveFeed
 from ccc_telephony.mail import Mailer
 from ccc_telephony.mailboxes.feature import MailboxesFeature
 from ccc_telephony.messages.book import MessageBook
+from ccc_telephony.outbox import Outbox
 from ccc_telephony.prompts import http as prompts_http
 from ccc_telephony.prompts.cli import library
 from ccc_telephony.prompts.generate import generate_all
@@ -268,6 +269,7 @@ class Service:
         self.dispatcher.add_handlers(self.mailboxes.stasis_handlers())
         ctx.staff_mailbox = self.mailboxes.line.from_ivr  # from the IVR, where the policy allows
         self.dispatcher.add_handlers(self.mailboxes.staff_handlers(), callers=False)
+        self.writer.on_stored(self.messages.on_events_stored)
         self.threats = ThreatsFeature(
             policy=self.policy,
             engine=self.engine,
@@ -303,6 +305,8 @@ class Service:
             policy=self.policy.returns,
         )
         self.dispatcher.add_handlers(self.dialer.stasis_handlers(), callers=False)
+        # The promise checks' e-mails, each sent once and retried while SMTP is away.
+        self.outbox = Outbox(engine=self.engine, mailer=Mailer(s), clock=self.clock)
         # Returning messages, the message routes, the day's check and the pre-due flags.
         self.returns = ReturnsFeature(
             book=self.messages,
@@ -312,7 +316,7 @@ class Service:
             policy=self.policy,
             roster=lambda: self.agents.agents.roster,
             publish=self.live.publish,
-            mailer=Mailer(s),
+            outbox=self.outbox,
             recordings_dir=s.asterisk_recordings_dir,
         )
         # Whom a mailbox's supervisors named may handle (and return) its messages too.
@@ -329,6 +333,8 @@ class Service:
             calltools=self.calltools,
             failed_attempt=self.wrapups.failed_attempt,
             dialer=self.dialer,
+            contacts=self.returns.contacts,
+            outbox=self.outbox,
         )
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect

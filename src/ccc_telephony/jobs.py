@@ -14,7 +14,7 @@ restarted, a step job (`every`, `on_request`) once a step succeeds.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -166,3 +166,28 @@ class BackgroundJobs:
             log.info("background job running again", job=job.name, restarts=job.restarts)
         job.state = JobState.RUNNING
         job.failing_since = None
+
+
+class Later:
+    """Work started now and finished in the background (a call's record written when the call
+    ends, a live notice once a commit is done): kept, so that `settled()` can wait for it (a
+    stopping service, a test), and its failure logged under `what`, never lost in a bare task."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def __call__(self, work: Coroutine[Any, Any, None]) -> None:
+        async def run() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("background work failed", what=self._what)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def settled(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)

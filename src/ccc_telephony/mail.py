@@ -31,10 +31,12 @@ class MailRefused(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Sent:
-    """Whether a message went, and if not, why (for the record that asked for it)."""
+    """Whether a message went, and if not, why (for the record that asked for it) and whether
+    trying again may help (the server was away) or not (refused, nobody to send to)."""
 
     ok: bool
     error: str | None = None
+    retry: bool = False
 
 
 class Mailer:
@@ -93,5 +95,5 @@ class Mailer:
         except (aiosmtplib.SMTPException, OSError, TimeoutError, MissingSecretError) as exc:
             why = f"{type(exc).__name__}: {str(exc)[:200]}"
             log.warning("e-mail not sent", host=s.smtp_host, port=s.smtp_port, error=why)
-            return Sent(ok=False, error=why)
+            return Sent(ok=False, error=why, retry=True)
         return Sent(ok=True)

@@ -500,3 +500,12 @@ class Carrier(SippDriven):
         """Every SIP message it sent and received so far (SIPp's message trace)."""
         text = await asyncio.to_thread((self.files / "msg.log").read_text, errors="replace")
         return text
+
+    async def invite(self) -> str:
+        """The first INVITE it received, the request alone (its request line and headers):
+        what the trace says around it (timestamps, sizes) holds any digits at all."""
+        trace = await self.trace()
+        start = trace.find("INVITE sip:")
+        if start < 0:
+            raise AssertionError("the carrier received no INVITE")
+        return trace[start:].split("\n\n", 1)[0]

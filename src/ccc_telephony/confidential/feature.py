@@ -22,6 +22,8 @@ from ccc_telephony.config.policy import Policy
 from ccc_telephony.jobs import BackgroundJobs
 from ccc_telephony.live.feed import LiveFeed
 from ccc_telephony.mail import Mailer
+from ccc_telephony.outbox import Outbox
+from ccc_telephony.returns.contacts import ReturnContacts
 from ccc_telephony.returns.dialer import ReturnDialer
 from ccc_telephony.store import calls as calls_store
 
@@ -48,6 +50,8 @@ class ConfidentialFeature:
         calltools: CallTools,
         failed_attempt: FailedAttempt,
         dialer: ReturnDialer,
+        contacts: ReturnContacts,
+        outbox: Outbox,
     ) -> None:
         self._engine = engine
         self._clock = clock
@@ -63,6 +67,8 @@ class ConfidentialFeature:
             roster=roster,
             failed_attempt=failed_attempt,
             dialer=dialer,
+            contacts=contacts,
+            outbox=outbox,
         )
         calltools.code(CODE, self._keyed)
 
@@ -70,12 +76,9 @@ class ConfidentialFeature:
         return http.routes(self.service, self._calltools.call_of, self._clock)
 
     def start(self, jobs: BackgroundJobs) -> None:
-        """The overdue check, on the service's clock (`service.check_overdue` is one run)."""
-
-        async def check() -> None:
-            await self.service.check_overdue()
-
-        jobs.every("confidential-overdue", self._check_seconds, check)
+        """The overdue and incomplete check, on the service's clock (`service.check` is one
+        run)."""
+        jobs.every("confidential-overdue", self._check_seconds, self.service.check)
 
     async def _keyed(self, call: AgentCall, _: KeyedCode) -> None:
         """*92 on the agent's phone: the task is made from what the call knows (the case

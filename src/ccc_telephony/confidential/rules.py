@@ -188,13 +188,45 @@ def overdue_notice(
     return subject, body
 
 
+def incomplete_notice(
+    task: CallbackRow, agent: RosterAgent | None, minutes: int, zone: ZoneInfo
+) -> tuple[str, str]:
+    """The leads' e-mail when a marked task is still not complete: nobody has been told, and
+    the caller's promised hours are running. What is known so far, and what is missing."""
+    who = f"{agent.name} ({agent.id})" if agent is not None else task.agent_id
+    subject = f"Incomplete: confidential case (task {task.id}), nobody told yet"
+    gaps = missing(task)
+    why = (
+        f"Missing: {', '.join(gaps)}."
+        if gaps
+        else f"The assigned worker ({task.worker_id}) is no longer in the roster: assign another."
+    )
+    body = "\n".join(
+        [
+            f"{who} marked a call's case confidential {minutes} minutes or more ago, and the",
+            "task is still missing what the worker must be told: nobody has been told yet.",
+            why,
+            "",
+            *_fields(task),
+            f"Worker: {task.worker_id or '(missing)'}",
+            "",
+            *_footer(task, zone),
+        ]
+    )
+    return subject, body
+
+
 def _fields(task: CallbackRow) -> list[str]:
     return [
-        f"Name: {task.caller_name}",
-        f"Case number: {task.case_number}",
-        f"Phone: {_phone(task.phone)}",
-        f"Best time to call: {task.best_time}",
+        f"Name: {_given(task.caller_name)}",
+        f"Case number: {_given(task.case_number)}",
+        f"Phone: {_phone(task.phone) if task.phone else _given(None)}",
+        f"Best time to call: {_given(task.best_time)}",
     ]
+
+
+def _given(value: str | None) -> str:
+    return value if value is not None else "(missing)"
 
 
 def _due_line(task: CallbackRow, hours: int, zone: ZoneInfo) -> str:
@@ -207,7 +239,7 @@ def _due_line(task: CallbackRow, hours: int, zone: ZoneInfo) -> str:
 def _footer(task: CallbackRow, zone: ZoneInfo) -> list[str]:
     return [
         f"Marked by {task.agent_id} at {_local(task.created_at, zone)} on call {task.call_id}.",
-        f"Task {task.id}: record each attempt and mark it done through the service",
+        f"Task {task.id}: complete it, record each attempt and mark it done through the service",
         f"(GET /api/v1/confidential/{task.id}, or `ccc-telephony confidential show {task.id}`).",
     ]
 

@@ -14,9 +14,9 @@ Every look at a task, allowed or refused, is audited before it is answered.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
@@ -33,6 +33,7 @@ from ccc_telephony.confidential.rules import (
     after_attempt,
     checked_case_number,
     checked_phone,
+    incomplete_notice,
     leads_of,
     missing,
     overdue_notice,
@@ -43,6 +44,8 @@ from ccc_telephony.config.policy import Policy
 from ccc_telephony.hours.workdays import Workdays
 from ccc_telephony.live.feed import Audience
 from ccc_telephony.mail import Mailer
+from ccc_telephony.outbox import Outbox
+from ccc_telephony.returns.contacts import ReturnContacts
 from ccc_telephony.returns.dialer import Attempt, ReturnDialer
 from ccc_telephony.returns.dialer import Outcome as Dialled
 from ccc_telephony.store import confidential as store
@@ -57,6 +60,10 @@ BEST_TIME_MAX_CHARS = 80
 EmitCall = Callable[[str, str, Mapping[str, Any]], None]
 Publish = Callable[[str, Mapping[str, Any], Audience], object]
 Roster = Callable[[], Mapping[str, RosterAgent]]
+# The outbox's kinds for the leads' notices (key: the task's id).
+OVERDUE = "confidential_overdue"
+ToLeads = Callable[..., Awaitable[CallbackRow | None]]
+INCOMPLETE = "confidential_incomplete"
 
 
 class FailedAttempt(Protocol):
@@ -98,9 +105,13 @@ class ConfidentialService:
         roster: Roster,
         failed_attempt: FailedAttempt,
         dialer: ReturnDialer,
+        contacts: ReturnContacts,
+        outbox: Outbox,
     ) -> None:
         self._engine = engine
         self._dialer = dialer
+        self._contacts = contacts
+        self._outbox = outbox
         self._clock = clock
         self._policy = policy
         self._rules = policy.confidential
@@ -224,7 +235,7 @@ class ConfidentialService:
             "confidential_callback_owed", _owed(told), Audience.people(*told.notified_to or [])
         )
         subject, body = owed_notice(told, worker, self._rules.callback_hours, self._policy.zone)
-        self._in_background(self._mail(told, [worker, *leads], subject, body, record=True))
+        self._in_background(self._mail(told, [worker, *leads], subject, body))
         return told
 
     # --- the record -------------------------------------------------------------------------
@@ -270,15 +281,28 @@ class ConfidentialService:
 
     async def call_back(self, principal: Principal, task_id: int) -> Attempt:
         """Ring the worker's phone, then dial the caller through the carrier (the dialer);
-        its outcome is recorded as an attempt. DialerError when it cannot be placed."""
+        its outcome is recorded as an attempt (answered: a contact, its wrap-up owed). A worker
+        who does not answer their own phone is noted, and counts no attempt. DialerError when
+        it cannot be placed (CallUnderWay while another call back of the task is)."""
         row = await self._allowed(principal, task_id, "call_back", Reader.may_work)
         if not row.open or missing(row) or row.worker_id is None or row.phone is None:
             raise Closed(f"the task is {row.state}" if not row.open else "the task is not complete")
 
         async def dialled(attempt: Attempt, outcome: Dialled | None) -> None:
             if outcome is None:  # the worker did not answer their phone: nobody was dialled
-                log.info("confidential call back not started", task_id=task_id)
+                details = {"worker": attempt.agent_id, "attempt": attempt.tag}
+                await store.note(
+                    self._engine,
+                    task_id,
+                    who=attempt.agent_id,
+                    action="call_back_not_answered",
+                    at=self._clock(),
+                    details=details,
+                )
+                self._tell_attempt(row, "worker_not_reached")
                 return
+            if outcome.answered:
+                await self._contacts.answered(attempt.agent_id, outcome)
             by = f"{attempt.agent_id} (call back)"
             try:
                 await self.record_attempt(
@@ -319,6 +343,7 @@ class ConfidentialService:
         row = await store.change(self._engine, task_id, rule, who=by, at=now)
         if row is None:
             raise UnknownTask(str(task_id))
+        self._tell_attempt(row, outcome)
         if outcome != "answered":
             contact = attempt_id or f"confidential-{row.id}-{row.attempts}"
             await self._failed_attempt(
@@ -328,6 +353,15 @@ class ConfidentialService:
                 comment=kept,
             )
         return row
+
+    def _tell_attempt(self, row: CallbackRow, result: str) -> None:
+        """Live event `confidential_callback_attempt` to those told of the task."""
+        data = {"task_id": row.id, "result": result, "attempts": row.attempts, "state": row.state}
+        self._publish(
+            "confidential_callback_attempt",
+            data,
+            Audience.people(*(row.notified_to or [row.worker_id or row.agent_id])),
+        )
 
     async def done(self, principal: Principal, task_id: int, note: str | None) -> CallbackRow:
         """The worker called back (or the case no longer needs it): the promise is kept."""
@@ -346,30 +380,75 @@ class ConfidentialService:
             raise UnknownTask(str(task_id))
         return row
 
-    # --- the overdue check ------------------------------------------------------------------
+    # --- the check: overdue and incomplete tasks to the leads --------------------------------
+    async def check(self) -> None:
+        """The check job's run: overdue tasks, incomplete ones, and the leads' e-mails the
+        SMTP server did not take yet."""
+        await self.check_overdue()
+        await self.check_incomplete()
+        await self._outbox.flush([OVERDUE, INCOMPLETE])
+
     async def check_overdue(self) -> list[CallbackRow]:
         """Send every task past due and not done to the worker's leads, once each: live and
-        by e-mail. The overdue job runs this; a test calls it after moving the clock."""
+        by e-mail (posted to the outbox first, so neither a restart nor an SMTP outage loses
+        or repeats it). A test calls this after moving the clock."""
         sent = []
+        hours = self._rules.callback_hours
         for row in await store.overdue(self._engine, self._clock()):
-            roster = self._roster()
-            worker = roster.get(row.worker_id or "")
-            leads = leads_of(worker, roster) if worker is not None else []
-            escalated = await store.escalated(
-                self._engine, row.id, to=[lead.id for lead in leads], at=self._clock()
-            )
+            worker = self._roster().get(row.worker_id or "")
+            notice = overdue_notice(row, worker, hours, self._policy.zone)
+            escalated, leads = await self._to_leads(OVERDUE, row, worker, notice, store.escalated)
             if escalated is None:
                 continue
             log.warning("confidential call back overdue", task_id=row.id, worker=row.worker_id)
             data = {**_owed(escalated), "attempts": escalated.attempts, "state": escalated.state}
-            self._publish(
-                "confidential_callback_overdue", data, Audience.people(*(lead.id for lead in leads))
-            )
-            hours = self._rules.callback_hours
-            subject, body = overdue_notice(escalated, worker, hours, self._policy.zone)
-            self._in_background(self._mail(escalated, leads, subject, body, record=False))
+            self._publish("confidential_callback_overdue", data, Audience.people(*leads))
             sent.append(escalated)
         return sent
+
+    async def check_incomplete(self) -> list[CallbackRow]:
+        """Send every task still incomplete (nobody told) the policy's minutes after it was
+        marked to the leads of the agent who marked it, once each, live and by e-mail: the
+        promise's hours run from the mark, and until it is complete no worker knows of it."""
+        minutes = self._rules.incomplete_minutes
+        sent = []
+        for row in await store.incomplete(self._engine, self._clock() - timedelta(minutes=minutes)):
+            agent = self._roster().get(row.agent_id)
+            notice = incomplete_notice(row, agent, minutes, self._policy.zone)
+            flagged, leads = await self._to_leads(
+                INCOMPLETE, row, agent, notice, store.incomplete_flagged
+            )
+            if flagged is None:
+                continue
+            log.warning("confidential task still incomplete", task_id=row.id, agent=row.agent_id)
+            data = {"task_id": row.id, "call_id": row.call_id, "marked_by": row.agent_id}
+            self._publish(
+                "confidential_callback_not_told",
+                {**data, "missing": missing(flagged), "marked_at": row.created_at.isoformat()},
+                Audience.people(row.agent_id, *leads),
+            )
+            sent.append(flagged)
+        return sent
+
+    async def _to_leads(
+        self,
+        kind: str,
+        row: CallbackRow,
+        person: RosterAgent | None,
+        notice: tuple[str, str],
+        flag: ToLeads,
+    ) -> tuple[CallbackRow | None, list[str]]:
+        """The notice to the leads of `person` (the worker, the marking agent): posted to the
+        outbox first (once, by the task's id), then the task flagged (once); the flagged task
+        (None if it was already) and the leads' ids."""
+        leads = leads_of(person, self._roster()) if person is not None else []
+        subject, body = notice
+        to = [lead.email for lead in leads if lead.email]
+        await self._outbox.post(
+            kind, str(row.id), to=to, subject=subject, body=body, ids=[row.call_id]
+        )
+        ids = [lead.id for lead in leads]
+        return await flag(self._engine, row.id, to=ids, at=self._clock()), ids
 
     # --- e-mail -----------------------------------------------------------------------------
     def _in_background(self, mailing: Coroutine[Any, Any, None]) -> None:
@@ -383,15 +462,11 @@ class ConfidentialService:
         people: list[RosterAgent],
         subject: str,
         body: str,
-        *,
-        record: bool,
     ) -> None:
         to = [person.email for person in people if person.email]
         sent = await self._mailer.send(to, subject, body, ids=[row.call_id])
         if not sent.ok:
             log.warning("confidential e-mail not sent", task_id=row.id, why=sent.error)
-        if not record:
-            return
         try:
             await store.emailed(self._engine, row.id, to=to if sent.ok else [], error=sent.error)
         except Exception as exc:

@@ -20,5 +20,8 @@ class Confidential(BaseModel):
     callback_hours: int = Field(default=DEFAULT_CALLBACK_HOURS, ge=1, le=7 * 24)
     # Failed attempts (no answer, busy, ...) after which the task is unreachable.
     max_attempts: int = Field(default=3, ge=1, le=10)
-    # How often overdue tasks are looked for (each goes to the leads once).
+    # A task still missing what the worker must be told this long after it was marked goes to
+    # the leads (once): until it is complete nobody is told, and its 24 hours are running.
+    incomplete_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    # How often overdue (and incomplete) tasks are looked for (each goes to the leads once).
     check_seconds: int = Field(default=60, ge=5, le=3600)

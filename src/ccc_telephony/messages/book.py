@@ -8,7 +8,7 @@ check move them on with `mark`. Every change is one state update plus one action
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -20,8 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.hours.workdays import Workdays
+from ccc_telephony.jobs import Later
 from ccc_telephony.live.feed import Audience
 from ccc_telephony.store import messages as store
+from ccc_telephony.store.events import CallEvent
 from ccc_telephony.store.messages import (
     OPEN_STATES,
     MessageQuery,
@@ -36,9 +38,9 @@ log = structlog.get_logger(__name__)
 Roster = Callable[[], Mapping[str, RosterAgent]]
 Publish = Callable[[str, Mapping[str, Any], Audience], int]
 MailboxChanged = Callable[[str], Awaitable[None]]
-# A caller's number as received, kept only in a shape that can be shown and dialled back.
-_NUMBER = re.compile(r"^\+?[0-9]{3,20}$")
 SYSTEM = "system"
+# The IVR's event for a message left on the main number after hours (store/projection.py).
+AFTER_HOURS_EVENT = "message_recorded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,7 @@ class MessageBook:
         self.workdays = Workdays(policy)
         # Set by the mailboxes feature: refresh the mailbox's message-waiting light.
         self.on_change: MailboxChanged = _nothing
+        self._later = Later("after-hours message told")
 
     def now(self) -> datetime:
         return self._clock()
@@ -102,7 +105,7 @@ class MessageBook:
             queue=queue,
             owner=owner,
             call_id=call_id,
-            caller_number=caller_number if caller_number and _NUMBER.match(caller_number) else None,
+            caller_number=store.kept_number(caller_number),
             language=language,
             case_number=self._case_number(case_number),
             received_at=received,
@@ -111,11 +114,35 @@ class MessageBook:
             due_at=self._due(source, owner, received),
         )
         row = await store.add(self._engine, new, who=SYSTEM)
-        log.info("message left", message=row.id, mailbox=mailbox, queue=queue, due=row.due_at)
-        self._publish("message_left", brief(row), self.audience(row))
-        if mailbox is not None:
-            await self._changed(mailbox)
+        await self._left(row)
         return row
+
+    def on_events_stored(self, events: Sequence[CallEvent]) -> None:
+        """The event writer's listener: a message left after hours is stored by the call-event
+        projection (so that it survives a database outage in the event spool); once it is,
+        it is told live like every message left. Replayed events are not told again."""
+        for event in events:
+            recording = event.details.get("recording")
+            if event.name == AFTER_HOURS_EVENT and isinstance(recording, str):
+                self._later(self._stored_after_hours(event.call_id, recording))
+
+    async def _stored_after_hours(self, call_id: str, recording: str) -> None:
+        row = await store.by_recording(self._engine, call_id, recording)
+        if row is not None:
+            await self._left(row)
+
+    async def _left(self, row: MessageRow) -> None:
+        """Every message left: logged (never its caller's number), told live, its light."""
+        log.info(
+            "message left", message=row.id, mailbox=row.mailbox, queue=row.queue, due=row.due_at
+        )
+        self._publish("message_left", brief(row), self.audience(row))
+        if row.mailbox is not None:
+            await self._changed(row.mailbox)
+
+    async def settled(self) -> None:
+        """Until the after-hours messages stored are told (a stopping service, a test)."""
+        await self._later.settled()
 
     async def get(self, message_id: int) -> MessageRow | None:
         return await store.get(self._engine, message_id)
@@ -165,6 +192,21 @@ class MessageBook:
         if row is not None and row.mailbox is not None:
             await self._changed(row.mailbox)
         return row
+
+    async def warn(self, message_id: int, *, details: Mapping[str, Any]) -> MessageRow | None:
+        """The pre-due flag, set once (None if it was set already, or the message is closed):
+        `warned_at` and the action `warned`."""
+        return await store.change(
+            self._engine,
+            message_id,
+            at=self.now(),
+            who=SYSTEM,
+            action="warned",
+            values={"warned_at": self.now()},
+            details=details,
+            only_from=OPEN_STATES,
+            only_unwarned=True,
+        )
 
     async def record_action(
         self, message_id: int, *, who: str, action: str, details: Mapping[str, Any] | None = None

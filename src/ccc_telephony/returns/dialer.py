@@ -76,6 +76,10 @@ class AgentNotHere(DialerError):
     """The agent's channel is not in our app, or the agent is not in the roster."""
 
 
+class CallUnderWay(DialerError):
+    """A call back for the same reference (a message, a task) is under way already."""
+
+
 class DialFailed(DialerError):
     """Asterisk refused to place the call (the agent's phone)."""
 
@@ -183,6 +187,8 @@ class ReturnDialer:
         self._caller_id_name = caller_id_name
         # Channels we originated, until they enter our app (answered) or are given up.
         self._expected: dict[str, asyncio.Future[StasisChannel]] = {}
+        # The references of the call backs under way, until their outcome is handled.
+        self._calling: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
     def stasis_handlers(self) -> dict[str, CallHandler]:
@@ -305,12 +311,30 @@ class ReturnDialer:
         """Ring the agent's phone (showing whom they call back); once they answer, dial the
         caller (`connect`). Returns as soon as the agent's phone rings; `on_outcome` is
         awaited once with the attempt's Outcome, or None when the agent did not answer
-        their phone (the caller was not dialled)."""
+        their phone (the caller was not dialled). One at a time per `reference`: CallUnderWay
+        while one is under way (until its `on_outcome` has returned)."""
         agent = self._roster().get(agent_id)
         if agent is None:
             raise AgentNotHere(f"{agent_id} is not in the roster")
         dialled = dialable(number)
-        attempt = Attempt(uuid4().hex, agent_id, dialled, reference, language)
+        if reference in self._calling:
+            raise CallUnderWay("a call back for this is under way already")
+        self._calling.add(reference)
+        try:
+            return await self._ring_agent(agent, dialled, reference, language, on_outcome)
+        except BaseException:
+            self._calling.discard(reference)
+            raise
+
+    async def _ring_agent(
+        self,
+        agent: RosterAgent,
+        dialled: str,
+        reference: str,
+        language: str,
+        on_outcome: OnOutcome,
+    ) -> Attempt:
+        attempt = Attempt(uuid4().hex, agent.id, dialled, reference, language)
         leg = attempt.agent_channel
         arrived = self._expect(leg)
         hung_up: asyncio.Future[int] = asyncio.get_running_loop().create_future()
@@ -333,6 +357,18 @@ class ReturnDialer:
         return attempt
 
     async def _agent_then_caller(
+        self,
+        attempt: Attempt,
+        arrived: asyncio.Future[StasisChannel],
+        hung_up: asyncio.Future[int],
+        on_outcome: OnOutcome,
+    ) -> None:
+        try:
+            await self._agent_first(attempt, arrived, hung_up, on_outcome)
+        finally:
+            self._calling.discard(attempt.reference)
+
+    async def _agent_first(
         self,
         attempt: Attempt,
         arrived: asyncio.Future[StasisChannel],

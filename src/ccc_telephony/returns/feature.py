@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.jobs import BackgroundJobs
-from ccc_telephony.mail import Mailer
 from ccc_telephony.messages import http
 from ccc_telephony.messages.book import MessageBook
+from ccc_telephony.outbox import Outbox
 from ccc_telephony.returns.checks import CHECK_EVERY_SECONDS, DayCheck
+from ccc_telephony.returns.contacts import ReturnContacts
 from ccc_telephony.returns.dialer import ReturnDialer
 from ccc_telephony.returns.service import Publish, ReturnCalls, Roster
 from ccc_telephony.wrapups.service import WrapupService
@@ -30,21 +31,22 @@ class ReturnsFeature:
         policy: Policy,
         roster: Roster,
         publish: Publish,
-        mailer: Mailer,
+        outbox: Outbox,
         recordings_dir: Path,
     ) -> None:
         self._recordings_dir = recordings_dir
+        # Every attempt a contact: messages returned here, confidential cases called back.
+        self.contacts = ReturnContacts(engine=engine, wrapups=wrapups)
         self.calls = ReturnCalls(
             book=book,
             dialer=dialer,
-            wrapups=wrapups,
-            engine=engine,
+            contacts=self.contacts,
             policy=policy,
             roster=roster,
             publish=publish,
         )
         self.check = DayCheck(
-            book=book, policy=policy, roster=roster, publish=publish, mailer=mailer
+            book=book, policy=policy, roster=roster, publish=publish, outbox=outbox
         )
 
     def start(self, jobs: BackgroundJobs) -> None:

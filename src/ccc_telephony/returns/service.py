@@ -6,29 +6,30 @@ whole at once (`WrapupService.failed_attempt`); an answered one is a conversatio
 inbound call, with a wrap-up owed once it ends. On the message, each attempt is an `attempt`
 action; its state moves new/heard -> returning (the call is asked for) -> returned (the caller
 answered) or unreachable (after `returns.max_attempts` failed attempts). An agent who does not
-answer their own phone is noted, and is no attempt to reach the caller.
+answer their own phone is noted (an `attempt` action, result `agent_not_reached`), is no
+attempt to reach the caller, and puts the message back where it was.
+
+One return call at a time per message: a second one asked for while the first is under way is
+refused (the dialer holds each reference until its outcome is recorded).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Collection, Mapping
-from datetime import timedelta
 from typing import Any, Literal
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.live.feed import Audience
 from ccc_telephony.messages.access import may_handle
 from ccc_telephony.messages.book import SYSTEM, MessageBook, brief
+from ccc_telephony.returns import rules
+from ccc_telephony.returns.contacts import ReturnContacts
 from ccc_telephony.returns.dialer import Attempt, Outcome, ReturnDialer, dialable
-from ccc_telephony.store import contacts
 from ccc_telephony.store.messages import OPEN_STATES, MessageRow, State
 from ccc_telephony.web.auth import Principal
-from ccc_telephony.wrapups.service import WrapupService
 
 log = structlog.get_logger(__name__)
 
@@ -38,6 +39,7 @@ Publish = Callable[[str, Mapping[str, Any], Audience], int]
 REFERENCE = "message:"
 Closed = Literal["returned", "unreachable"]
 _NEW: tuple[State, ...] = ("new",)
+_RETURNING: tuple[State, ...] = ("returning",)
 
 
 class ReturnError(Exception):
@@ -64,8 +66,7 @@ class ReturnCalls:
         *,
         book: MessageBook,
         dialer: ReturnDialer,
-        wrapups: WrapupService,
-        engine: AsyncEngine,
+        contacts: ReturnContacts,
         policy: Policy,
         roster: Roster,
         publish: Publish,
@@ -73,14 +74,15 @@ class ReturnCalls:
     ) -> None:
         self.book = book
         self._dialer = dialer
-        self._wrapups = wrapups
-        self._engine = engine
+        self._contacts = contacts
         self._policy = policy
         self._roster = roster
         self._publish = publish
         # Set by the mailboxes feature: whom a supervisor delegated a mailbox to.
         self.delegates = delegates
-        self._tasks: set[asyncio.Task[None]] = set()
+        # Where each return call under way found its message (attempt tag -> state): an agent
+        # who does not answer their phone puts it back there.
+        self._before: dict[str, State] = {}
 
     # --- who may ----------------------------------------------------------------------------
     def may_handle(self, principal: Principal, row: MessageRow) -> bool:
@@ -102,7 +104,8 @@ class ReturnCalls:
     ) -> Attempt:
         """Ring `agent_id`'s phone (by default the principal's own: only the admin rings
         someone else's), then dial the message's caller. NotDialable before anything changes
-        for a caller whose number cannot be called back."""
+        for a caller whose number cannot be called back; CallUnderWay while another return
+        call of the message is."""
         row = await self.handled(principal, message_id)
         if row.state not in OPEN_STATES:
             raise ReturnError(f"message {message_id} is {row.state} already")
@@ -119,32 +122,54 @@ class ReturnCalls:
             language=row.language,
             on_outcome=self._on_outcome,
         )
+        self._before[attempt.tag] = row.state
         await self.book.mark(
             row.id,
             who=principal.who,
             action="return_started",
             state="returning",
             details={"agent": agent, "attempt": attempt.tag},
+            only_from=OPEN_STATES,  # not over an outcome recorded meanwhile
         )
         return attempt
 
     async def _on_outcome(self, attempt: Attempt, outcome: Outcome | None) -> None:
         message_id = int(attempt.reference.removeprefix(REFERENCE))
+        before = self._before.pop(attempt.tag, "heard")
         if outcome is None:
-            details = {"agent": attempt.agent_id, "result": "agent_not_reached"}
-            await self.book.record_action(
-                message_id, who=attempt.agent_id, action="attempt", details=details
-            )
-            return
-        if outcome.answered:
+            await self._not_reached(message_id, attempt, before)
+        elif outcome.answered:
             await self._answered(message_id, attempt.agent_id, outcome)
         else:
             await self._failed(message_id, attempt.agent_id, outcome)
 
-    async def _answered(self, message_id: int, agent: str, outcome: Outcome) -> None:
-        await contacts.return_call_answered(
-            self._engine, call_id=outcome.channel_id, agent_id=agent, at=self.book.now()
+    async def _not_reached(self, message_id: int, attempt: Attempt, before: State) -> None:
+        """The agent did not answer their own phone: nobody was dialled, nothing is counted;
+        the message goes back where it was (it is still to be returned)."""
+        current = await self.book.get(message_id)
+        back = rules.back_from_returning(before, current.attempts if current else 0)
+        details = {"agent": attempt.agent_id, "result": "agent_not_reached", "attempt": attempt.tag}
+        row = await self.book.mark(
+            message_id,
+            who=attempt.agent_id,
+            action="attempt",
+            state=back,
+            details=details,
+            only_from=_RETURNING,
         )
+        if row is None:  # closed meanwhile (marked returned by hand): only the action
+            await self.book.record_action(
+                message_id, who=attempt.agent_id, action="attempt", details=details
+            )
+            return
+        self._publish(
+            "message_return_attempt",
+            brief(row) | {"result": "agent_not_reached", "agent": attempt.agent_id},
+            self.book.audience(row),
+        )
+
+    async def _answered(self, message_id: int, agent: str, outcome: Outcome) -> None:
+        await self._contacts.answered(agent, outcome)
         if await self._attempted(message_id, agent, outcome) is not None:
             row = await self.book.mark(
                 message_id,
@@ -154,27 +179,12 @@ class ReturnCalls:
                 details={"attempt": outcome.channel_id},
             )
             self._tell(row, agent, outcome)
-        if outcome.ended is not None:
-            self._later(self._call_over(agent, outcome, outcome.ended))
-
-    async def _call_over(self, agent: str, outcome: Outcome, ended: asyncio.Future[str]) -> None:
-        """When the conversation ends its wrap-up falls due, as for an inbound call."""
-        await ended
-        await contacts.return_call_ended(
-            self._engine,
-            call_id=outcome.channel_id,
-            agent_id=agent,
-            at=self.book.now(),
-            due_after=timedelta(minutes=self._wrapups.policy.due_minutes),
-        )
 
     async def _failed(self, message_id: int, agent: str, outcome: Outcome) -> None:
-        result = "failed" if outcome.result == "answered" else outcome.result
-        await self._wrapups.failed_attempt(
-            agent_id=agent, call_id=outcome.channel_id, outcome=result, comment=outcome.reason
-        )
+        await self._contacts.failed(agent, outcome)
         row = await self._attempted(message_id, agent, outcome)
-        if row is not None and row.attempts >= self._policy.returns.max_attempts:
+        max_attempts = self._policy.returns.max_attempts
+        if row is not None and rules.unreachable_after(row.attempts, max_attempts, row.state):
             row = await self.book.mark(
                 message_id,
                 who=SYSTEM,
@@ -240,16 +250,4 @@ class ReturnCalls:
     async def settled(self) -> None:
         """Until the records of the return calls under way are written (their ends: a
         stopping service, a test)."""
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    def _later(self, work: Any) -> None:
-        async def run() -> None:
-            try:
-                await work
-            except Exception:
-                log.exception("return call record failed")
-
-        task = asyncio.get_running_loop().create_task(run())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        await self._contacts.settled()

@@ -51,6 +51,8 @@ class CallbackRow:
     email_error: str | None
     escalated_at: datetime | None
     escalated_to: list[str] | None
+    incomplete_flagged_at: datetime | None
+    incomplete_flagged_to: list[str] | None
 
     @property
     def open(self) -> bool:
@@ -211,31 +213,81 @@ async def emailed(
 
 async def overdue(engine: AsyncEngine, now: datetime) -> list[CallbackRow]:
     """Told, still open, past due and not yet sent to the leads."""
-    statement = select(confidential_callbacks).where(
-        _c.state.in_(OPEN_STATES),
-        _c.notified_at.is_not(None),
-        _c.due_at <= now,
-        _c.escalated_at.is_(None),
-    )
-    async with engine.connect() as conn:
-        return [_row(m) for m in (await conn.execute(statement.order_by(_c.due_at))).mappings()]
+    told = _c.notified_at.is_not(None)
+    return await _open(engine, told, _c.due_at <= now, _c.escalated_at.is_(None), by=_c.due_at)
 
 
 async def escalated(
     engine: AsyncEngine, task_id: int, *, to: Sequence[str], at: datetime
 ) -> CallbackRow | None:
     """The overdue task sent to the leads, once: None when it was already (another run)."""
+    return await _to_leads(engine, task_id, "escalated", to=to, at=at)
+
+
+async def incomplete(engine: AsyncEngine, marked_before: datetime) -> list[CallbackRow]:
+    """Open, marked before this moment, nobody told yet (something missing), and not yet
+    sent to the leads for it."""
+    untold, marked = _c.notified_at.is_(None), _c.created_at <= marked_before
+    return await _open(engine, untold, marked, _c.incomplete_flagged_at.is_(None), by=_c.id)
+
+
+async def _open(
+    engine: AsyncEngine, *where: ColumnElement[bool], by: ColumnElement[Any]
+) -> list[CallbackRow]:
+    statement = select(confidential_callbacks).where(_c.state.in_(OPEN_STATES), *where)
+    async with engine.connect() as conn:
+        return [_row(m) for m in (await conn.execute(statement.order_by(by))).mappings()]
+
+
+async def incomplete_flagged(
+    engine: AsyncEngine, task_id: int, *, to: Sequence[str], at: datetime
+) -> CallbackRow | None:
+    """The incomplete task sent to the leads, once: None when it was already, or it was
+    completed (the worker told) meanwhile."""
+    still = _c.notified_at.is_(None)
+    return await _to_leads(engine, task_id, "incomplete_flagged", to=to, at=at, still=still)
+
+
+async def _to_leads(
+    engine: AsyncEngine,
+    task_id: int,
+    what: str,
+    *,
+    to: Sequence[str],
+    at: datetime,
+    still: ColumnElement[bool] | None = None,
+) -> CallbackRow | None:
+    """Set `<what>_at` and `<what>_to` where `<what>_at` is still empty (and `still` holds),
+    logging the action `what`: one statement decides, so two runs cannot both."""
+    clause = (_c.id == task_id) & _c[f"{what}_at"].is_(None)
+    if still is not None:
+        clause = clause & still
     statement = (
         update(confidential_callbacks)
-        .where(_c.id == task_id, _c.escalated_at.is_(None))
-        .values(escalated_at=at, escalated_to=list(to))
+        .where(clause)
+        .values({f"{what}_at": at, f"{what}_to": list(to)})
         .returning(*confidential_callbacks.c)
     )
     async with engine.begin() as conn:
         found = (await conn.execute(statement)).mappings().first()
         if found is not None:
-            await _log(conn, task_id, "service", "escalated", at, {"to": list(to)})
+            await _log(conn, task_id, "service", what, at, {"to": list(to)})
     return None if found is None else _row(found)
+
+
+async def note(
+    engine: AsyncEngine,
+    task_id: int,
+    *,
+    who: str,
+    action: str,
+    at: datetime,
+    details: dict[str, Any],
+) -> None:
+    """Something done with the task that changes nothing on it (a call back whose worker did
+    not answer their own phone)."""
+    async with engine.begin() as conn:
+        await _log(conn, task_id, who, action, at, details)
 
 
 async def history(engine: AsyncEngine, task_id: int) -> list[ActionRow]:

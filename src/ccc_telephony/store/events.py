@@ -150,6 +150,7 @@ class EventWriter:
         self._on_write = on_write
         self._on_degraded = on_degraded
         self._rules = rules or projection.ProjectionRules()
+        self._stored: list[Callable[[Sequence[CallEvent]], None]] = []
         self._pending: deque[CallEvent] = deque()
         self._inflight: list[CallEvent] = []  # taken from _pending, not yet durable anywhere
         self._wake = asyncio.Event()  # an emit or stop happened
@@ -178,6 +179,12 @@ class EventWriter:
     def written(self) -> int:
         """Events this writer inserted into the database (replayed duplicates not counted)."""
         return self._written
+
+    def on_stored(self, listener: Callable[[Sequence[CallEvent]], None]) -> None:
+        """`listener(events)` after each commit, with the events newly stored and projected
+        (the rows they make exist now): e.g. a message left after hours, told live once it is
+        a message. Never for a replayed duplicate; it must not block (schedule any I/O)."""
+        self._stored.append(listener)
 
     def emit(self, event: CallEvent) -> None:
         """Queue an event; never blocks on I/O, never raises (after stop it spools directly)."""
@@ -410,6 +417,7 @@ class EventWriter:
             [e.name for e in events],
             [json.dumps(e.details) for e in events],
         )
+        new: list[CallEvent] = []
         async with self._engine.begin() as conn:
             inserted = {row[0] for row in await conn.exec_driver_sql(_INSERT_EVENTS, columns)}
             new_count = len(inserted)
@@ -421,6 +429,9 @@ class EventWriter:
         self._written += new_count
         if self._on_write is not None:
             _notify(self._on_write, len(events), elapsed)
+        if new:
+            for listener in self._stored:
+                _notify(listener, new)
 
     # -- helpers -----------------------------------------------------------------------
 

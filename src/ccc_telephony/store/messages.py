@@ -6,6 +6,7 @@ test's shifted clock decides what is due exactly as production's clock does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,16 @@ from ccc_telephony.store.tables import message_actions, messages
 Source = Literal["mailbox", "after_hours"]
 State = Literal["new", "heard", "returning", "returned", "unreachable"]
 OPEN_STATES: tuple[State, ...] = ("new", "heard", "returning")
+# A caller's number as received, kept only in a shape that can be shown and dialled back.
+_CALLER_NUMBER = re.compile(r"\+?[0-9]{3,20}")
+
+
+def kept_number(number: str | None) -> str | None:
+    """The caller's number as a message keeps it (the caller controls it: only digits, with a
+    leading + at most), else None: withheld, a name, anything else a caller could send. The
+    one rule for every way a message is stored (the mailboxes' `take`, the after-hours event
+    projection)."""
+    return number if number is not None and _CALLER_NUMBER.fullmatch(number) else None
 
 
 _m = messages.c
@@ -152,6 +163,12 @@ async def get(engine: AsyncEngine, message_id: int) -> MessageRow | None:
     return None if row is None else MessageRow(**row)
 
 
+async def by_recording(engine: AsyncEngine, call_id: str, recording: str) -> MessageRow | None:
+    """The message this call's recording made."""
+    async with engine.connect() as conn:
+        return await _by_recording(conn, call_id, recording)
+
+
 async def find(engine: AsyncEngine, query: MessageQuery) -> list[MessageRow]:
     """Oldest due first: the order in which they should be returned."""
     statement = select(messages).where(query.where()).order_by(_m.due_at, _m.id).limit(query.limit)
@@ -180,12 +197,17 @@ async def change(
     values: Mapping[str, Any],
     details: Mapping[str, Any],
     only_from: Collection[State] = (),
+    only_unwarned: bool = False,
 ) -> MessageRow | None:
     """Update the message (state, owner, attempts, ...) and record the action, together; None
-    if there is no such message, or it is not in one of `only_from` (when given)."""
+    if there is no such message, or it is not in one of `only_from` (when given), or (with
+    `only_unwarned`) its pre-due flag was set already: one statement decides, so two runs
+    cannot both."""
     clause = _m.id == message_id
     if only_from:
         clause = clause & _m.state.in_(list(only_from))
+    if only_unwarned:
+        clause = clause & _m.warned_at.is_(None)
     changes = dict(values)
     if "state" in changes:
         changes |= {"state_at": at, "state_by": who}

@@ -25,7 +25,6 @@ call id, never details): refusing it would stop the call-event log.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -178,10 +177,6 @@ def _due_at_once(received_at: datetime) -> datetime:
     return received_at
 
 
-# A caller's number as received, kept only in a shape that can be shown and dialled back.
-CALLER_NUMBER = re.compile(r"\+?[0-9]{3,20}")
-
-
 @dataclass(frozen=True, slots=True)
 class ProjectionRules:
     """The policy's numbers that row projections need. The event writer is built with them, as
@@ -203,7 +198,6 @@ def _after_hours_message(event: CallEvent, rules: ProjectionRules) -> Executable
     recording = _text(details, "recording")
     if recording is None:
         return None
-    number = _text(details, "caller_number")
     duration = details.get("duration_seconds")
     return messages.left_after_hours(
         messages.NewMessage(
@@ -212,7 +206,7 @@ def _after_hours_message(event: CallEvent, rules: ProjectionRules) -> Executable
             queue=_text(details, "queue"),
             owner=None,
             call_id=event.call_id,
-            caller_number=number if number and CALLER_NUMBER.fullmatch(number) else None,
+            caller_number=messages.kept_number(_text(details, "caller_number")),
             language=_text(details, "language") or "",
             case_number=None,
             received_at=event.at,

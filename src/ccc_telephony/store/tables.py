@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    PrimaryKeyConstraint,
     Table,
     Text,
     Time,
@@ -541,6 +542,9 @@ confidential_callbacks = Table(
     Column("email_error", Text, nullable=True),
     Column("escalated_at", TIMESTAMPTZ, nullable=True),
     Column("escalated_to", ARRAY(Text), nullable=True),
+    # Still incomplete (the worker never told) after the policy's time: sent to the leads.
+    Column("incomplete_flagged_at", TIMESTAMPTZ, nullable=True),
+    Column("incomplete_flagged_to", ARRAY(Text), nullable=True),
     UniqueConstraint("call_id", "agent_id", name="uq_confidential_callbacks_call_agent"),
     CheckConstraint("source IN ('code', 'api')", name="ck_confidential_callbacks_source"),
     CheckConstraint(
@@ -682,4 +686,28 @@ mailbox_access = Table(
     Column("allowed", Boolean, nullable=False),
     Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Index("ix_mailbox_access_mailbox_at", "mailbox", "at"),
+)
+
+# Every e-mail a promise check owes, kept until the SMTP server took it (or it cannot go): a
+# notice is posted once under its (kind, key), and retried while the server is away.
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("kind", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("posted_at", TIMESTAMPTZ, nullable=False),
+    Column("recipients", ARRAY(Text), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("ids", ARRAY(Text), nullable=False),
+    Column("tries", Integer, nullable=False, server_default=text("0")),
+    Column("sent_at", TIMESTAMPTZ, nullable=True),
+    Column("given_up_at", TIMESTAMPTZ, nullable=True),
+    Column("last_error", Text, nullable=True),
+    PrimaryKeyConstraint("kind", "key", name="pk_mail_outbox"),
+    Index(
+        "ix_mail_outbox_unsent",
+        "kind",
+        postgresql_where=text("sent_at IS NULL AND given_up_at IS NULL"),
+    ),
 )

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import asyncpg
 
 from ccc_telephony.app import Service
+from tests.integration.agents.conftest import Api, api
+from tests.integration.escalations.conftest import staff
 from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import Moments, ShiftedClock
+from tests.integration.support.live import live_feed
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.steps import MAIN, Callers
+
+__all__ = ["api", "staff"]
 
 
 async def test_english_ebd_caller_with_case_number_is_queued(
@@ -77,8 +83,33 @@ async def test_after_hours_caller_leaves_a_message(
     db: asyncpg.Connection,
     clock: ShiftedClock,
     moments: Moments,
+    staff: Callable[..., Awaitable[str]],
+    api: Api,
 ) -> None:
     clock.set(moments.night)
+    head = await staff("ivrsup1", "family", role="supervisor")
+    async with live_feed(api.base, head) as screen:
+        row = await _leave_a_message(service, line, recorder, callers, db)
+        # Stored by the event projection, then told live like every message left.
+        left = await screen.next_of("message_left", timeout=30)
+    assert (left["id"], left["source"], left["queue"]) == (row["id"], "after_hours", "family")
+    assert left["caller_number"] == row["caller_number"]
+    # Due by noon of the next business day (the test night is a Tuesday's; the Wednesday
+    # after is the test policy's holiday).
+    due = row["due_at"].astimezone(moments.night.tzinfo)
+    assert (due.date(), due.hour) == ((moments.night + timedelta(days=2)).date(), 12)
+    actions = await db.fetch("SELECT action FROM message_actions WHERE message_id = $1", row["id"])
+    assert [a["action"] for a in actions] == ["left"]
+
+
+async def _leave_a_message(
+    service: Service,
+    line: CallerLine,
+    recorder: EventRecorder,
+    callers: Callers,
+    db: asyncpg.Connection,
+) -> asyncpg.Record:
+    """A caller after hours chooses the Family queue and leaves a message: its row."""
     call = await callers.dial()
     await line.press(call, "1")
     after = await recorder.wait_for(call.ivr_id, "after_hours")
@@ -102,9 +133,4 @@ async def test_after_hours_caller_leaves_a_message(
         None,
         "new",
     )
-    # Due by noon of the next business day (the test night is a Tuesday's; the Wednesday
-    # after is the test policy's holiday).
-    due = row["due_at"].astimezone(moments.night.tzinfo)
-    assert (due.date(), due.hour) == ((moments.night + timedelta(days=2)).date(), 12)
-    actions = await db.fetch("SELECT action FROM message_actions WHERE message_id = $1", row["id"])
-    assert [a["action"] for a in actions] == ["left"]
+    return row

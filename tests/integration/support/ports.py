@@ -44,3 +44,11 @@ def _free(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def closed_tcp_port() -> int:
+    """A local TCP port nothing listens on (a server that is away: SMTP, for one)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port

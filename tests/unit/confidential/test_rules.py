@@ -57,6 +57,8 @@ def _task(**changes: object) -> CallbackRow:
         email_error=None,
         escalated_at=None,
         escalated_to=None,
+        incomplete_flagged_at=None,
+        incomplete_flagged_to=None,
     )
     return replace(task, **changes)  # type: ignore[arg-type]
 
