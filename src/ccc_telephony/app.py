@@ -41,6 +41,7 @@ from ccc_telephony.events import CallEventBus
 from ccc_telephony.hours import http as hours_http
 from ccc_telephony.hours.agi import agi_handlers
 from ccc_telephony.hours.service import Clock, HoursService, utc_now
+from ccc_telephony.hours.workdays import Workdays
 from ccc_telephony.interpreters.feature import InterpretersFeature
 from ccc_telephony.ivr import http as ivr_http
 from ccc_telephony.ivr.context import IvrContext
@@ -55,6 +56,8 @@ from ccc_telephony.prompts.cli import library
 from ccc_telephony.prompts.generate import generate_all
 from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.prompts.stasis import PromptRecordingContext, PromptRecordingLine
+from ccc_telephony.returns.dialer import ReturnDialer
+from ccc_telephony.returns.feature import ReturnsFeature
 from ccc_telephony.signatures.feature import SignaturesFeature
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.store import overrides as overrides_store
@@ -102,6 +105,7 @@ class Service:
             rules=ProjectionRules(
                 followup=timedelta(hours=self.policy.escalations.followup_hours),
                 wrapup_due=timedelta(minutes=self.policy.wrapups.due_minutes),
+                after_hours_due=Workdays(self.policy).next_business_noon,
             ),
         )
         self.bus = CallEventBus(durable=self.writer.emit)
@@ -269,6 +273,28 @@ class Service:
             policy=self.policy.wrapups,
             roster=lambda: self.agents.agents.roster,
         )
+        # Return calls: the dialer messages, queue callbacks and confidential cases call with.
+        self.dialer = ReturnDialer(
+            ari=self.ari,
+            watch=self.dispatcher.watch,
+            channel_of=self.dispatcher.calls.get,
+            roster=lambda: self.agents.agents.roster,
+            main_number=self.policy.main_number,
+            policy=self.policy.returns,
+        )
+        self.dispatcher.add_handlers(self.dialer.stasis_handlers(), callers=False)
+        # Returning messages, the message routes, the day's check and the pre-due flags.
+        self.returns = ReturnsFeature(
+            book=self.messages,
+            dialer=self.dialer,
+            wrapups=self.wrapups,
+            engine=self.engine,
+            policy=self.policy,
+            roster=lambda: self.agents.agents.roster,
+            publish=self.live.publish,
+            mailer=Mailer(s),
+            recordings_dir=s.asterisk_recordings_dir,
+        )
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )
@@ -320,6 +346,7 @@ class Service:
         self.jobs.run("ari-events", self.events.run)
         self.jobs.every("directory-refresh", self.directory.refresh_seconds, self.directory.refresh)
         self.jobs.run("signature-captures", self.signatures.run)
+        self.returns.start(self.jobs)
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
@@ -416,6 +443,7 @@ class Service:
         app.add_routes(self.threats.routes())
         app.add_routes(self.abusive.routes())
         app.add_routes(wrapups_http.routes(self.wrapups, lambda: self.agents.agents.roster))
+        app.add_routes(self.returns.routes())
         return app
 
     def _readiness_checks(self) -> dict[str, health.Check]:

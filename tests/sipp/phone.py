@@ -12,6 +12,7 @@ see `runner`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -237,15 +238,7 @@ class SipPhone(SippDriven):
     async def hang_up(self, call_id: str | None = None, *, timeout: float = 10) -> None:
         """The phone hangs up a call it answered (the only one in progress by default): its
         BYE, and the 200 to it."""
-        talking = self.state.talking
-        if call_id is None and len(talking) == 1:
-            call_id = talking[0]
-        if call_id is None or call_id not in talking:
-            raise ValueError(f"phone {self.identity.user}: which call? in progress: {talking}")
-        self._sipp.signal(call_id, GO_ON)
-        await self._sipp.wait(
-            lambda s: any(ended == call_id for ended, _ in s.ended), "BYE's 200", timeout=timeout
-        )
+        await _hang_up(self._sipp, f"phone {self.identity.user}", call_id, timeout=timeout)
 
     async def transfer(
         self, refer_to: str, call_id: str | None = None, *, timeout: float = 20
@@ -389,6 +382,19 @@ class OutgoingCall(SippDriven):
         return state.ended[0][1]
 
 
+async def _hang_up(sipp: SippProcess, who: str, call_id: str | None, *, timeout: float) -> None:
+    """Our BYE on an answered call (the only one in progress by default), and the 200 to it."""
+    talking = sipp.state.talking
+    if call_id is None and len(talking) == 1:
+        call_id = talking[0]
+    if call_id is None or call_id not in talking:
+        raise ValueError(f"{who}: which call? in progress: {talking}")
+    sipp.signal(call_id, GO_ON)
+    await sipp.wait(
+        lambda s: any(ended == call_id for ended, _ in s.ended), "BYE's 200", timeout=timeout
+    )
+
+
 async def _press(sipp: SippProcess, call_id: str, keys: str, *, timeout: float) -> None:
     """Each key by SIP INFO, in order: the next once the previous one's 200 came."""
     for key in keys:
@@ -405,23 +411,34 @@ def _pressed(count: int) -> Callable[[SippState], bool]:
 
 class Carrier(SippDriven):
     """The outside world for outbound calls: answers the call Asterisk sends to its address
-    (the sandbox's `carrier` endpoint) and stays until the far end hangs up or it is closed::
+    (the sandbox's `carrier` endpoint) and stays until the far end hangs up, the test hangs
+    up (`hang_up`) or it is closed; with `handling` the number is busy (`BUSY`) or never
+    answers (`NO_ANSWER`) instead::
 
         async with Carrier(local_port=stack.inst.ports.carrier, ...) as carrier:
             ...  # a caller is transferred to an allowed outside number
             (call_id,) = await carrier.answered()
     """
 
-    def __init__(self, *, asterisk: str, local_port: int, media_port: int, workdir: Path) -> None:
+    def __init__(
+        self,
+        *,
+        asterisk: str,
+        local_port: int,
+        media_port: int,
+        workdir: Path,
+        handling: CallHandling = ANSWER,
+    ) -> None:
         self.asterisk = asterisk
         self.media_port = media_port
+        self.handling = handling
         self._sipp = SippProcess(
             "carrier", files=workdir / f"carrier-{local_port}", local_port=local_port
         )
 
     async def start(self) -> None:
         await self._sipp.start(
-            answering_scenario(Identity(user="carrier"), ANSWER),  # one call, as SIPp's UAS
+            answering_scenario(Identity(user="carrier"), self.handling),  # as SIPp's UAS
             target=self.asterisk,
             media_port=self.media_port,
             timeout_s=300,
@@ -438,3 +455,28 @@ class Carrier(SippDriven):
     async def answered(self, count: int = 1, timeout: float = 20) -> tuple[str, ...]:
         state = await self._sipp.wait(lambda s: len(s.answered) >= count, "answer", timeout=timeout)
         return state.answered
+
+    async def offered(self, count: int = 1, timeout: float = 20) -> tuple[str, ...]:
+        state = await self._sipp.wait(lambda s: len(s.offered) >= count, "INVITE", timeout=timeout)
+        return state.offered
+
+    async def rejected(self, count: int = 1, timeout: float = 20) -> tuple[str, ...]:
+        state = await self._sipp.wait(
+            lambda s: len(s.rejected) >= count, "rejection", timeout=timeout
+        )
+        return state.rejected
+
+    async def hang_up(self, call_id: str | None = None, *, timeout: float = 10) -> None:
+        """The outside party hangs up a call it answered: its BYE, and the 200 to it."""
+        await _hang_up(self._sipp, "carrier", call_id, timeout=timeout)
+
+    async def ended(self, count: int = 1, timeout: float = 15) -> tuple[tuple[str, str], ...]:
+        state = await self._sipp.wait(
+            lambda s: len(s.ended) >= count, "end of call", timeout=timeout
+        )
+        return state.ended
+
+    async def trace(self) -> str:
+        """Every SIP message it sent and received so far (SIPp's message trace)."""
+        text = await asyncio.to_thread((self.files / "msg.log").read_text, errors="replace")
+        return text

@@ -31,6 +31,7 @@ from ccc_telephony.config.callbacks import Callbacks
 from ccc_telephony.config.codes import TOOL_CODES, FeatureCode
 from ccc_telephony.config.conduct import Wrapups
 from ccc_telephony.config.interpreters import Interpreters
+from ccc_telephony.config.returns import Returns
 from ccc_telephony.config.signatures import Signatures
 from ccc_telephony.config.transfers import Transfers
 
@@ -275,6 +276,7 @@ class Policy(_Strict):
     signatures: Signatures = Signatures()
     interpreters: Interpreters = Interpreters()
     wrapups: Wrapups = Wrapups()
+    returns: Returns = Returns()
     callbacks: Callbacks = Callbacks()
 
     @field_validator("time_zone")

@@ -1,6 +1,7 @@
 """The main-number call flow, step by step, in the order a caller hears it.
 
-greeting -> language -> (closed: hours + message) -> menu -> caller identification -> queue.
+greeting -> language -> (closed: hours, the queue to call back from, message) -> menu -> caller
+identification -> queue.
 Each step writes its call event as it happens. Nothing is played in a language the caller did
 not choose (beyond the language menu itself): a language whose prompts are not all recorded
 sends its callers straight to the operator, marked with their language.
@@ -101,7 +102,7 @@ class MainNumberCall:
         if not self.ctx.prompts.has_language(self.language.code, MENU_PROMPTS):
             await self.unvoiced_language(status)
         elif not status.open and progress.message_offered:
-            await self.take_message(announce=True)
+            await self.take_message(announce=True, queue=self._menu_queue(progress.menu_key))
         elif not status.open:
             await self.closed(status)
         else:
@@ -171,9 +172,30 @@ class MainNumberCall:
     async def closed(self, status: HoursStatus) -> None:
         self.emit("after_hours", reason=status.reason.value, holiday=status.holiday)
         await self.say("closed", interruptible=False)
-        await self.take_message(announce=True)
+        await self.take_message(announce=True, queue=await self.message_queue())
 
-    async def take_message(self, *, announce: bool) -> None:
+    async def message_queue(self) -> str:
+        """Whose call back the message asks for: the caller picks the queue in the main
+        menu (its information key is no queue); no choice, or 0: the operator's."""
+        menu = self.ctx.policy.menu
+        for _ in range(menu.max_attempts):
+            key = await self.ask_one_digit(self.media("main_menu"))
+            option = menu.options.get(key)
+            if option is not None and option.action != "information":
+                queue = self._menu_queue(key)
+                self.emit("message_queue_chosen", key=key, queue=queue)
+                return queue
+            self.channel.flush_digits()
+        self.emit("message_queue_chosen", key=None, queue=self.ctx.policy.operator_queue)
+        return self.ctx.policy.operator_queue
+
+    def _menu_queue(self, key: str | None) -> str:
+        option = self.ctx.policy.menu.options.get(key or "")
+        if option is None or option.queue is None:
+            return self.ctx.policy.operator_queue
+        return option.queue
+
+    async def take_message(self, *, announce: bool, queue: str | None = None) -> None:
         if announce:
             await self.say("message_offer", interruptible=False)
         self.channel.flush_digits()
@@ -194,6 +216,7 @@ class MainNumberCall:
                 caller_number=self.channel.caller_number,
                 caller_name=self.channel.caller_name,
                 language=self.language.code,
+                queue=queue or self.ctx.policy.operator_queue,
             )
             self.outcome = "message"
             if announce and not self.channel.gone:

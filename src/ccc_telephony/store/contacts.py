@@ -1,5 +1,6 @@
 """The contact log: one row per contact an agent must log (their part of an inbound call, a
-failed outbound attempt) and the wrap-up they record for it.
+return call that reached the caller, a failed outbound attempt) and the wrap-up they record
+for it.
 
 Inbound rows come from the call's own queue events, in the event writer's transaction
 (store/projection.py): `agent_answered` opens one, `agent_call_completed` sets when the
@@ -24,9 +25,12 @@ from sqlalchemy.sql.expression import Executable
 
 from ccc_telephony.store.tables import contacts
 
-Kind = Literal["inbound_call", "outbound_attempt"]
+Kind = Literal["inbound_call", "return_call", "outbound_attempt"]
 INBOUND: Kind = "inbound_call"
+RETURN_CALL: Kind = "return_call"  # answered: a conversation like an inbound call
 OUTBOUND: Kind = "outbound_attempt"
+# The contacts a wrap-up is recorded for after the call (a failed attempt is logged whole).
+CONVERSATIONS: tuple[Kind, ...] = (INBOUND, RETURN_CALL)
 _c = contacts.c
 
 
@@ -58,10 +62,12 @@ class Wrapup:
     abusive_note: str | None = None
 
 
-def _inbound(call_id: str, agent_id: str, values: dict[str, Any]) -> Executable:
+def _inbound(
+    call_id: str, agent_id: str, values: dict[str, Any], kind: Kind = INBOUND
+) -> Executable:
     """Set `values` on the agent's contact for the call, made if need be; a column that
     holds a value already keeps it (a repeated or replayed event changes nothing)."""
-    statement = insert(contacts).values(kind=INBOUND, call_id=call_id, agent_id=agent_id, **values)
+    statement = insert(contacts).values(kind=kind, call_id=call_id, agent_id=agent_id, **values)
     return statement.on_conflict_do_update(
         index_elements=[_c.kind, _c.call_id, _c.agent_id],
         set_={key: func.coalesce(_c[key], statement.excluded[key]) for key in values},
@@ -113,11 +119,28 @@ async def failed_attempt(
     return _row(found)
 
 
+async def return_call_answered(
+    engine: AsyncEngine, *, call_id: str, agent_id: str, at: datetime
+) -> None:
+    """A return call reached the caller (`call_id`: the attempt's channel): a contact the
+    agent owes a wrap-up for, once it ends."""
+    async with engine.begin() as conn:
+        await conn.execute(_inbound(call_id, agent_id, {"started_at": at}, RETURN_CALL))
+
+
+async def return_call_ended(
+    engine: AsyncEngine, *, call_id: str, agent_id: str, at: datetime, due_after: timedelta
+) -> None:
+    values = {"ended_at": at, "due_at": at + due_after}
+    async with engine.begin() as conn:
+        await conn.execute(_inbound(call_id, agent_id, values, RETURN_CALL))
+
+
 async def contact(
-    engine: AsyncEngine, kind: Kind, call_id: str, agent_id: str
+    engine: AsyncEngine, kinds: Collection[Kind], call_id: str, agent_id: str
 ) -> ContactRow | None:
     statement = select(contacts).where(
-        _c.kind == kind, _c.call_id == call_id, _c.agent_id == agent_id
+        _c.kind.in_(list(kinds)), _c.call_id == call_id, _c.agent_id == agent_id
     )
     async with engine.connect() as conn:
         found = (await conn.execute(statement)).mappings().first()

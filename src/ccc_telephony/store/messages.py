@@ -12,8 +12,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, func, insert, select, true, update
+from sqlalchemy import ColumnElement, func, insert, literal, select, true, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.expression import Executable
 
 from ccc_telephony.store.tables import message_actions, messages
 
@@ -117,6 +120,30 @@ async def add(engine: AsyncEngine, new: NewMessage, *, who: str) -> MessageRow:
         )
         await _act(conn, row["id"], at=new.received_at, who=who, action="left", details={})
     return MessageRow(**row)
+
+
+def left_after_hours(new: NewMessage) -> Executable:
+    """The statement that stores a main-number message left after hours (in the call-event
+    writer's transaction, from its `message_recorded` event) with its 'left' action; the
+    same event again (a replayed spool) stores nothing."""
+    values = {name: getattr(new, name) for name in NewMessage.__dataclass_fields__}
+    stored = (
+        upsert(messages)
+        .values(**values, state_at=new.received_at)
+        .on_conflict_do_nothing(index_elements=[_m.call_id, _m.recording])
+        .returning(_m.id, _m.received_at)
+        .cte("stored")
+    )
+    left = select(
+        stored.c.id,
+        stored.c.received_at,
+        literal("system"),
+        literal("left"),
+        literal({}, JSONB),
+    )
+    return insert(message_actions).from_select(
+        [_a.message_id, _a.at, _a.who, _a.action, _a.details], left
+    )
 
 
 async def get(engine: AsyncEngine, message_id: int) -> MessageRow | None:

@@ -16,18 +16,20 @@ sets), each shape's statement compiled once. Statements for different calls touc
 rows, so only the order of one call's events matters: the k-th event of each call in a batch
 goes in "wave" k, and waves run in order.
 
-Some events also make or advance a row of another table (`ROW_PROJECTIONS`): a recorded message
-is a callback request, an escalation is a follow-up the Help lead owes the worker. Each is one
-statement keyed on the row's own id and written to be idempotent. An event whose details lack
-what its row needs is stored without that row (and logged by name and call id, never details):
-refusing it would stop the call-event log.
+Some events also make or advance a row of another table (`ROW_PROJECTIONS`): a message recorded
+after hours is a message to return (messages), an escalation is a follow-up the Help lead owes
+the worker. Each is one statement keyed on the row's own id and written to be idempotent. An
+event whose details lack what its row needs is stored without that row (and logged by name and
+call id, never details): refusing it would stop the call-event log.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 from uuid import UUID
 
@@ -40,10 +42,10 @@ from sqlalchemy.sql.expression import Executable
 
 from ccc_telephony.config.conduct import DEFAULT_WRAPUP_MINUTES
 from ccc_telephony.config.policy import DEFAULT_FOLLOWUP_HOURS
-from ccc_telephony.store import contacts, interpreters, threats
+from ccc_telephony.store import contacts, interpreters, messages, threats
 from ccc_telephony.store.details import text as _text
 from ccc_telephony.store.details import uuid_of as _uuid
-from ccc_telephony.store.tables import callback_requests, calls, escalation_followups
+from ccc_telephony.store.tables import calls, escalation_followups
 
 if TYPE_CHECKING:
     from ccc_telephony.store.events import CallEvent
@@ -172,6 +174,14 @@ def _upsert(conn: AsyncConnection, shape: _Shape) -> tuple[str, tuple[str, ...]]
     return cached
 
 
+def _due_at_once(received_at: datetime) -> datetime:
+    return received_at
+
+
+# A caller's number as received, kept only in a shape that can be shown and dialled back.
+CALLER_NUMBER = re.compile(r"\+?[0-9]{3,20}")
+
+
 @dataclass(frozen=True, slots=True)
 class ProjectionRules:
     """The policy's numbers that row projections need. The event writer is built with them, as
@@ -179,21 +189,37 @@ class ProjectionRules:
 
     followup: timedelta = timedelta(hours=DEFAULT_FOLLOWUP_HOURS)
     wrapup_due: timedelta = timedelta(minutes=DEFAULT_WRAPUP_MINUTES)
+    # When a message left after hours is due back (the service: the next business noon).
+    after_hours_due: Callable[[datetime], datetime] = _due_at_once
 
 
 RowProjection = Callable[["CallEvent", ProjectionRules], Executable | None]
 
 
-def _callback_request(event: CallEvent, _: ProjectionRules) -> Executable:
+def _after_hours_message(event: CallEvent, rules: ProjectionRules) -> Executable | None:
+    """A message left on the main number after hours: tracked like every message, for the
+    queue the caller chose, due by the rule the service gives (the next business noon)."""
     details = event.details
-    return insert(callback_requests).values(
-        call_id=event.call_id,
-        caller_number=str(details.get("caller_number") or ""),
-        caller_name=str(details.get("caller_name") or ""),
-        language=str(details.get("language") or ""),
-        recording=str(details.get("recording") or ""),
-        duration_seconds=details.get("duration_seconds"),
-        created_at=event.at,
+    recording = _text(details, "recording")
+    if recording is None:
+        return None
+    number = _text(details, "caller_number")
+    duration = details.get("duration_seconds")
+    return messages.left_after_hours(
+        messages.NewMessage(
+            source="after_hours",
+            mailbox=None,
+            queue=_text(details, "queue"),
+            owner=None,
+            call_id=event.call_id,
+            caller_number=number if number and CALLER_NUMBER.fullmatch(number) else None,
+            language=_text(details, "language") or "",
+            case_number=None,
+            received_at=event.at,
+            duration_seconds=None if duration is None else Decimal(str(duration)),
+            recording=recording,
+            due_at=rules.after_hours_due(event.at),
+        )
     )
 
 
@@ -313,7 +339,7 @@ def _threat_flagged(event: CallEvent, _: ProjectionRules) -> Executable | None:
 
 # Events that also create or advance a row of another table.
 ROW_PROJECTIONS: Final[Mapping[str, RowProjection]] = {
-    "message_recorded": _callback_request,
+    "message_recorded": _after_hours_message,
     "escalated": _escalated,
     "escalation_answered": _escalation_answered,
     "escalation_returned": _escalation_returned,

@@ -88,6 +88,8 @@ hours_overrides = Table(
     Column("cleared_by", Text, nullable=True),
 )
 
+# Before issue 12: the after-hours messages. Migration 0013 moved them into `messages`; nothing
+# writes here any more (the table is kept for that migration's downgrade).
 callback_requests = Table(
     "callback_requests",
     metadata,
@@ -391,7 +393,9 @@ contacts = Table(
     Column("recorded_by", Text, nullable=True),
     Column("recorded_at", TIMESTAMPTZ, nullable=True),
     UniqueConstraint("kind", "call_id", "agent_id", name="uq_contacts_kind_call_agent"),
-    CheckConstraint("kind IN ('inbound_call', 'outbound_attempt')", name="ck_contacts_kind"),
+    CheckConstraint(
+        "kind IN ('inbound_call', 'return_call', 'outbound_attempt')", name="ck_contacts_kind"
+    ),
     Index("ix_contacts_agent", "agent_id", "due_at"),
     Index("ix_contacts_missing", "due_at", postgresql_where=text("recorded_at IS NULL")),
 )

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.config.conduct import Wrapups
 from ccc_telephony.store import contacts as store
-from ccc_telephony.store.contacts import INBOUND, ContactRow, Wrapup
+from ccc_telephony.store.contacts import CONVERSATIONS, ContactRow, Wrapup
 from ccc_telephony.web.auth import Principal
 from ccc_telephony.web.validation import free_text
 from ccc_telephony.wrapups.rules import COMMENT_MAX_CHARS, AttemptOutcome, checked, whose
@@ -49,7 +49,7 @@ class WrapupService:
         return self._clock()
 
     async def contact(self, agent_id: str, call_id: str) -> ContactRow:
-        found = await store.contact(self._engine, INBOUND, call_id, agent_id)
+        found = await store.contact(self._engine, CONVERSATIONS, call_id, agent_id)
         if found is None:
             raise NotTheirCall(f"{agent_id} did not take call {call_id}")
         return found

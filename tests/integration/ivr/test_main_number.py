@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import asyncpg
 
 from ccc_telephony.app import Service
@@ -81,6 +83,9 @@ async def test_after_hours_caller_leaves_a_message(
     await line.press(call, "1")
     after = await recorder.wait_for(call.ivr_id, "after_hours")
     assert after.details["reason"] == "after_hours"
+    await line.press(call, "2")  # whose call back: the Family queue
+    chosen = await recorder.wait_for(call.ivr_id, "message_queue_chosen", timeout=30)
+    assert chosen.details == {"key": "2", "queue": "family"}
     await recorder.wait_for(call.ivr_id, "message_offered", timeout=30)
     await line.say(call)
     await line.press(call, "#")
@@ -89,5 +94,17 @@ async def test_after_hours_caller_leaves_a_message(
     ended = await recorder.wait_for(call.ivr_id, "call_ended", timeout=30)
     assert ended.details["outcome"] == "message"
     await service.writer.wait_idle()
-    row = await db.fetchrow("SELECT * FROM callback_requests WHERE call_id = $1", call.ivr_id)
+    row = await db.fetchrow("SELECT * FROM messages WHERE call_id = $1", call.ivr_id)
     assert row is not None and row["recording"] == message.details["recording"]
+    assert (row["source"], row["queue"], row["owner"], row["state"]) == (
+        "after_hours",
+        "family",
+        None,
+        "new",
+    )
+    # Due by noon of the next business day (the test night is a Tuesday's; the Wednesday
+    # after is the test policy's holiday).
+    due = row["due_at"].astimezone(moments.night.tzinfo)
+    assert (due.date(), due.hour) == ((moments.night + timedelta(days=2)).date(), 12)
+    actions = await db.fetch("SELECT action FROM message_actions WHERE message_id = $1", row["id"])
+    assert [a["action"] for a in actions] == ["left"]

@@ -1,16 +1,15 @@
-"""The small repositories (overrides, callbacks, prompt audit) and the readiness ping."""
+"""The small repositories (overrides, prompt audit) and the readiness ping."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import asyncpg
 import pytest
 
 from ccc_telephony.hours.rules import Override
-from ccc_telephony.store import callbacks, overrides, prompts
+from ccc_telephony.store import overrides, prompts
 from ccc_telephony.store.engine import ping
 from tests.integration.support.proxy import TcpProxy
 
@@ -63,32 +62,6 @@ async def test_clearing_follows_the_given_clock_not_the_databases(
     assert await overrides.active_override(engine, now) is not None
     assert await overrides.clear_override(engine, cleared_by="carl", now=now) == 1
     assert await overrides.active_override(engine, now) is None
-
-
-async def test_callback_requests_round_trip(engine: AsyncEngine) -> None:
-    first = await callbacks.add_callback_request(
-        engine,
-        call_id="cb-1",
-        caller_number="+15550001111",
-        caller_name="'); DROP TABLE callback_requests; --",
-        language="hmn",
-        recording="callback-cb-1",
-        duration_seconds=12.5,
-    )
-    second = await callbacks.add_callback_request(
-        engine,
-        call_id="cb-2",
-        caller_number="+15550002222",
-        caller_name="",
-        language="en",
-        recording="callback-cb-2",
-    )
-    rows = [r for r in await callbacks.list_callback_requests(engine) if r.id in {first, second}]
-    assert [r.id for r in rows] == [first, second]
-    assert rows[0].caller_name == "'); DROP TABLE callback_requests; --"
-    assert rows[0].duration_seconds == Decimal("12.5") and rows[1].duration_seconds is None
-    assert {r.status for r in rows} == {"open"}
-    assert await callbacks.list_callback_requests(engine, status="done") == []
 
 
 async def test_prompt_changes_are_audited(engine: AsyncEngine, db: asyncpg.Connection) -> None:

@@ -133,6 +133,14 @@ class AriClient:
         )
         return str(found.get("value") or "")
 
+    async def ring(self, channel_id: str) -> None:
+        """Ringing to the channel's party (in-band once their call is up): someone is being
+        called for them."""
+        await self.request("POST", f"/channels/{channel_id}/ring")
+
+    async def ring_stop(self, channel_id: str) -> None:
+        await self.request("DELETE", f"/channels/{channel_id}/ring")
+
     async def set_variable(self, channel_id: str, name: str, value: str) -> None:
         await self.request(
             "POST", f"/channels/{channel_id}/variable", params={"variable": name, "value": value}
@@ -245,6 +253,10 @@ class AriClient:
         await self.request(
             "POST", f"/bridges/{bridge_id}/addChannel", params={"channel": channel_id}
         )
+
+    async def bridge(self, bridge_id: str) -> Json:
+        result: Json = await self.request("GET", f"/bridges/{bridge_id}")
+        return result
 
     async def destroy_bridge(self, bridge_id: str) -> None:
         await self.request("DELETE", f"/bridges/{bridge_id}")
