@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -56,6 +57,16 @@ class Outcome(Protocol):
     def answered(self) -> bool: ...
     @property
     def ended(self) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NotPlaced:
+    """An attempt the dialer could not even start: failed, named by the placeholder."""
+
+    channel_id: str
+    result: str = "failed"
+    answered: bool = False
+    ended: Any = None
 
 
 class CallerDialer(Protocol):
@@ -190,9 +201,13 @@ class CallbackService:
     async def _dial(self, channel: StasisChannel, row: CallbackRow, agent: str | None) -> None:
         details = {"callback": row.id, "queue": row.queue, "agent": agent, "attempt": row.attempts}
         self._emit(row.call_id, "callback_dialled", details)
-        outcome = await self._dialer.connect(
-            channel.id, row.number, language=row.language, reference=f"callback-{row.id}"
-        )
+        try:
+            outcome: Outcome = await self._dialer.connect(
+                channel.id, row.number, language=row.language, reference=f"callback-{row.id}"
+            )
+        except Exception as exc:  # the agent hung up as it started, Asterisk refused...
+            log.warning("callback not dialled", callback=row.id, error=type(exc).__name__)
+            outcome = NotPlaced(channel_id=channel.id)
         if outcome.answered:
             await store.change(
                 self._engine,
@@ -301,5 +316,3 @@ class CallbackService:
             await self.line.reconcile()
         except Exception as exc:  # the database or ARI away: the next connect tries again
             log.warning("callbacks not reconciled", error=type(exc).__name__)
-
-
