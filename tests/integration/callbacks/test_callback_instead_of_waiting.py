@@ -41,10 +41,13 @@ def _order(shown: str) -> list[str]:
 
 
 async def _in_line(queue_show: Callable[[str], Any], count: int) -> list[str]:
+    """Poll app_queue itself (not the service's belief) until `count` wait in line."""
     async with asyncio.timeout(10):
-        while len(order := _order(await queue_show("family"))) < count:
+        while True:
+            order = _order(await queue_show("family"))
+            if len(order) >= count:
+                return order
             await asyncio.sleep(0.1)
-    return order
 
 
 async def test_a_caller_called_back_in_their_place_reaches_the_agent(
