@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from ccc_telephony.config.callbacks import Callbacks
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
 from ccc_telephony.config.signatures import Signatures
@@ -21,7 +22,12 @@ def tiny_policy() -> Policy:
     """English with one-word texts plus Hmong's menu line: quick to generate."""
     prompts = {
         name: {"en": name.replace("_", " ")}
-        for name in (*PROMPT_NAMES, *Signatures().prompts(), *STAFF_PROMPT_NAMES)
+        for name in (
+            *PROMPT_NAMES,
+            *Signatures().prompts(),
+            *Callbacks().prompts(),
+            *STAFF_PROMPT_NAMES,
+        )
     }
     prompts["closed"] = {"en": "Closed. Hours: {hours}."}
     prompts["language_menu"]["hmn"] = "Hais lus Hmoob, nias 3."

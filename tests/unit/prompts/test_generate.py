@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from ccc_telephony.config.callbacks import Callbacks
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
 from ccc_telephony.config.signatures import Signatures
@@ -12,7 +13,14 @@ from tests.unit.prompts.sounds import PHONE, phone_format
 
 # Policy prompts, signature scripts, admin prompts, digits, counties, consortia, Hmong menu line.
 TINY_COUNT = (
-    len(PROMPT_NAMES) + len(Signatures().prompts()) + len(STAFF_PROMPT_NAMES) + 10 + 2 + 2 + 1
+    len(PROMPT_NAMES)
+    + len(Signatures().prompts())
+    + len(Callbacks().prompts())
+    + len(STAFF_PROMPT_NAMES)
+    + 10
+    + 2
+    + 2
+    + 1
 )
 
 
