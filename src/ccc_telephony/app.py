@@ -29,6 +29,7 @@ from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.asterisk.ari import AriClient, AriError, AriEventStream
 from ccc_telephony.asterisk.ari.dispatcher import StasisDispatcher
 from ccc_telephony.asterisk.in_call_codes import InCallCodes
+from ccc_telephony.callbacks.feature import CallbacksFeature
 from ccc_telephony.calltools.notice import AgentNotice
 from ccc_telephony.calltools.tools import CallTools
 from ccc_telephony.confidential.feature import ConfidentialFeature
@@ -336,6 +337,22 @@ class Service:
             contacts=self.returns.contacts,
             outbox=self.outbox,
         )
+        # Callback instead of waiting: a caller keeps their place in line while they hang up.
+        self.callbacks = CallbacksFeature(
+            policy=self.policy,
+            engine=self.engine,
+            ari=self.ari,
+            clock=self.clock,
+            queue_status=self.agents.queues.status,
+            dialer=self.dialer,
+            failed_attempt=self.wrapups.failed_attempt,
+            agent_at=self.agents.agent_at,
+            media=self.prompts.media,
+            emit=self.emit,
+            publish=self.live.publish,
+        )
+        self.dispatcher.add_handlers(self.callbacks.caller_handlers())
+        self.dispatcher.add_handlers(self.callbacks.placeholder_handlers(), callers=False)
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )
@@ -387,6 +404,7 @@ class Service:
         self.jobs.run("ari-events", self.events.run)
         self.jobs.every("directory-refresh", self.directory.refresh_seconds, self.directory.refresh)
         self.jobs.run("signature-captures", self.signatures.run)
+        self.jobs.every("callbacks", self.callbacks.round_seconds, self.callbacks.tick)
         self.returns.start(self.jobs)
         self.confidential.start(self.jobs)
         await self.mailboxes.start()
@@ -429,6 +447,8 @@ class Service:
     # --- reconciliation -------------------------------------------------------------------
     async def _on_ari_connect(self) -> None:
         await self.dispatcher.reconcile()
+        # Placeholders still in Asterisk kept, those lost (Asterisk restarted) put back.
+        await self.callbacks.reconcile()
         if self._first_connect:
             # Done once it succeeds: after a failure (database down, an ARI call refused) it is
             # tried again on the next connect rather than skipped for the life of the process.
@@ -486,6 +506,7 @@ class Service:
         app.add_routes(self.threats.routes())
         app.add_routes(self.abusive.routes())
         app.add_routes(self.mailboxes.routes())
+        app.add_routes(self.callbacks.routes())
         app.add_routes(wrapups_http.routes(self.wrapups, lambda: self.agents.agents.roster))
         app.add_routes(self.returns.routes())
         app.add_routes(self.confidential.routes())

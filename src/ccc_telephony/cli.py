@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ccc_telephony import logs
 from ccc_telephony.agents import cli as agents_cli
+from ccc_telephony.callbacks import cli as callbacks_cli
 from ccc_telephony.confidential import cli as confidential_cli
 from ccc_telephony.config.directory import load_directory
 from ccc_telephony.config.policy import PolicyError, load_policy
@@ -119,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     upload.set_defaults(func=_prompts_upload)
 
     agents_cli.register(sub)
+    callbacks_cli.register(sub)
     escalations_cli.register(sub)
     directory_cli.register(sub)
     signatures_cli.register(sub)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ccc_telephony.config.callbacks import OFFER_PROMPT
 from ccc_telephony.config.codes import FEATURE_EVENT
 from ccc_telephony.config.policy import Policy
 
@@ -153,7 +154,7 @@ def render(policy: Policy, site: Site) -> dict[str, str]:
         "manager.conf": _manager(site),
         "pjsip.conf": _pjsip(policy, site),
         "rtp.conf": f"[general]\nrtpstart={site.rtp_start}\nrtpend={site.rtp_end}\n",
-        "queues.conf": _queues(policy),
+        "queues.conf": _queues(policy, site),
         "musiconhold.conf": "[default]\nmode=files\ndirectory=moh\n",
         "extensions_ccc_generated.conf": _generated_dialplan(policy, site),
         "cdr.conf": "[general]\nenable=no\n",
@@ -290,7 +291,7 @@ def _pjsip(policy: Policy, site: Site) -> str:
     return "\n".join(sections)
 
 
-def _queues(policy: Policy) -> str:
+def _queues(policy: Policy, site: Site) -> str:
     routing = policy.agents.routing
     sections = [
         "[general]\npersistentmembers=no\nshared_lastcall=yes\nlog_membername_as_agent=yes\n"
@@ -319,6 +320,8 @@ def _queues(policy: Policy) -> str:
             if routing.announce_position_seconds
             else "announce-holdtime=no",
         ]
+        if name != policy.agents.help_queue:
+            lines += _callback_offer(policy, site)
         lines += [f"member => {member}" for member in queue.members]
         sections.append("\n".join(lines) + "\n")
     for name in (q for queues in policy.language_queues().values() for q in queues):
@@ -334,12 +337,32 @@ def _queues(policy: Policy) -> str:
     return "\n".join(sections)
 
 
+def _callback_offer(policy: Policy, site: Site) -> list[str]:
+    """The callback offer (measured on Asterisk 22): app_queue's periodic announcement, first
+    after `offer_after_seconds` in this queue, in the caller's channel language (an absolute
+    sound path is looked up as <dir>/<language>/<name>); the key 1 leaves the queue into
+    ccc-callback-offer (QUEUEPOSITION and QUEUEWAIT_MS set), other keys are ignored. The
+    agent's interface is set on the caller's channel (MEMBERINTERFACE) when they answer."""
+    offer = policy.callbacks
+    if not offer.enabled:
+        return []
+    return [
+        "context=ccc-callback-offer",
+        f"periodic-announce={site.sounds_dir}/{OFFER_PROMPT}",
+        f"periodic-announce-startdelay={offer.offer_after_seconds}",
+        f"periodic-announce-frequency={offer.offer_repeat_seconds}",
+        "setinterfacevar=yes",
+    ]
+
+
 def _queue_extension(policy: Policy, name: str) -> str:
     """Queue entry: what the agent's phone shows, the language-first try, then everyone."""
     wait = policy.agents.routing.language_wait_seconds
     lines = [
         f"exten => {name},1,Set(CCC_QUEUE={name})",
         " same => n,Gosub(ccc-agent-display,s,1)",
+        # app_queue's own sounds (the callback offer) in the caller's language.
+        ' same => n,ExecIf($["${CCC_LANGUAGE}" != ""]?Set(CHANNEL(language)=${CCC_LANGUAGE}))',
     ]
     codes = [lang.code for lang in policy.languages[1:]]
     variants = dict(zip(codes, policy.language_queues().get(name, []), strict=False))

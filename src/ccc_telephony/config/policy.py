@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from ccc_telephony.config.agents import AgentPolicy, RosterAgent, language_queue
+from ccc_telephony.config.callbacks import Callbacks
 from ccc_telephony.config.codes import TOOL_CODES, FeatureCode
 from ccc_telephony.config.conduct import Wrapups
 from ccc_telephony.config.confidential import Confidential
@@ -288,6 +289,7 @@ class Policy(_Strict):
     confidential: Confidential = Confidential()
     returns: Returns = Returns()
     mailboxes: Mailboxes = Mailboxes()
+    callbacks: Callbacks = Callbacks()
 
     @field_validator("time_zone")
     @classmethod
@@ -325,7 +327,12 @@ class Policy(_Strict):
                     problems.append(
                         f"queues.{queue_name}.members: {member!r} is not a static phone"
                     )
-        for name in (*PROMPT_NAMES, *MAILBOX_PROMPT_NAMES, *self.signatures.prompts()):
+        for name in (
+            *PROMPT_NAMES,
+            *MAILBOX_PROMPT_NAMES,
+            *self.signatures.prompts(),
+            *self.callbacks.prompts(),
+        ):
             for lang in self.languages:
                 if lang.tts_voice and not self.prompts.get(name, {}).get(lang.code):
                     problems.append(f"prompts.{name}.{lang.code}: missing text")

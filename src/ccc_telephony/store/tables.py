@@ -711,3 +711,37 @@ mail_outbox = Table(
         postgresql_where=text("sent_at IS NULL AND given_up_at IS NULL"),
     ),
 )
+
+# Callers waiting in a queue who asked to be called back instead (callbacks/). Their place in
+# line is `entered_at` (when they joined the queue): every placeholder is put back at the
+# position that time gives among the callers waiting then, so a restart loses no place.
+queue_callbacks = Table(
+    "queue_callbacks",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("call_id", Text, nullable=False),
+    Column("queue", Text, nullable=False),
+    Column("number", Text, nullable=False),
+    Column("language", Text, nullable=False),
+    Column("entered_at", TIMESTAMPTZ, nullable=False),
+    Column("accepted_at", TIMESTAMPTZ, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", TIMESTAMPTZ),
+    Column("placeholder", Text),
+    Column("agent_id", Text),
+    Column("last_outcome", Text),
+    Column("state_at", TIMESTAMPTZ, nullable=False),
+    Column("state_by", Text),
+    CheckConstraint(
+        "state IN ('waiting', 'queued', 'dialling', 'connected', 'failed', 'cancelled')",
+        name="ck_queue_callbacks_state",
+    ),
+    CheckConstraint("number ~ '^[0-9]{10}$'", name="ck_queue_callbacks_number"),
+    UniqueConstraint("call_id", name="uq_queue_callbacks_call"),
+    Index(
+        "ix_queue_callbacks_open",
+        "entered_at",
+        postgresql_where=text("state IN ('waiting', 'queued', 'dialling')"),
+    ),
+)

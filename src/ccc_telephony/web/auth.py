@@ -55,6 +55,7 @@ STAFF_PREFIXES = (
     "/api/v1/agents",
     "/api/v1/queues",
     "/api/v1/escalations",
+    "/api/v1/callbacks",
     "/api/v1/signatures",
     "/api/v1/threats",
     "/api/v1/wrapups",

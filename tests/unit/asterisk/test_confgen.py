@@ -79,3 +79,18 @@ def test_the_language_line_exists_only_where_the_site_has_one() -> None:
     line = _section(pjsip, "language-line")
     assert "auth=language-line-auth" in line and "send_connected_line=no" in line
     assert "password=d" in _section(pjsip, "language-line-auth")
+
+
+def test_callers_are_offered_a_callback_in_their_language_except_on_the_help_line() -> None:
+    """Measured on Asterisk 22: the periodic announcement's absolute path is looked up as
+    <dir>/<channel language>/<name>, first after the start delay; key 1 leaves the queue into
+    the context (QUEUEPOSITION, QUEUEWAIT_MS set)."""
+    files = _files()
+    family = _section(files["queues.conf"], "family")
+    assert "context=ccc-callback-offer" in family
+    assert "periodic-announce=/var/lib/asterisk/sounds/ccc/callback_offer" in family
+    assert "periodic-announce-startdelay=120" in family
+    assert "setinterfacevar=yes" in family
+    assert "context=" not in _section(files["queues.conf"], "help")
+    queue_entry = files["extensions_ccc_generated.conf"]
+    assert "Set(CHANNEL(language)=${CCC_LANGUAGE})" in queue_entry

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from ccc_telephony.config.callbacks import Callbacks
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.mailboxes import PROMPT_NAMES as MAILBOX_PROMPT_NAMES
 from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
@@ -26,6 +27,7 @@ def tiny_policy() -> Policy:
             *PROMPT_NAMES,
             *Signatures().prompts(),
             *MAILBOX_PROMPT_NAMES,
+            *Callbacks().prompts(),
             *STAFF_PROMPT_NAMES,
         )
     }

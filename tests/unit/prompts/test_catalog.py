@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from ccc_telephony.config.callbacks import Callbacks
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.mailboxes import PROMPT_NAMES as MAILBOX_PROMPT_NAMES
 from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
@@ -45,7 +46,7 @@ def test_digits_counties_and_consortia(catalog: dict[str, PromptSpec]) -> None:
 def test_names_are_safe_and_unique(catalog: dict[str, PromptSpec]) -> None:
     assert all(PROMPT_NAME.fullmatch(spec.name) for spec in catalog.values())
     # Admin prompts exist in the first language only.
-    scripts = len(Signatures().prompts()) + len(MAILBOX_PROMPT_NAMES)
+    scripts = len(Signatures().prompts()) + len(MAILBOX_PROMPT_NAMES) + len(Callbacks().prompts())
     assert len(catalog) == 2 * (len(PROMPT_NAMES) + scripts + 10 + 72 + 12) + 1 + len(
         STAFF_PROMPT_NAMES
     )

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from ccc_telephony.config.callbacks import Callbacks
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.mailboxes import PROMPT_NAMES as MAILBOX_PROMPT_NAMES
 from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
@@ -16,6 +17,7 @@ TINY_COUNT = (
     len(PROMPT_NAMES)
     + len(Signatures().prompts())
     + len(MAILBOX_PROMPT_NAMES)
+    + len(Callbacks().prompts())
     + len(STAFF_PROMPT_NAMES)
     + 10
     + 2

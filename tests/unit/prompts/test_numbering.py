@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from ccc_telephony.config.callbacks import Callbacks
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.mailboxes import PROMPT_NAMES as MAILBOX_PROMPT_NAMES
 from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
@@ -18,8 +19,14 @@ from ccc_telephony.prompts.catalog import (
     recordable_prompts,
 )
 
-# The shipped policy's caller prompts: the IVR's, then the signature scripts'.
-CALLER_PROMPTS = (*PROMPT_NAMES, *Signatures().prompts(), *MAILBOX_PROMPT_NAMES)
+# The shipped policy's caller prompts: the IVR's, the signature scripts', the mailboxes', the
+# callbacks'.
+CALLER_PROMPTS = (
+    *PROMPT_NAMES,
+    *Signatures().prompts(),
+    *MAILBOX_PROMPT_NAMES,
+    *Callbacks().prompts(),
+)
 
 
 @pytest.fixture(scope="module")

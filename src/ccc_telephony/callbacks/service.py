@@ -1,0 +1,318 @@
+"""Callback instead of waiting: from the caller's key 1 to the call that reaches them.
+
+When a placeholder's turn comes app_queue rings an agent as for any caller; once the agent
+answers, the caller is dialled (`CallerDialer.connect`: the return-call dialer, main number as
+caller ID). Agent first, then the caller, because the agent is the scarce side: app_queue has
+already reserved a free person in the caller's place in line, so a caller who answers talks
+to someone at once, instead of answering a call that puts them back on hold (the other order
+would need an agent free at the moment the caller picks up, or make them wait again).
+
+An attempt nobody answers is a failed contact of the agent who tried (WrapupService); the
+callback is tried again `retry_minutes` later at the head of the queue, `max_attempts` in all.
+Events on the caller's call: callback_offered (they keyed 1), callback_accepted,
+callback_declined, callback_dialled, callback_connected, callback_failed (each unanswered
+attempt; `final` on the last), callback_cancelled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ccc_telephony.asterisk.ari import AriError
+from ccc_telephony.asterisk.ari.channel import StasisChannel
+from ccc_telephony.callbacks.line import PlaceInLine
+from ccc_telephony.callbacks.offer import Media, NumberQuestion
+from ccc_telephony.callbacks.rules import (
+    BACK_IN_LINE_CONTEXT,
+    after_unanswered,
+    placeholder_ids,
+    placeholder_of,
+)
+from ccc_telephony.config.callbacks import Callbacks
+from ccc_telephony.store import queue_callbacks as store
+from ccc_telephony.store.queue_callbacks import CallbackRow, NewCallback
+
+log = structlog.get_logger(__name__)
+
+Emit = Callable[[str, str, Mapping[str, Any]], None]
+AgentAt = Callable[[str], str | None]
+Variable = Callable[[str, str], Awaitable[str]]
+
+
+class Outcome(Protocol):
+    """What the return-call dialer says of one attempt (returns/dialer.py Outcome)."""
+
+    @property
+    def result(self) -> str: ...
+    @property
+    def channel_id(self) -> str: ...
+    @property
+    def answered(self) -> bool: ...
+    @property
+    def ended(self) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NotPlaced:
+    """An attempt the dialer could not even start: failed, named by the placeholder."""
+
+    channel_id: str
+    result: str = "failed"
+    answered: bool = False
+    ended: Any = None
+
+
+class CallerDialer(Protocol):
+    async def connect(
+        self, agent_channel_id: str, number: str, *, language: str, reference: str
+    ) -> Outcome: ...
+
+
+class FailedAttempt(Protocol):
+    async def __call__(self, *, agent_id: str, call_id: str, outcome: Any) -> Any: ...
+
+
+class UnknownCallback(LookupError):
+    """No such callback (404)."""
+
+
+class NotCancellable(ValueError):
+    """The callback is already over (409)."""
+
+
+class CallbackService:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        policy: Callbacks,
+        clock: Callable[[], datetime],
+        line: PlaceInLine,
+        dialer: CallerDialer,
+        failed_attempt: FailedAttempt,
+        agent_at: AgentAt,
+        variable: Variable,
+        media: Media,
+        emit: Emit,
+        first_digit_seconds: float,
+    ) -> None:
+        self._engine = engine
+        self.policy = policy
+        self._clock = clock
+        self.line = line
+        self._dialer = dialer
+        self._failed_attempt = failed_attempt
+        self._agent_at = agent_at
+        self._variable = variable
+        self._media = media
+        self._emit = emit
+        self._first_digit = first_digit_seconds
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    # --- the caller keyed 1 in the queue ----------------------------------------------------
+    async def offered(self, channel: StasisChannel) -> None:
+        """Stasis(callback-offer, <QUEUEWAIT_MS>): the caller left the queue with their key."""
+        queue = await channel.variable("CCC_QUEUE")
+        language = await self._optional(channel, "CCC_LANGUAGE") or ""
+        waited = channel.args[1] if len(channel.args) > 1 else ""
+        now = self.now()
+        entered_at = now - timedelta(milliseconds=int(waited) if waited.isdigit() else 0)
+        self._emit(channel.id, "callback_offered", {"queue": queue, "language": language})
+        question = NumberQuestion(
+            channel, language=language, media=self._media, first=self._first_digit
+        )
+        answer = await question.ask()
+        if answer.number is None:
+            self._emit(channel.id, "callback_declined", {"queue": queue})
+            await question.say("callback_back_in_line")
+            await self._back_in_line(channel, queue, entered_at)
+            return
+        row = await store.add(
+            self._engine,
+            NewCallback(
+                call_id=channel.id,
+                queue=queue,
+                number=answer.number,
+                language=language,
+                entered_at=entered_at,
+                accepted_at=now,
+            ),
+        )
+        self._emit(
+            channel.id,
+            "callback_accepted",
+            {
+                "callback": row.id,
+                "queue": queue,
+                "number": row.number,
+                "from_caller_id": answer.from_caller_id,
+            },
+        )
+        await self.line.put(row)
+        await question.say("callback_thanks")
+        await channel.hangup()
+
+    async def _back_in_line(self, channel: StasisChannel, queue: str, entered_at: datetime) -> None:
+        position = await self.line.position(queue, entered_at)
+        await channel.set_variables({"CCC_POSITION": str(position)})
+        await channel.continue_to(BACK_IN_LINE_CONTEXT, "s")
+
+    @staticmethod
+    async def _optional(channel: StasisChannel, name: str) -> str | None:
+        try:
+            return await channel.variable(name)
+        except AriError:
+            return None
+
+    # --- an agent answered a placeholder ----------------------------------------------------
+    async def answered(self, channel: StasisChannel) -> None:
+        """Stasis(callback, <id>): the placeholder's `;1` half, bridged (through the Local
+        channel) with the agent who answered. The caller is dialled for them."""
+        channel.handed_off = True  # never the callers' fallback: hung up on failure
+        row = await self._placeholder_row(channel)
+        if row is None:
+            await channel.hangup()
+            return
+        if row.state == "dialling":  # adopted after a restart: the dialer holds the call
+            await channel.until_gone()
+            return
+        agent = await self._agent_of(channel.id)
+        dialling = await store.change(
+            self._engine,
+            row.id,
+            only_from=("queued",),
+            at=self.now(),
+            values={"state": "dialling", "agent_id": agent, "attempts": row.attempts + 1},
+        )
+        if dialling is None:  # cancelled as the agent answered
+            await channel.hangup()
+            return
+        await self._dial(channel, dialling, agent)
+
+    async def _dial(self, channel: StasisChannel, row: CallbackRow, agent: str | None) -> None:
+        details = {"callback": row.id, "queue": row.queue, "agent": agent, "attempt": row.attempts}
+        self._emit(row.call_id, "callback_dialled", details)
+        try:
+            outcome: Outcome = await self._dialer.connect(
+                channel.id, row.number, language=row.language, reference=f"callback-{row.id}"
+            )
+        except Exception as exc:  # the agent hung up as it started, Asterisk refused...
+            log.warning("callback not dialled", callback=row.id, error=type(exc).__name__)
+            outcome = NotPlaced(channel_id=channel.id)
+        if outcome.answered:
+            await store.change(
+                self._engine,
+                row.id,
+                only_from=("dialling",),
+                at=self.now(),
+                values={"state": "connected", "last_outcome": "answered"},
+            )
+            self._emit(
+                row.call_id, "callback_connected", {**details, "attempt_id": outcome.channel_id}
+            )
+            if outcome.ended is not None:
+                await outcome.ended
+            return
+        await channel.hangup()  # the agent is free for the next caller at once
+        await self._unanswered(row, agent, outcome)
+
+    async def _unanswered(self, row: CallbackRow, agent: str | None, outcome: Outcome) -> None:
+        if agent is not None:
+            with contextlib.suppress(ValueError):  # logged already (a repeated event)
+                await self._failed_attempt(
+                    agent_id=agent, call_id=outcome.channel_id, outcome=outcome.result
+                )
+        now = self.now()
+        after = after_unanswered(row.attempts, now, self.policy)
+        values: dict[str, Any] = {"last_outcome": outcome.result, "placeholder": None}
+        if after.next == "retry":
+            values |= {"state": "waiting", "next_attempt_at": after.at}
+        else:
+            values |= {"state": "failed"}
+        await store.change(self._engine, row.id, only_from=("dialling",), at=now, values=values)
+        self._emit(
+            row.call_id,
+            "callback_failed",
+            {
+                "callback": row.id,
+                "queue": row.queue,
+                "agent": agent,
+                "attempt": row.attempts,
+                "outcome": outcome.result,
+                "attempt_id": outcome.channel_id,
+                "final": after.next == "failed",
+                "retry_at": after.at.isoformat() if after.at else None,
+            },
+        )
+
+    async def _placeholder_row(self, channel: StasisChannel) -> CallbackRow | None:
+        found = placeholder_of(channel.id)
+        if found is None:
+            return None
+        row = await store.get(self._engine, found[0])
+        if row is None or row.placeholder != channel.id:
+            return None  # an old attempt's placeholder, or a cancelled callback
+        return row
+
+    async def _agent_of(self, leg: str) -> str | None:
+        """The agent app_queue connected: MEMBERINTERFACE on the queued half (setinterfacevar)."""
+        found = placeholder_of(leg)
+        if found is None:
+            return None
+        _, queued = placeholder_ids(*found)
+        try:
+            interface = await self._variable(queued, "MEMBERINTERFACE")
+        except AriError:
+            return None
+        tech, _, extension = interface.partition("/")
+        return self._agent_at(extension) if tech.upper() == "PJSIP" else None
+
+    # --- the list, and cancelling -----------------------------------------------------------
+    async def list(self, *, states: tuple[str, ...], queue: str | None) -> list[CallbackRow]:
+        return await store.find(self._engine, states=states, queue=queue)
+
+    async def get(self, callback_id: int) -> CallbackRow:
+        row = await store.get(self._engine, callback_id)
+        if row is None:
+            raise UnknownCallback(f"no callback {callback_id}")
+        return row
+
+    async def cancel(self, callback_id: int, *, by: str) -> CallbackRow:
+        """A callback not yet dialled leaves the line (its caller called again, or asked)."""
+        row = await self.get(callback_id)
+        cancelled = await store.change(
+            self._engine,
+            row.id,
+            only_from=("waiting", "queued"),
+            at=self.now(),
+            values={"state": "cancelled", "next_attempt_at": None},
+            by=by,
+        )
+        if cancelled is None:
+            raise NotCancellable(f"callback {callback_id} is {row.state}: it cannot be cancelled")
+        await self.line.take_out(row)
+        self._emit(row.call_id, "callback_cancelled", {"callback": row.id, "by": by})
+        log.info("callback cancelled", callback=row.id, by=by)
+        return cancelled
+
+    # --- the background round ---------------------------------------------------------------
+    async def tick(self) -> int:
+        """Put every callback whose time has come back in line (retries); tests call this
+        after moving the clock."""
+        return await self.line.put_due()
+
+    async def reconcile(self) -> None:
+        """On every (re)connect to Asterisk: adopt or put back (see line.PlaceInLine)."""
+        try:
+            await self.line.reconcile()
+        except Exception as exc:  # the database or ARI away: the next connect tries again
+            log.warning("callbacks not reconciled", error=type(exc).__name__)
