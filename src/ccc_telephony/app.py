@@ -329,7 +329,6 @@ class Service:
             clock=self.clock,
             emit=self.emit,
             live=self.live,
-            mailer=Mailer(s),
             roster=lambda: self.agents.agents.roster,
             calltools=self.calltools,
             failed_attempt=self.wrapups.failed_attempt,

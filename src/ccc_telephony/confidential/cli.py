@@ -24,6 +24,11 @@ def register(sub: Any) -> None:
     one = verbs.add_parser("show", help="one task, with who did what when")
     one.add_argument("id")
     one.set_defaults(func=_show)
+    reassign = verbs.add_parser("reassign", help="give a told task to another worker")
+    reassign.add_argument("id")
+    reassign.add_argument("--to", required=True, metavar="WORKER", help="the roster id")
+    reassign.add_argument("--note")
+    reassign.set_defaults(func=_reassign)
     done = verbs.add_parser("done", help="the caller was called back")
     done.add_argument("id")
     done.add_argument("--note")
@@ -51,6 +56,11 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
 
 def _show(settings: Settings, args: argparse.Namespace) -> int:
     return show(*api(settings, "GET", f"/api/v1/confidential/{quote(args.id, safe='')}"))
+
+
+def _reassign(settings: Settings, args: argparse.Namespace) -> int:
+    path = f"/api/v1/confidential/{quote(args.id, safe='')}/reassign"
+    return show(*api(settings, "POST", path, {"worker_id": args.to, "note": args.note}))
 
 
 def _done(settings: Settings, args: argparse.Namespace) -> int:

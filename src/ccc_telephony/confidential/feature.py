@@ -21,7 +21,6 @@ from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.jobs import BackgroundJobs
 from ccc_telephony.live.feed import LiveFeed
-from ccc_telephony.mail import Mailer
 from ccc_telephony.outbox import Outbox
 from ccc_telephony.returns.contacts import ReturnContacts
 from ccc_telephony.returns.dialer import ReturnDialer
@@ -45,7 +44,6 @@ class ConfidentialFeature:
         clock: Callable[[], datetime],
         emit: EmitCall,
         live: LiveFeed,
-        mailer: Mailer,
         roster: Roster,
         calltools: CallTools,
         failed_attempt: FailedAttempt,
@@ -63,7 +61,6 @@ class ConfidentialFeature:
             policy=policy,
             emit=emit,
             publish=live.publish,
-            mailer=mailer,
             roster=roster,
             failed_attempt=failed_attempt,
             dialer=dialer,
@@ -76,8 +73,8 @@ class ConfidentialFeature:
         return http.routes(self.service, self._calltools.call_of, self._clock)
 
     def start(self, jobs: BackgroundJobs) -> None:
-        """The overdue and incomplete check, on the service's clock (`service.check` is one
-        run)."""
+        """The check (due soon, overdue, incomplete, e-mails to retry), on the service's clock
+        (`service.check` is one run)."""
         jobs.every("confidential-overdue", self._check_seconds, self.service.check)
 
     async def _keyed(self, call: AgentCall, _: KeyedCode) -> None:

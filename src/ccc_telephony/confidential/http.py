@@ -1,5 +1,5 @@
 """HTTP routes for confidential cases: mark the agent's current call, fill in the rest, list,
-show, record an attempt, mark done.
+show, record an attempt, call back, give to another worker, mark done.
 
 A task someone may not see is a 403, audited like every look; in a listing it is simply
 absent. The agent who marked a call gets the whole task back only while it is being filled in:
@@ -73,6 +73,15 @@ class AttemptRequest(BaseModel):
     note: str | None = Field(default=None, max_length=2_000)
 
 
+class ReassignRequest(BaseModel):
+    """Another worker for a told task (a lead's or supervisor's decision, with why)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    worker_id: AgentId
+    note: str | None = Field(default=None, max_length=2_000)
+
+
 class DoneRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -106,6 +115,8 @@ def describe(row: CallbackRow, now: datetime) -> dict[str, Any]:
         "notified": row.notified_to,
         "emailed_to": row.emailed_to,
         "email_error": row.email_error,
+        "warned_at": moment(row.warned_at),
+        "warned_to": row.warned_to,
         "escalated_at": moment(row.escalated_at),
         "escalated_to": row.escalated_to,
     }
@@ -181,6 +192,14 @@ def routes(
             raise json_error(_STATUS.get(exc.status, web.HTTPConflict), str(exc)) from None
         body = {"task_id": task_id, "attempt": attempt.tag, "worker": attempt.agent_id}
         return web.json_response({**body, "ringing": True}, status=202)
+
+    @table.post("/api/v1/confidential/{task_id}/reassign")
+    async def reassign(request: web.Request) -> web.Response:
+        task_id = _task_id(request)
+        body = await parse_body(request, ReassignRequest)
+        principal = principal_of(request)
+        row = await _answer(service.reassign(principal, task_id, body.worker_id, body.note))
+        return _as_seen(service, principal, row, clock())
 
     @table.post("/api/v1/confidential/{task_id}/done")
     async def done(request: web.Request) -> web.Response:

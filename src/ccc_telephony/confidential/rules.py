@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from ccc_telephony.config.agents import RosterAgent, in_unit, supervisors_of
 from ccc_telephony.directory.numbers import normalize
+from ccc_telephony.returns.rules import shown_number
 from ccc_telephony.store.confidential import CallbackRow
 from ccc_telephony.web.auth import Principal
 from ccc_telephony.web.validation import SSN_LIKE
@@ -74,15 +75,28 @@ def after_attempt(task: CallbackRow, outcome: Outcome, max_attempts: int) -> str
     return "unreachable" if task.attempts + 1 >= max_attempts else "returning"
 
 
-def leads_of(worker: RosterAgent, roster: Mapping[str, RosterAgent]) -> list[RosterAgent]:
-    """Who is copied: the leads whose unit holds the worker; with none, the worker's
-    supervisors, so a task is never seen by the worker alone."""
-    leads = [
-        head
-        for head in roster.values()
-        if head.role == "lead" and head.id != worker.id and in_unit(worker, head)
-    ]
-    return leads or supervisors_of(worker, roster)
+def leads_of(person: RosterAgent | None, roster: Mapping[str, RosterAgent]) -> list[RosterAgent]:
+    """Who is copied on a task of `person` (its worker, else the agent who marked it): the
+    leads whose unit holds them; none, their supervisors (the named one, else those of their
+    team); none, or nobody known (they left the roster), every supervisor, as for messages.
+    Empty only when the roster has no supervisor at all: the caller then tells nobody."""
+    if person is not None:
+        leads = [
+            head
+            for head in roster.values()
+            if head.role == "lead" and head.id != person.id and in_unit(person, head)
+        ]
+        found = leads or supervisors_of(person, roster)
+        if found:
+            return found
+    others = person.id if person is not None else None
+    return [a for a in roster.values() if a.role == "supervisor" and a.id != others]
+
+
+def person_of(task: CallbackRow, roster: Mapping[str, RosterAgent]) -> RosterAgent | None:
+    """Whose unit a task is in: its worker's, else (none given yet, or they left the roster)
+    the marking agent's; None when neither is in the roster."""
+    return roster.get(task.worker_id or "") or roster.get(task.agent_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,20 +115,24 @@ class Reader:
         return head if head is not None and head.role in ("lead", "supervisor") else None
 
     def heads(self, task: CallbackRow) -> bool:
-        """A lead or supervisor of the worker's unit (before there is one, the marking
-        agent's)."""
+        """A lead or supervisor of the task's unit (`person_of`), or one it was sent to (the
+        fallbacks of `leads_of`: they must be able to act on what they are told)."""
         head = self._head()
-        subject = self.roster.get(task.worker_id or task.agent_id)
-        return (
-            head is not None
-            and subject is not None
-            and head.id != subject.id
-            and (in_unit(subject, head))
-        )
+        if head is None:
+            return False
+        subject = person_of(task, self.roster)
+        if subject is not None and head.id != subject.id and in_unit(subject, head):
+            return True
+        told = (task.notified_to, task.escalated_to, task.incomplete_flagged_to)
+        return any(head.id in (to or []) for to in told)
 
     def may_work(self, task: CallbackRow) -> bool:
         """Record attempts, mark it done."""
         return self.principal.is_admin or self.me == task.worker_id or self.heads(task)
+
+    def may_reassign(self, task: CallbackRow) -> bool:
+        """Give a told task to another worker: its leads and supervisors, the admin."""
+        return self.principal.is_admin or self.heads(task)
 
     def sees(self, task: CallbackRow) -> bool:
         marking = self.me == task.agent_id and task.notified_at is None
@@ -150,42 +168,50 @@ def owed_notice(
 ) -> tuple[str, str]:
     """The worker's e-mail (the leads copied): the standard's four fields and the due time.
     Nothing else of the case; never an SSN (the case number was checked when it was given)."""
-    due = _due_line(task, hours, zone)
     subject = f"Confidential case (task {task.id}): call back by {_local(task.due_at, zone)}"
-    body = "\n".join(
-        [
-            f"{worker.name} ({worker.id}) is to call back a caller about a confidential case,",
-            f"within {hours} hours and during the worker's call-center shift.",
-            "",
-            *_fields(task),
-            "",
-            due,
-            "",
-            *_footer(task, zone),
-        ]
-    )
-    return subject, body
+    opening = [
+        f"{worker.name} ({worker.id}) is to call back a caller about a confidential case,",
+        f"within {hours} hours and during the worker's call-center shift.",
+    ]
+    return subject, _task_body(opening, task, hours, zone)
 
 
 def overdue_notice(
     task: CallbackRow, worker: RosterAgent | None, hours: int, zone: ZoneInfo
 ) -> tuple[str, str]:
     """The leads' e-mail when the call back is past due and not done."""
-    who = f"{worker.name} ({worker.id})" if worker is not None else task.worker_id
+    who = _named(worker, task.worker_id)
     subject = f"Overdue: confidential case (task {task.id}), due {_local(task.due_at, zone)}"
-    body = "\n".join(
-        [
-            f"{who} has not called back a caller about a confidential case by its due time.",
-            f"Attempts so far: {task.attempts} (the task is {task.state}).",
-            "",
-            *_fields(task),
-            "",
-            _due_line(task, hours, zone),
-            "",
-            *_footer(task, zone),
-        ]
-    )
-    return subject, body
+    opening = [
+        f"{who} has not called back a caller about a confidential case by its due time.",
+        _attempts(task),
+    ]
+    return subject, _task_body(opening, task, hours, zone)
+
+
+def due_soon_notice(
+    task: CallbackRow, worker: RosterAgent | None, minutes: int, hours: int, zone: ZoneInfo
+) -> tuple[str, str]:
+    """The worker's e-mail (their leads copied) when the call back is not done `minutes`
+    before it is due: the promise can still be kept."""
+    who = _named(worker, task.worker_id)
+    subject = f"Due soon: confidential case (task {task.id}), by {_local(task.due_at, zone)}"
+    opening = [
+        f"{who} has not yet called back a caller about a confidential case,",
+        f"and it is due within {minutes} minutes.",
+        _attempts(task),
+    ]
+    return subject, _task_body(opening, task, hours, zone)
+
+
+def _task_body(opening: list[str], task: CallbackRow, hours: int, zone: ZoneInfo) -> str:
+    """A told task's e-mail: why it is sent, the standard's fields, the due time, the task."""
+    lines = [*opening, "", *_fields(task), "", _due_line(task, hours, zone), ""]
+    return "\n".join([*lines, *_footer(task, zone)])
+
+
+def _attempts(task: CallbackRow) -> str:
+    return f"Attempts so far: {task.attempts} (the task is {task.state})."
 
 
 def incomplete_notice(
@@ -193,7 +219,7 @@ def incomplete_notice(
 ) -> tuple[str, str]:
     """The leads' e-mail when a marked task is still not complete: nobody has been told, and
     the caller's promised hours are running. What is known so far, and what is missing."""
-    who = f"{agent.name} ({agent.id})" if agent is not None else task.agent_id
+    who = _named(agent, task.agent_id)
     subject = f"Incomplete: confidential case (task {task.id}), nobody told yet"
     gaps = missing(task)
     why = (
@@ -220,9 +246,14 @@ def _fields(task: CallbackRow) -> list[str]:
     return [
         f"Name: {_given(task.caller_name)}",
         f"Case number: {_given(task.case_number)}",
-        f"Phone: {_phone(task.phone) if task.phone else _given(None)}",
+        f"Phone: {shown_number(task.phone) if task.phone else _given(None)}",
         f"Best time to call: {_given(task.best_time)}",
     ]
+
+
+def _named(person: RosterAgent | None, known_as: str | None) -> str:
+    """ "Ann Lee (ann)"; someone no longer in the roster by the id the task has."""
+    return f"{person.name} ({person.id})" if person is not None else str(known_as)
 
 
 def _given(value: str | None) -> str:
@@ -232,7 +263,10 @@ def _given(value: str | None) -> str:
 def _due_line(task: CallbackRow, hours: int, zone: ZoneInfo) -> str:
     line = f"Call back by: {_local(task.due_at, zone)}"
     if task.due_within is False:
-        line += f" (no shift time within {hours} hours: the end of the worker's next shift)"
+        line += (
+            f" ({hours} hours could not be met: too little of the worker's shift in them;"
+            " the end of their next shift)"
+        )
     return line
 
 
@@ -242,13 +276,6 @@ def _footer(task: CallbackRow, zone: ZoneInfo) -> list[str]:
         f"Task {task.id}: complete it, record each attempt and mark it done through the service",
         f"(GET /api/v1/confidential/{task.id}, or `ccc-telephony confidential show {task.id}`).",
     ]
-
-
-def _phone(number: str | None) -> str:
-    """608-555-0123: how staff write it (never nine digits in a row, the mailer's SSN shape)."""
-    if number is None or len(number) != 10:
-        return str(number)
-    return f"{number[:3]}-{number[3:6]}-{number[6:]}"
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:

@@ -4,17 +4,22 @@ A task is marked during a call (the phone code, or the agent's screen) with what
 knows: the caller's case number from the IVR, their number from the trunk. The agent gives the
 rest (the assigned worker, the caller's name, the best time) through the API. Once nothing is
 missing the task falls due (`Workdays.within_shift_due` of the worker, counted from the mark)
-and the worker and their leads are told, live and by e-mail (sent in the background: no SMTP
-server holds up the agent). Attempts move it on (answered: done; the policy's last failed
-attempt: unreachable); the overdue check sends a task past due to the leads, once.
+and the worker and their leads are told, live and by e-mail. Attempts move it on (answered:
+done; the policy's last failed attempt: unreachable); a lead may give a told task to another
+worker (due again from then, the new worker told). The check flags a task the policy's minutes
+before it is due (to those told) and sends one past due to the leads, once each.
+
+Every e-mail goes one way: posted to the mail outbox under its kind and the task (once, retried
+while the SMTP server is away), never sent directly; the worker's is posted in the background
+(`jobs.Later`: no SMTP server holds up the agent). A notice with nobody to go to (no lead, no
+supervisor in the roster) is neither posted nor flagged: the next check tries again.
 
 Every look at a task, allowed or refused, is audited before it is answered.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -33,17 +38,19 @@ from ccc_telephony.confidential.rules import (
     after_attempt,
     checked_case_number,
     checked_phone,
+    due_soon_notice,
     incomplete_notice,
     leads_of,
     missing,
     overdue_notice,
     owed_notice,
+    person_of,
 )
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.hours.workdays import Workdays
+from ccc_telephony.jobs import Later
 from ccc_telephony.live.feed import Audience
-from ccc_telephony.mail import Mailer
 from ccc_telephony.outbox import Outbox
 from ccc_telephony.returns.contacts import ReturnContacts
 from ccc_telephony.returns.dialer import Attempt, ReturnDialer
@@ -60,10 +67,15 @@ BEST_TIME_MAX_CHARS = 80
 EmitCall = Callable[[str, str, Mapping[str, Any]], None]
 Publish = Callable[[str, Mapping[str, Any], Audience], object]
 Roster = Callable[[], Mapping[str, RosterAgent]]
-# The outbox's kinds for the leads' notices (key: the task's id).
-OVERDUE = "confidential_overdue"
 ToLeads = Callable[..., Awaitable[CallbackRow | None]]
+# The outbox's kinds: the worker's notice (key: the task and when it was told, so a reassigned
+# task's new worker gets theirs), the pre-due flag and the overdue one (the task and its due
+# time), the leads' notice of a task never completed (the task).
+OWED = "confidential_owed"
+DUE_SOON = "confidential_due_soon"
+OVERDUE = "confidential_overdue"
 INCOMPLETE = "confidential_incomplete"
+KINDS = (OWED, DUE_SOON, OVERDUE, INCOMPLETE)
 
 
 class FailedAttempt(Protocol):
@@ -101,7 +113,6 @@ class ConfidentialService:
         policy: Policy,
         emit: EmitCall,
         publish: Publish,
-        mailer: Mailer,
         roster: Roster,
         failed_attempt: FailedAttempt,
         dialer: ReturnDialer,
@@ -118,10 +129,9 @@ class ConfidentialService:
         self._workdays = Workdays(policy)
         self._emit = emit
         self._publish = publish
-        self._mailer = mailer
         self._roster = roster
         self._failed_attempt = failed_attempt
-        self._mailing: set[asyncio.Task[None]] = set()
+        self._later = Later("confidential notice")
 
     def reader(self, principal: Principal) -> Reader:
         return Reader(principal, self._roster())
@@ -182,7 +192,13 @@ class ConfidentialService:
         worker = self._roster().get(values.get("worker_id") or "")
         if worker is None:
             return {}
-        due = self._workdays.within_shift_due(worker, created_at, self._rules.callback_hours)
+        return self._due_from(worker, created_at)
+
+    def _due_from(self, worker: RosterAgent, start: datetime) -> dict[str, Any]:
+        rules = self._rules
+        due = self._workdays.within_shift_due(
+            worker, start, rules.callback_hours, rules.min_shift_minutes
+        )
         return {"due_at": due.at, "due_within": due.within}
 
     async def _fill(self, task_id: int, values: dict[str, str], by: str) -> CallbackRow:
@@ -216,27 +232,70 @@ class ConfidentialService:
         if worker is None:  # left the roster since it was given: PATCH another worker
             log.warning("confidential task's worker is not in the roster", task_id=row.id)
             return row
-        leads = leads_of(worker, self._roster())
+        told_to = self._told_with(worker)
 
         def rule(task: CallbackRow) -> Change:
             if task.notified_at is not None:
                 raise Closed("told already")
-            told = [worker.id, *(lead.id for lead in leads)]
-            return Change(
-                {"notified_at": self._clock(), "notified_to": told}, "notified", {"to": told}
-            )
+            values = {"notified_at": self._clock(), "notified_to": told_to}
+            return Change(values, "notified", {"to": told_to})
 
         try:
             told = await store.change(self._engine, row.id, rule, who="service", at=self._clock())
         except Closed:
             return row
         assert told is not None
-        self._publish(
-            "confidential_callback_owed", _owed(told), Audience.people(*told.notified_to or [])
-        )
-        subject, body = owed_notice(told, worker, self._rules.callback_hours, self._policy.zone)
-        self._in_background(self._mail(told, [worker, *leads], subject, body))
+        self._tell_owed(told)
         return told
+
+    def _told_with(self, worker: RosterAgent) -> list[str]:
+        """Who is told of a worker's task: they and their leads (`leads_of`'s fallbacks)."""
+        return [worker.id, *(head.id for head in leads_of(worker, self._roster()))]
+
+    def _tell_owed(self, row: CallbackRow) -> None:
+        """Live event `confidential_callback_owed` to those told, and their e-mail posted."""
+        self._publish(
+            "confidential_callback_owed", _owed(row), Audience.people(*row.notified_to or [])
+        )
+        self._later(self._post_owed(row))
+
+    async def reassign(
+        self, principal: Principal, task_id: int, worker_id: str, note: str | None
+    ) -> CallbackRow:
+        """Give a told task to another worker (their leads or supervisors, the admin): due
+        again from now inside the new worker's shift, they and their leads told (live and by
+        e-mail), the pre-due and overdue flags to come again; audited as `reassigned`."""
+        kept = free_text(note, field="note", max_chars=NOTE_MAX_CHARS)
+        worker = self._roster().get(worker_id)
+        if worker is None:
+            raise BadField("worker_id: not in the roster")
+        await self._allowed(principal, task_id, "reassign", Reader.may_reassign)
+        now = self._clock()
+        told_to, due = self._told_with(worker), self._due_from(worker, now)
+        before: list[str | None] = []
+
+        def rule(task: CallbackRow) -> Change:
+            if not task.open:
+                raise Closed(f"the task is {task.state}")
+            if task.notified_at is None:
+                raise Closed("nobody has been told yet: give the worker with PATCH")
+            if task.worker_id == worker.id:
+                raise Closed("the task is this worker's already")
+            before.append(task.worker_id)
+            values = {**due, **_UNTOLD, "worker_id": worker.id}
+            told = {"notified_at": now, "notified_to": told_to}
+            details = {"from": task.worker_id, "to": worker.id, "note": kept}
+            at = due["due_at"].isoformat()
+            return Change({**values, **told}, "reassigned", {**details, "due_at": at})
+
+        row = await store.change(self._engine, task_id, rule, who=principal.who, at=now)
+        if row is None:
+            raise UnknownTask(str(task_id))
+        data = {"task_id": row.id, "from": before[0], "to": worker.id, "by": principal.name}
+        gone = [person for person in before if person]
+        self._publish("confidential_callback_reassigned", data, Audience.people(*gone, *told_to))
+        self._tell_owed(row)
+        return row
 
     # --- the record -------------------------------------------------------------------------
     async def tasks(
@@ -277,16 +336,22 @@ class ConfidentialService:
     ) -> CallbackRow:
         """An attempt the worker made and reports (a call from elsewhere than the dialer)."""
         await self._allowed(principal, task_id, "attempt", Reader.may_work)
-        return await self.record_attempt(task_id, outcome, by=principal.who, note=note)
+        return await self.record_attempt(
+            task_id, outcome, by=principal.who, note=note, agent_id=principal.agent_id
+        )
 
     async def call_back(self, principal: Principal, task_id: int) -> Attempt:
-        """Ring the worker's phone, then dial the caller through the carrier (the dialer);
-        its outcome is recorded as an attempt (answered: a contact, its wrap-up owed). A worker
-        who does not answer their own phone is noted, and counts no attempt. DialerError when
-        it cannot be placed (CallUnderWay while another call back of the task is)."""
+        """Ring the requester's phone (the worker's, or the lead's who asks; the admin's
+        token has none: the worker's), then dial the caller through the carrier (the dialer);
+        its outcome is recorded as an attempt (answered: a contact of whoever called, its
+        wrap-up owed). Someone who does not answer their own phone is noted, and counts no
+        attempt. DialerError when it cannot be placed (CallUnderWay while another call back
+        of the task is)."""
         row = await self._allowed(principal, task_id, "call_back", Reader.may_work)
         if not row.open or missing(row) or row.worker_id is None or row.phone is None:
             raise Closed(f"the task is {row.state}" if not row.open else "the task is not complete")
+        me = principal.agent_id
+        ringing = me if me is not None and me in self._roster() else row.worker_id
 
         async def dialled(attempt: Attempt, outcome: Dialled | None) -> None:
             if outcome is None:  # the worker did not answer their phone: nobody was dialled
@@ -306,14 +371,18 @@ class ConfidentialService:
             by = f"{attempt.agent_id} (call back)"
             try:
                 await self.record_attempt(
-                    task_id, outcome.result, by=by, attempt_id=outcome.channel_id
+                    task_id,
+                    outcome.result,
+                    by=by,
+                    attempt_id=outcome.channel_id,
+                    agent_id=attempt.agent_id,
                 )
             except Closed as exc:  # marked done meanwhile
                 log.info("confidential attempt not counted", task_id=task_id, why=str(exc))
 
         reference = f"confidential:{row.id}"
         return await self._dialer.call_back(
-            row.worker_id, row.phone, reference=reference, on_outcome=dialled
+            ringing, row.phone, reference=reference, on_outcome=dialled
         )
 
     async def record_attempt(
@@ -324,9 +393,11 @@ class ConfidentialService:
         by: str,
         attempt_id: str | None = None,
         note: str | None = None,
+        agent_id: str | None = None,
     ) -> CallbackRow:
         """One attempt to call the caller back and how it went: the API's, and the dialer's
-        outcome (`attempt_id` its channel). A failed one is also a contact in the log."""
+        outcome (`attempt_id` its channel). A failed one is also a contact in the log, of
+        `agent_id` (who called; None: the worker)."""
         kept = free_text(note, field="note", max_chars=NOTE_MAX_CHARS)
         now = self._clock()
 
@@ -347,7 +418,7 @@ class ConfidentialService:
         if outcome != "answered":
             contact = attempt_id or f"confidential-{row.id}-{row.attempts}"
             await self._failed_attempt(
-                agent_id=row.worker_id or row.agent_id,
+                agent_id=agent_id or row.worker_id or row.agent_id,
                 call_id=contact,
                 outcome=outcome,
                 comment=kept,
@@ -380,29 +451,59 @@ class ConfidentialService:
             raise UnknownTask(str(task_id))
         return row
 
-    # --- the check: overdue and incomplete tasks to the leads --------------------------------
+    # --- the check: flags before and after the due time, incomplete tasks -----------------
     async def check(self) -> None:
-        """The check job's run: overdue tasks, incomplete ones, and the leads' e-mails the
-        SMTP server did not take yet."""
+        """The check job's run: workers' e-mails not posted yet (a stop in between), tasks due
+        soon, overdue ones, incomplete ones, and the e-mails the SMTP server did not take yet."""
+        for row in await store.unposted(self._engine):
+            await self._post_owed(row)
+        await self.check_due_soon()
         await self.check_overdue()
         await self.check_incomplete()
-        await self._outbox.flush([OVERDUE, INCOMPLETE])
+        await self._outbox.flush(KINDS)
+
+    async def check_due_soon(self) -> list[CallbackRow]:
+        """Flag every told task not done `confidential.warn_before_minutes` before it is due,
+        once (per due time: a reassigned task again): live event
+        `confidential_callback_due_soon` and an e-mail to the worker and their leads. A test
+        calls this after moving the clock."""
+        now, minutes, roster = self._clock(), self._rules.warn_before_minutes, self._roster()
+        sent = []
+        for row in await store.due_soon(self._engine, now, now + timedelta(minutes=minutes)):
+            worker = roster.get(row.worker_id or "")
+            people = _once([worker, *leads_of(person_of(row, roster), roster)])
+            notice = due_soon_notice(
+                row, worker, minutes, self._rules.callback_hours, self._policy.zone
+            )
+            warned, told = await self._flag(
+                DUE_SOON, _due_key(row), row, people, notice, store.warned
+            )
+            if warned is None:
+                continue
+            data = {**_owed(warned), "attempts": warned.attempts, "state": warned.state}
+            self._publish("confidential_callback_due_soon", data, Audience.people(*told))
+            sent.append(warned)
+        return sent
 
     async def check_overdue(self) -> list[CallbackRow]:
-        """Send every task past due and not done to the worker's leads, once each: live and
-        by e-mail (posted to the outbox first, so neither a restart nor an SMTP outage loses
-        or repeats it). A test calls this after moving the clock."""
-        sent = []
+        """Send every task past due and not done to the leads of its unit (`person_of`,
+        `leads_of`: never to nobody), once per due time: live and by e-mail (posted to the
+        outbox first, so neither a restart nor an SMTP outage loses or repeats it). A test
+        calls this after moving the clock."""
+        sent, roster = [], self._roster()
         hours = self._rules.callback_hours
         for row in await store.overdue(self._engine, self._clock()):
-            worker = self._roster().get(row.worker_id or "")
+            worker = roster.get(row.worker_id or "")
             notice = overdue_notice(row, worker, hours, self._policy.zone)
-            escalated, leads = await self._to_leads(OVERDUE, row, worker, notice, store.escalated)
+            leads = leads_of(person_of(row, roster), roster)
+            escalated, told = await self._flag(
+                OVERDUE, _due_key(row), row, leads, notice, store.escalated
+            )
             if escalated is None:
                 continue
             log.warning("confidential call back overdue", task_id=row.id, worker=row.worker_id)
             data = {**_owed(escalated), "attempts": escalated.attempts, "state": escalated.state}
-            self._publish("confidential_callback_overdue", data, Audience.people(*leads))
+            self._publish("confidential_callback_overdue", data, Audience.people(*told))
             sent.append(escalated)
         return sent
 
@@ -410,13 +511,18 @@ class ConfidentialService:
         """Send every task still incomplete (nobody told) the policy's minutes after it was
         marked to the leads of the agent who marked it, once each, live and by e-mail: the
         promise's hours run from the mark, and until it is complete no worker knows of it."""
-        minutes = self._rules.incomplete_minutes
+        minutes, roster = self._rules.incomplete_minutes, self._roster()
         sent = []
         for row in await store.incomplete(self._engine, self._clock() - timedelta(minutes=minutes)):
-            agent = self._roster().get(row.agent_id)
+            agent = roster.get(row.agent_id)
             notice = incomplete_notice(row, agent, minutes, self._policy.zone)
-            flagged, leads = await self._to_leads(
-                INCOMPLETE, row, agent, notice, store.incomplete_flagged
+            flagged, leads = await self._flag(
+                INCOMPLETE,
+                str(row.id),
+                row,
+                leads_of(agent, roster),
+                notice,
+                store.incomplete_flagged,
             )
             if flagged is None:
                 continue
@@ -430,52 +536,50 @@ class ConfidentialService:
             sent.append(flagged)
         return sent
 
-    async def _to_leads(
+    async def _flag(
         self,
         kind: str,
+        key: str,
         row: CallbackRow,
-        person: RosterAgent | None,
+        people: Sequence[RosterAgent],
         notice: tuple[str, str],
         flag: ToLeads,
     ) -> tuple[CallbackRow | None, list[str]]:
-        """The notice to the leads of `person` (the worker, the marking agent): posted to the
-        outbox first (once, by the task's id), then the task flagged (once); the flagged task
-        (None if it was already) and the leads' ids."""
-        leads = leads_of(person, self._roster()) if person is not None else []
+        """The notice to `people`: posted to the outbox first (once, by its key), then the
+        task flagged (once); the flagged task (None if it was already, or nobody is there to
+        tell: then neither is done, and the next check tries again) and the people's ids."""
+        if not people:
+            log.error("confidential notice has nobody to go to", kind=kind, task_id=row.id)
+            return None, []
         subject, body = notice
-        to = [lead.email for lead in leads if lead.email]
-        await self._outbox.post(
-            kind, str(row.id), to=to, subject=subject, body=body, ids=[row.call_id]
-        )
-        ids = [lead.id for lead in leads]
+        to = [person.email for person in people if person.email]
+        await self._outbox.post(kind, key, to=to, subject=subject, body=body, ids=[row.call_id])
+        ids = [person.id for person in people]
         return await flag(self._engine, row.id, to=ids, at=self._clock()), ids
 
     # --- e-mail -----------------------------------------------------------------------------
-    def _in_background(self, mailing: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(mailing)
-        self._mailing.add(task)
-        task.add_done_callback(self._mailing.discard)
-
-    async def _mail(
-        self,
-        row: CallbackRow,
-        people: list[RosterAgent],
-        subject: str,
-        body: str,
-    ) -> None:
+    async def _post_owed(self, row: CallbackRow) -> None:
+        """The worker's e-mail (those told copied) posted to the outbox: tried at once, then
+        at each check while the SMTP server is away. The task notes to whom it was posted and,
+        if the first try failed, why (the outbox has every later try)."""
+        roster = self._roster()
+        worker = roster.get(row.worker_id or "")
+        if worker is None:  # left the roster since: the overdue check finds their leads
+            return
+        people = [roster[who] for who in row.notified_to or [] if who in roster]
+        subject, body = owed_notice(row, worker, self._rules.callback_hours, self._policy.zone)
         to = [person.email for person in people if person.email]
-        sent = await self._mailer.send(to, subject, body, ids=[row.call_id])
-        if not sent.ok:
-            log.warning("confidential e-mail not sent", task_id=row.id, why=sent.error)
-        try:
-            await store.emailed(self._engine, row.id, to=to if sent.ok else [], error=sent.error)
-        except Exception as exc:
-            log.warning("cannot note the confidential e-mail", error=type(exc).__name__)
+        posted = await self._outbox.post(
+            OWED, _told_key(row), to=to, subject=subject, body=body, ids=[row.call_id]
+        )
+        error = posted.sent.error if posted.sent is not None and not posted.sent.ok else None
+        if error is not None:
+            log.warning("confidential e-mail not sent yet", task_id=row.id, why=error)
+        await store.emailed(self._engine, row.id, to=to, error=error)
 
     async def mail_sent(self) -> None:
-        """Wait for the e-mails under way (a stopping service, a test)."""
-        if self._mailing:
-            await asyncio.gather(*self._mailing, return_exceptions=True)
+        """Wait for the workers' e-mails being posted (a stopping service, a test)."""
+        await self._later.settled()
 
     # --- access -----------------------------------------------------------------------------
     async def _allowed(
@@ -508,6 +612,36 @@ class ConfidentialService:
             at=self._clock(),
             task_ids=list(tasks),
         )
+
+
+# What a reassigned task starts again with: nobody e-mailed, flagged or escalated yet.
+_UNTOLD: dict[str, Any] = {
+    "emailed_to": None,
+    "email_error": None,
+    "warned_at": None,
+    "warned_to": None,
+    "escalated_at": None,
+    "escalated_to": None,
+}
+
+
+def _told_key(row: CallbackRow) -> str:
+    assert row.notified_at is not None
+    return f"{row.id}:{row.notified_at.isoformat()}"
+
+
+def _due_key(row: CallbackRow) -> str:
+    assert row.due_at is not None
+    return f"{row.id}:{row.due_at.isoformat()}"
+
+
+def _once(people: Sequence[RosterAgent | None]) -> list[RosterAgent]:
+    """The people given, each once, in order (None: someone no longer in the roster)."""
+    found: dict[str, RosterAgent] = {}
+    for person in people:
+        if person is not None:
+            found.setdefault(person.id, person)
+    return list(found.values())
 
 
 def _owed(row: CallbackRow) -> dict[str, Any]:

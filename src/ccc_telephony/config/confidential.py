@@ -18,6 +18,12 @@ class Confidential(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     callback_hours: int = Field(default=DEFAULT_CALLBACK_HOURS, ge=1, le=7 * 24)
+    # Less of the worker's shift than this within those hours is no time to call back in
+    # (marked Friday a minute before the shift ends): the end of their next shift instead,
+    # and the task says the hours could not be met.
+    min_shift_minutes: int = Field(default=60, ge=0, le=8 * 60)
+    # A task not done this long before its due time is flagged to those told (once).
+    warn_before_minutes: int = Field(default=60, ge=5, le=8 * 60)
     # Failed attempts (no answer, busy, ...) after which the task is unreachable.
     max_attempts: int = Field(default=3, ge=1, le=10)
     # A task still missing what the worker must be told this long after it was marked goes to

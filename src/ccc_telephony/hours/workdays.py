@@ -33,8 +33,9 @@ class Shift:
 
 @dataclass(frozen=True, slots=True)
 class ShiftDue:
-    """A due time inside a worker's shift; `within` False when the span asked for held no
-    shift time at all (the end of their next shift is given instead)."""
+    """A due time inside a worker's shift; `within` False when the span asked for held too
+    little of their shift (none, or less than the minimum asked): the end of their next shift
+    is given instead, and the promised hours could not be met."""
 
     at: datetime
     within: bool
@@ -80,13 +81,20 @@ class Workdays:
         return datetime.combine(day, due, tzinfo=self._policy.zone)
 
     def within_shift_due(
-        self, agent: RosterAgent | None, created_at: datetime, hours: int = 24
+        self,
+        agent: RosterAgent | None,
+        created_at: datetime,
+        hours: int = 24,
+        min_shift_minutes: int = 0,
     ) -> ShiftDue:
         """The latest moment no later than `hours` after `created_at` that is inside the
-        worker's shift; when that span holds none of their shift, the end of their next one."""
+        worker's shift; when that span holds none of their shift, or less of it than
+        `min_shift_minutes` (a minute before the shift ends on a Friday is no time to call
+        back in), the end of their next shift after the span."""
         limit = created_at + timedelta(hours=hours)
         stretches = self.shifts(agent, created_at, limit)
-        if stretches:
+        held = sum((s.end - s.start for s in stretches), timedelta())
+        if stretches and held >= timedelta(minutes=min_shift_minutes):
             return ShiftDue(at=stretches[-1].end, within=True)
         return ShiftDue(at=self._next_shift(agent, limit).end, within=False)
 

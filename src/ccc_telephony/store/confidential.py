@@ -51,6 +51,8 @@ class CallbackRow:
     email_error: str | None
     escalated_at: datetime | None
     escalated_to: list[str] | None
+    warned_at: datetime | None
+    warned_to: list[str] | None
     incomplete_flagged_at: datetime | None
     incomplete_flagged_to: list[str] | None
 
@@ -209,6 +211,26 @@ async def emailed(
     values = {"emailed_to": list(to), "email_error": error}
     async with engine.begin() as conn:
         await conn.execute(update(confidential_callbacks).where(_c.id == task_id).values(values))
+
+
+async def unposted(engine: AsyncEngine) -> list[CallbackRow]:
+    """Told and still open, but the worker's e-mail not yet posted to the outbox (the service
+    stopped between telling and posting)."""
+    told = _c.notified_at.is_not(None)
+    return await _open(engine, told, _c.emailed_to.is_(None), by=_c.id)
+
+
+async def due_soon(engine: AsyncEngine, now: datetime, before: datetime) -> list[CallbackRow]:
+    """Told, still open, due after `now` but by `before`, and not yet flagged for it."""
+    told, soon = _c.notified_at.is_not(None), and_(_c.due_at > now, _c.due_at <= before)
+    return await _open(engine, told, soon, _c.warned_at.is_(None), by=_c.due_at)
+
+
+async def warned(
+    engine: AsyncEngine, task_id: int, *, to: Sequence[str], at: datetime
+) -> CallbackRow | None:
+    """The task flagged before its due time, once: None when it was already."""
+    return await _to_leads(engine, task_id, "warned", to=to, at=at)
 
 
 async def overdue(engine: AsyncEngine, now: datetime) -> list[CallbackRow]:

@@ -530,7 +530,7 @@ confidential_callbacks = Table(
     Column("phone", Text, nullable=True),
     Column("best_time", Text, nullable=True),
     Column("due_at", TIMESTAMPTZ, nullable=True),
-    # False: the worker has no shift time in the promised hours; due at their next shift's end.
+    # False: too little of the worker's shift in the promised hours; due at their next shift's end.
     Column("due_within", Boolean, nullable=True),
     Column("state", Text, nullable=False),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
@@ -542,6 +542,9 @@ confidential_callbacks = Table(
     Column("email_error", Text, nullable=True),
     Column("escalated_at", TIMESTAMPTZ, nullable=True),
     Column("escalated_to", ARRAY(Text), nullable=True),
+    # Not done the policy's minutes before due: flagged to those told (again once reassigned).
+    Column("warned_at", TIMESTAMPTZ, nullable=True),
+    Column("warned_to", ARRAY(Text), nullable=True),
     # Still incomplete (the worker never told) after the policy's time: sent to the leads.
     Column("incomplete_flagged_at", TIMESTAMPTZ, nullable=True),
     Column("incomplete_flagged_to", ARRAY(Text), nullable=True),

@@ -31,6 +31,8 @@ def at(text: str) -> datetime:
         (WORKER, "2026-12-08T16:30", "2026-12-09T16:30", True),
         # A weekend: Saturday holds no shift; Friday's rest, else Monday's end (not in 24 h).
         (WORKER, "2026-12-11T15:00", "2026-12-11T16:30", True),
+        # Friday a minute before the shift ends: less than the policy's hour, Monday's end.
+        (WORKER, "2026-12-11T16:29", "2026-12-14T16:30", False),
         (WORKER, "2026-12-12T10:00", "2026-12-14T16:30", False),
         # Holidays: Christmas Eve and Day, then the weekend: Monday's end, not within 24 h.
         (WORKER, "2026-12-23T17:00", "2026-12-28T16:30", False),
@@ -45,7 +47,7 @@ def at(text: str) -> datetime:
 def test_the_call_back_falls_inside_the_workers_shift_within_the_promised_hours(
     policy: Policy, worker: RosterAgent, marked: str, due: str, within: bool
 ) -> None:
-    hours = policy.confidential.callback_hours
-    found = Workdays(policy).within_shift_due(worker, at(marked), hours)
+    hours, least = policy.confidential.callback_hours, policy.confidential.min_shift_minutes
+    found = Workdays(policy).within_shift_due(worker, at(marked), hours, least)
     assert (found.at, found.within) == (at(due), within)
     assert found.at <= at(marked) + timedelta(hours=hours) or not within

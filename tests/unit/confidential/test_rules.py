@@ -17,11 +17,14 @@ from ccc_telephony.confidential.rules import (
     after_attempt,
     checked_case_number,
     checked_phone,
+    due_soon_notice,
     leads_of,
     missing,
     overdue_notice,
     owed_notice,
+    person_of,
 )
+from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.store.confidential import CallbackRow
 from ccc_telephony.web.auth import ADMIN
 from tests.unit.staff import ROSTER, principal
@@ -57,6 +60,8 @@ def _task(**changes: object) -> CallbackRow:
         email_error=None,
         escalated_at=None,
         escalated_to=None,
+        warned_at=None,
+        warned_to=None,
         incomplete_flagged_at=None,
         incomplete_flagged_to=None,
     )
@@ -101,6 +106,36 @@ def test_the_leads_of_the_workers_unit_are_copied_else_their_supervisors() -> No
     assert [a.id for a in leads_of(ROSTER["dee"], ROSTER)] == ["fam"]
     # Cy (Family) names Boss (EBD) as supervisor: Boss's unit, not EBD's lead.
     assert [a.id for a in leads_of(ROSTER["cy"], ROSTER)] == ["boss"]
+
+
+def test_with_nobody_in_the_unit_every_supervisor_is_told_never_nobody() -> None:
+    loner = RosterAgent(id="eve", name="Eve", extension="3009", team="family", supervisor="gone")
+    roster = {a.id: a for a in ROSTER.values() if a.id != "fam"} | {"eve": loner}
+    # Family has no lead, Eve's named supervisor left and Family has no supervisor left.
+    assert [a.id for a in leads_of(loner, roster)] == ["boss", "boss2"]
+    # Someone no longer in the roster: every supervisor.
+    assert [a.id for a in leads_of(None, ROSTER)] == ["boss", "boss2", "fam"]
+    # No supervisor at all: nobody (the service then flags nothing).
+    assert leads_of(None, {"bob": ROSTER["bob"]}) == []
+
+
+def test_a_task_is_in_its_workers_unit_else_the_marking_agents() -> None:
+    assert person_of(_task(), ROSTER) == ROSTER["ann"]
+    assert person_of(_task(worker_id="left"), ROSTER) == ROSTER["bob"]
+    assert person_of(_task(worker_id="left", agent_id="gone"), ROSTER) is None
+
+
+def test_whoever_was_sent_a_task_may_work_and_reassign_it() -> None:
+    # Dee's task went to Fam (her unit's supervisor): Boss, told by a fallback, may act too.
+    task = _task(worker_id="dee", notified_to=["dee", "fam"], escalated_to=["boss"])
+    for who in ("fam", "boss"):
+        reader = Reader(principal(who), ROSTER)
+        assert reader.may_work(task) and reader.may_reassign(task), who
+    assert not Reader(principal("lead"), ROSTER).sees(task)
+    assert not Reader(principal("dee"), ROSTER).may_reassign(task)  # the worker may not
+    assert Reader(ADMIN, ROSTER).may_reassign(task)
+    # A worker who left the roster: the marking agent's unit (Bob's: EBD) acts for it.
+    assert Reader(principal("lead"), ROSTER).may_reassign(_task(worker_id="left"))
 
 
 def test_the_worker_their_units_leads_and_supervisors_and_the_admin_see_it() -> None:
@@ -154,7 +189,18 @@ def test_the_notice_holds_the_standards_fields_and_nothing_like_an_ssn() -> None
 def test_a_due_time_past_the_promise_says_so_and_the_overdue_notice_counts_attempts() -> None:
     late = _task(due_within=False, attempts=2, state="returning")
     _, body = owed_notice(late, ROSTER["ann"], 24, CHICAGO)
-    assert "no shift time within 24 hours" in body
+    assert "24 hours could not be met" in body and "the end of their next shift" in body
     subject, body = overdue_notice(late, ROSTER["ann"], 24, CHICAGO)
     assert subject.startswith("Overdue") and "Attempts so far: 2" in body
     assert "Ann Lee (ann) has not called back" in body
+
+
+def test_the_pre_due_notice_says_how_soon_and_holds_nothing_like_an_ssn() -> None:
+    task = _task(attempts=1, state="returning")
+    subject, body = due_soon_notice(task, ROSTER["ann"], 60, 24, CHICAGO)
+    assert subject.startswith("Due soon: confidential case (task 7)")
+    assert "Ann Lee (ann) has not yet called back" in body and "within 60 minutes" in body
+    assert "Attempts so far: 1" in body and "Phone: 608-555-0123" in body
+    assert not SSN_SHAPE.search((subject + body).replace(task.call_id, " "))
+    _, body = due_soon_notice(_task(worker_id="left"), None, 60, 24, CHICAGO)
+    assert body.startswith("left has not yet called back")

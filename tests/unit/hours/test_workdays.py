@@ -86,6 +86,27 @@ def test_a_confidential_callback_falls_inside_the_workers_shift_within_a_day(
     assert (found.at, found.within) == (at(due), within)
 
 
+@pytest.mark.parametrize(
+    ("created", "due", "within"),
+    [
+        ("2026-12-04T16:29", "2026-12-07T16:30", False),  # Friday, a minute left: Monday
+        ("2026-12-04T15:30", "2026-12-04T16:30", True),  # Friday, the hour left is enough
+        ("2026-12-02T16:29", "2026-12-03T16:29", True),  # a weekday: the next day counts
+        ("2026-12-23T16:00", "2026-12-28T16:30", False),  # before Christmas: half an hour
+    ],
+)
+def test_a_span_with_less_than_the_minimum_of_shift_time_is_due_at_the_next_shifts_end(
+    days: Workdays, created: str, due: str, within: bool
+) -> None:
+    found = days.within_shift_due(WORKER, at(created), 24, min_shift_minutes=60)
+    assert (found.at, found.within) == (at(due), within)
+
+
+def test_no_minimum_keeps_any_shift_time_in_the_span(days: Workdays) -> None:
+    found = days.within_shift_due(WORKER, at("2026-12-04T16:29"))
+    assert (found.at, found.within) == (at("2026-12-04T16:30"), True)
+
+
 def test_shifts_are_clipped_to_the_span(days: Workdays) -> None:
     spans = days.shifts(WORKER, at("2026-12-02T12:00"), at("2026-12-03T09:00"))
     assert [(s.start, s.end) for s in spans] == [
