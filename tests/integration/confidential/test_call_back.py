@@ -1,6 +1,7 @@
-"""A confidential case called back through the real carrier (POST .../call-back: the worker's
-phone, then the caller through the sandbox's carrier): the answered call back is the task's
-attempt and a contact with its wrap-up owed, like a return call; a worker who does not answer
+"""A confidential case called back through the real carrier (POST .../call-back: the phone of
+whoever asks, the worker or a lead, then the caller through the sandbox's carrier): the
+answered call back is the task's attempt and a contact with its wrap-up owed, like a return
+call; a worker who does not answer
 their own phone is noted and counts nothing; a second call back while one is under way is
 refused. A task the marking agent never completes goes to the leads after the policy's
 minutes, once, its e-mail waiting for an SMTP server that is away."""
@@ -19,7 +20,8 @@ from ccc_telephony.app import Service
 from ccc_telephony.config.returns import Returns
 from ccc_telephony.mail import Mailer
 from tests.integration.agents.conftest import Api
-from tests.integration.confidential.test_confidential_callbacks import CASE, _details, _mail
+from tests.integration.confidential.conftest import CASE, details, marked_task
+from tests.integration.confidential.test_confidential_callbacks import _mail
 from tests.integration.returns.conftest import carrier
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.live import live_feed
@@ -32,25 +34,7 @@ Staff = Callable[..., Awaitable[str]]
 TokenOf = Callable[[str], Awaitable[str]]
 
 
-async def _task(
-    api: Api,
-    callers: Callers,
-    phones: Callable[..., Any],
-    token_of: TokenOf,
-    agent_id: str,
-    extension: str,
-    body: dict[str, str],
-) -> tuple[dict[str, Any], str]:
-    """A task marked on a real call by `agent_id` (their call hung up after); and its call."""
-    agent = await phones(agent_id, extension, "ebd")
-    call = await callers.with_agent("11" + CASE + "#", agent)
-    path = f"/api/v1/agents/{agent_id}/call/confidential"
-    status, task = await api.call("POST", path, body, token=await token_of(agent_id))
-    assert status == 201, task
-    await callers.hang_up(call)
-    return task, call.ivr_id
-
-
+@pytest.mark.parametrize("asker", ["worker", "lead"])
 async def test_an_answered_call_back_is_the_attempt_and_a_contact(
     phones: Callable[..., Any],
     staff: Staff,
@@ -62,35 +46,47 @@ async def test_an_answered_call_back_is_the_attempt_and_a_contact(
     db: asyncpg.Connection,
     base: str,
     open_hours: ShiftedClock,
+    asker: str,
 ) -> None:
-    await staff("clead9", "ebd", role="lead")
+    """It rings the phone of whoever asks: the worker's, or a lead's own (the attempt and the
+    contact are the lead's then)."""
     stranger = await staff("clead10", "family", role="lead")
-    worker = await phones("cwork9", "3931", "ebd", log_in=False)
-    mine = await token_of("cwork9")
-    task, _ = await _task(api, callers, phones, token_of, "cagent9", "3932", _details("cwork9"))
+    if asker == "worker":
+        await staff("clead9", "ebd", role="lead")
+        caller, extra = "cwork9", {}
+    else:
+        await staff("cwork9", "ebd")
+        caller, extra = "clead9", {"role": "lead"}
+    phone = await phones(caller, "3931", "ebd", log_in=False, **extra)
+    mine = await token_of(caller)
+    task, _ = await marked_task(
+        api, callers, phones, token_of, "cagent9", "3932", details("cwork9")
+    )
     path = f"/api/v1/confidential/{task['id']}/call-back"
     assert (await api.call("POST", path, {}, token=stranger))[0] == 403
 
     outside = await carrier()
     async with live_feed(base, mine) as screen:
         status, reply = await api.call("POST", path, {}, token=mine)
-        assert status == 202 and reply["worker"] == "cwork9", reply
+        assert status == 202 and reply["worker"] == caller, reply
         status, reply = await api.call("POST", path, {}, token=mine)
         assert status == 409 and "under way" in reply["detail"], reply  # one at a time
-        await worker.answered()
+        await phone.answered()
         await outside.answered()
         attempt = await screen.next_of("confidential_callback_attempt", timeout=30)
     assert (attempt["result"], attempt["state"], attempt["attempts"]) == ("answered", "done", 1)
     invite = await outside.invite()
     assert invite.startswith("INVITE sip:+16085550123@") and "<sip:6085550100@" in invite
-    assert "3931" not in invite  # the main number, never the worker's extension
+    assert "3931" not in invite  # the main number, never the caller's extension
 
     contact = await db.fetchrow(
-        "SELECT * FROM contacts WHERE kind = 'return_call' AND agent_id = 'cwork9'"
+        "SELECT * FROM contacts WHERE kind = 'return_call' AND agent_id = $1 "
+        "ORDER BY id DESC LIMIT 1",
+        caller,
     )
     assert contact is not None and contact["started_at"] is not None and contact["due_at"] is None
     await outside.hang_up()
-    await worker.ended()
+    await phone.ended()
     await service.returns.contacts.settled()
     due = await db.fetchval("SELECT due_at FROM contacts WHERE id = $1", contact["id"])
     assert due is not None  # its wrap-up is owed, as for an inbound call
@@ -98,7 +94,7 @@ async def test_an_answered_call_back_is_the_attempt_and_a_contact(
     status, shown = await api.call("GET", f"/api/v1/confidential/{task['id']}", token=mine)
     assert status == 200 and shown["state"] == "done", shown
     (tried,) = [h for h in shown["history"] if h["action"] == "attempt"]
-    assert tried["outcome"] == "answered" and tried["who"] == "cwork9 (call back)"
+    assert tried["outcome"] == "answered" and tried["who"] == f"{caller} (call back)"
 
 
 async def test_a_worker_who_does_not_answer_their_phone_counts_nothing(
@@ -116,7 +112,9 @@ async def test_a_worker_who_does_not_answer_their_phone_counts_nothing(
     await staff("clead11", "ebd", role="lead")
     worker = await phones("cwork11", "3933", "ebd", log_in=False, handling=NO_ANSWER)
     mine = await token_of("cwork11")
-    task, _ = await _task(api, callers, phones, token_of, "cagent11", "3934", _details("cwork11"))
+    task, _ = await marked_task(
+        api, callers, phones, token_of, "cagent11", "3934", details("cwork11")
+    )
     async with live_feed(base, mine) as screen:
         path = f"/api/v1/confidential/{task['id']}/call-back"
         assert (await api.call("POST", path, {}, token=mine))[0] == 202
@@ -146,7 +144,7 @@ async def test_a_task_never_completed_goes_to_the_leads_once(
 ) -> None:
     lead = await staff("clead12", "ebd", role="lead", email="clead12@agency.example")
     marked = open_hours()
-    task, call_id = await _task(
+    task, call_id = await marked_task(
         api,
         callers,
         phones,

@@ -21,6 +21,7 @@ from ccc_telephony.confidential.rules import leads_of
 from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.live.feed import Audience
 from tests.integration.agents.conftest import Api
+from tests.integration.confidential.conftest import CASE, details
 from tests.integration.support.cli import run_cli
 from tests.integration.support.clock import Moments, ShiftedClock
 from tests.integration.support.live import live_feed
@@ -29,7 +30,6 @@ from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.steps import Callers
 from tests.sipp import CallHandling
 
-CASE = "4567890123"
 SSN = "212345678"
 TRANSFERS = CallHandling(transfers=True)
 SSN_SHAPE = re.compile(r"(?<![0-9])[0-9]{3}[- ]?[0-9]{2}[- ]?[0-9]{4}(?![0-9])")
@@ -40,16 +40,6 @@ TokenOf = Callable[[str], Awaitable[str]]
 def _unit_leads(service: Service, worker: str) -> list[str]:
     roster = service.agents.agents.roster
     return [lead.id for lead in leads_of(roster[worker], roster)]
-
-
-def _details(worker: str) -> dict[str, str]:
-    return {
-        "worker_id": worker,
-        "caller_name": "Mai Vang",
-        "case_number": CASE,
-        "phone": "(608) 555-0123",
-        "best_time": "mornings before 11",
-    }
 
 
 def _mail(maildir: Path, subject: str, call_id: str) -> list[EmailMessage]:
@@ -91,10 +81,10 @@ async def test_a_case_marked_through_the_api_is_due_inside_the_shift_and_told(
         call = await callers.with_agent("11" + CASE + "#", agent)
         for ssn in (SSN, "212-34-5678"):
             status, reply = await api.call(
-                "POST", path, {**_details("cwork1"), "case_number": ssn}, token=mine
+                "POST", path, {**details("cwork1"), "case_number": ssn}, token=mine
             )
             assert status == 422 and "Social Security" in reply["detail"], reply
-        status, task = await api.call("POST", path, _details("cwork1"), token=mine)
+        status, task = await api.call("POST", path, details("cwork1"), token=mine)
         assert status == 201 and task["notified"] is True, task
         assert "caller_name" not in task  # told now: the worker's and their unit's
         assert datetime.fromisoformat(task["due_at"]) == _shift_end(moments)
@@ -210,7 +200,7 @@ async def test_an_overdue_task_goes_to_the_leads_once(
     status, task = await api.call(
         "POST",
         "/api/v1/agents/cagent5/call/confidential",
-        _details("cwork5"),
+        details("cwork5"),
         token=await token_of("cagent5"),
     )
     assert status == 201, task
@@ -265,7 +255,7 @@ async def test_attempts_and_done_by_whom_may_and_every_look_audited(
     status, task = await api.call(
         "POST",
         "/api/v1/agents/cagent7/call/confidential",
-        _details("cwork7"),
+        details("cwork7"),
         token=await token_of("cagent7"),
     )
     assert status == 201, task
