@@ -67,7 +67,8 @@ BEST_TIME_MAX_CHARS = 80
 EmitCall = Callable[[str, str, Mapping[str, Any]], None]
 Publish = Callable[[str, Mapping[str, Any], Audience], object]
 Roster = Callable[[], Mapping[str, RosterAgent]]
-ToLeads = Callable[..., Awaitable[CallbackRow | None]]
+# A store function that flags a task once (warned, escalated, incomplete_flagged).
+FlagOnce = Callable[..., Awaitable[CallbackRow | None]]
 # The outbox's kinds: the worker's notice (key: the task and when it was told, so a reassigned
 # task's new worker gets theirs), the pre-due flag and the overdue one (the task and its due
 # time), the leads' notice of a task never completed (the task).
@@ -543,7 +544,7 @@ class ConfidentialService:
         row: CallbackRow,
         people: Sequence[RosterAgent],
         notice: tuple[str, str],
-        flag: ToLeads,
+        flag: FlagOnce,
     ) -> tuple[CallbackRow | None, list[str]]:
         """The notice to `people`: posted to the outbox first (once, by its key), then the
         task flagged (once); the flagged task (None if it was already, or nobody is there to
@@ -575,7 +576,8 @@ class ConfidentialService:
         error = posted.sent.error if posted.sent is not None and not posted.sent.ok else None
         if error is not None:
             log.warning("confidential e-mail not sent yet", task_id=row.id, why=error)
-        await store.emailed(self._engine, row.id, to=to, error=error)
+        assert row.notified_at is not None
+        await store.emailed(self._engine, row.id, told_at=row.notified_at, to=to, error=error)
 
     async def mail_sent(self) -> None:
         """Wait for the workers' e-mails being posted (a stopping service, a test)."""

@@ -205,12 +205,14 @@ async def change(
 
 
 async def emailed(
-    engine: AsyncEngine, task_id: int, *, to: Sequence[str], error: str | None
+    engine: AsyncEngine, task_id: int, *, told_at: datetime, to: Sequence[str], error: str | None
 ) -> None:
-    """What became of the notice's e-mail: to whom it went, or why not."""
+    """The worker's e-mail of the telling at `told_at` posted: to whom, and why its first try
+    failed (None: it went). A task told again since (reassigned) keeps its own."""
     values = {"emailed_to": list(to), "email_error": error}
+    where = (_c.id == task_id) & (_c.notified_at == told_at)
     async with engine.begin() as conn:
-        await conn.execute(update(confidential_callbacks).where(_c.id == task_id).values(values))
+        await conn.execute(update(confidential_callbacks).where(where).values(values))
 
 
 async def unposted(engine: AsyncEngine) -> list[CallbackRow]:
