@@ -419,6 +419,15 @@ class Policy(_Strict):
             problems.append(
                 RosterProblem("extension", f"{agent.extension!r} is a queue's or the main number")
             )
+        if not self.mailboxes.takes_extension(agent.extension):
+            digits = " or ".join(str(n) for n in self.mailboxes.extension_digits)
+            problems.append(
+                RosterProblem(
+                    "extension",
+                    f"{len(agent.extension)} digits: extensions have {digits}"
+                    " (mailboxes.extension_digits: the direct mailbox numbers)",
+                )
+            )
         if agent.supervisor is not None and agent.supervisor not in roster:
             problems.append(
                 RosterProblem("supervisor", f"{agent.supervisor!r} is not in the roster")

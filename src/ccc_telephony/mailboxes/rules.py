@@ -1,5 +1,5 @@
 """The mailboxes' rules, pure: which greeting a caller hears, what is flagged, who may manage
-a mailbox, how a direct number and an away date keyed on a phone are read.
+a mailbox, how an away date keyed on a phone is read.
 
 The standard: greetings are kept current (in office: when to expect a call back; away: the
 return date and `#` to reach someone now); management can reach an absent employee's
@@ -15,7 +15,6 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from ccc_telephony.config.agents import RosterAgent, supervisors_of
-from ccc_telephony.config.mailboxes import Mailboxes
 from ccc_telephony.store.mailboxes import MailboxRecord
 from ccc_telephony.web.auth import Principal
 
@@ -101,14 +100,6 @@ def may_set_greeting(
     if principal.is_admin or principal.agent_id == mailbox.id:
         return True
     return principal.agent_id in managers_of(mailbox, roster)
-
-
-def direct_extension(policy: Mailboxes, dialled: str) -> str | None:
-    """The agent's extension in a direct mailbox number (prefix + extension), or None."""
-    if not dialled.startswith(policy.direct_prefix):
-        return None
-    extension = dialled[len(policy.direct_prefix) :]
-    return extension if extension.isdecimal() and 3 <= len(extension) <= 15 else None
 
 
 def parse_away(keyed: str, now: datetime, zone: ZoneInfo) -> datetime | None:

@@ -79,3 +79,8 @@ def test_the_language_line_exists_only_where_the_site_has_one() -> None:
     line = _section(pjsip, "language-line")
     assert "auth=language-line-auth" in line and "send_connected_line=no" in line
     assert "password=d" in _section(pjsip, "language-line-auth")
+
+
+def test_a_direct_mailbox_number_is_the_prefix_and_exactly_an_extensions_digits() -> None:
+    mailboxes = _section(_files()["extensions_ccc_generated.conf"], "ccc-mailboxes")
+    assert mailboxes == "exten => _8XXXX,1,Goto(ccc-mailbox,${EXTEN:1},1)\n"

@@ -87,12 +87,15 @@ def test_who_may_manage_a_mailbox() -> None:
     assert not rules.may_set_greeting(principal("lead"), ann, ROSTER)
 
 
-@pytest.mark.parametrize(
-    ("dialled", "extension"),
-    [("83101", "3101"), ("8310", "310"), ("831", None), ("73101", None), ("83a01", None)],
-)
-def test_direct_numbers(dialled: str, extension: str | None) -> None:
-    assert rules.direct_extension(Mailboxes(), dialled) == extension
+def test_direct_numbers_are_the_prefix_and_exactly_an_extensions_digits() -> None:
+    assert Mailboxes().direct_patterns() == ["_8XXXX"]
+    assert Mailboxes(direct_prefix="55", extension_digits=[5, 3, 5]).direct_patterns() == [
+        "_55XXX",
+        "_55XXXXX",
+    ]
+    assert Mailboxes().takes_extension("3101")
+    assert not Mailboxes().takes_extension("310")
+    assert not Mailboxes().takes_extension("8885550104")
 
 
 def test_the_ivr_offers_mailboxes_never_instead_of_a_person() -> None:
