@@ -124,6 +124,9 @@ AGENT_PROMPT_NAMES = (
     "agent_mailbox_away_until",
     "agent_mailbox_away_cleared",
     "agent_mailbox_invalid",
+    "agent_mailbox_after_message",
+    "agent_mailbox_no_messages",
+    "agent_mailbox_returning",
 )
 STAFF_PROMPT_NAMES = ADMIN_PROMPT_NAMES + AGENT_PROMPT_NAMES
 
