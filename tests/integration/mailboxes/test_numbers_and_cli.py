@@ -17,12 +17,11 @@ from ccc_telephony.devstack.stack import Stack
 from tests.integration.agents.conftest import Api
 from tests.integration.mailboxes.test_leaving_messages import caller_at
 from tests.integration.mailboxes.test_management import spoken_wav
-from tests.integration.mailboxes.test_phone_menu import event_where
 from tests.integration.support.cli import run_cli
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.live import LiveClient, live_feed
 from tests.integration.support.ports import free_udp_port
-from tests.integration.support.recorder import EventRecorder
+from tests.integration.support.recorder import EventRecorder, event_where
 from tests.sipp import SipPhone
 
 OTHER_CONSORTIUM = "8885550104"  # East Central's toll-free number, keyed without the 9

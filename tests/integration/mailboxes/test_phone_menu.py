@@ -10,10 +10,9 @@ Each step is awaited as the call event the service publishes while the prompt pl
 from __future__ import annotations
 
 import asyncio
-import secrets
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +21,13 @@ import asyncpg
 from ccc_telephony.app import Service
 from ccc_telephony.asterisk import recordings
 from ccc_telephony.devstack.stack import Stack
-from ccc_telephony.store.events import CallEvent
-from ccc_telephony.store.messages import MessageRow
 from tests.integration.agents.conftest import Api
 from tests.integration.mailboxes.test_leaving_messages import caller_at
-from tests.integration.mailboxes.test_management import spoken_wav
+from tests.integration.returns.test_returning_messages import a_message
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.live import live_feed
 from tests.integration.support.ports import free_udp_port, media_port
-from tests.integration.support.recorder import EventRecorder
+from tests.integration.support.recorder import EventRecorder, event_where
 from tests.sipp import OutgoingCall, SipPhone
 from tests.sipp.media import RtpParty
 
@@ -38,34 +35,6 @@ MENU = "*97"
 IN_OFFICE, HEAR, RETURN_OLDEST = "1", "5", "6"
 KEEP, NEXT = "1", "2"
 SPEAKING_SECONDS = 2  # how long the agent speaks their greeting (a tone)
-
-
-async def event_where(
-    recorder: EventRecorder,
-    name: str,
-    *,
-    besides: Collection[str] = (),
-    timeout: float = 30,
-    **match: Any,
-) -> CallEvent:
-    """The first call event of this name whose details hold `match`, on a call not in
-    `besides` (a phone's call id is Asterisk's, so a test finds its call by what only it
-    names, e.g. its mailbox)."""
-
-    def found() -> CallEvent | None:
-        for call_id, events in list(recorder.events.items()):
-            if call_id in besides:
-                continue
-            for event in events:
-                if event.name == name and match.items() <= event.details.items():
-                    return event
-        return None
-
-    async with asyncio.timeout(timeout), recorder._changed:
-        await recorder._changed.wait_for(lambda: found() is not None)
-    event = found()
-    assert event is not None
-    return event
 
 
 def playing_at_least(count: int) -> Callable[[list[str]], bool]:
@@ -85,23 +54,6 @@ async def menu_of(phone: SipPhone) -> AsyncIterator[OutgoingCall]:
         async with call:
             audio.send_to(await call.media(await call.answered()))
             yield call
-
-
-async def a_message(service: Service, mailbox: str, number: str, received: datetime) -> MessageRow:
-    """A message as a caller leaves one: its WAV in Asterisk's recordings, in the book."""
-    name = f"mailbox-message-menu-{secrets.token_hex(4)}"
-    path = service.settings.asterisk_recordings_dir / f"{name}.wav"
-    await asyncio.to_thread(path.write_bytes, spoken_wav(1.0))
-    return await service.messages.take(
-        source="mailbox",
-        mailbox=mailbox,
-        call_id=f"call-{secrets.token_hex(6)}",
-        recording=name,
-        language="en",
-        caller_number=number,
-        duration_seconds=1.0,
-        received_at=received,
-    )
 
 
 async def test_the_greeting_recorded_by_phone_is_what_the_next_caller_hears(
