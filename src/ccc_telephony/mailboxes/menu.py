@@ -18,6 +18,7 @@ the agent-phones context sends calls here, and that is checked again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -25,14 +26,14 @@ import structlog
 
 from ccc_telephony.agents.access import API_ROLES
 from ccc_telephony.asterisk import recordings
-from ccc_telephony.asterisk.ari.channel import StasisChannel, phone_extension
+from ccc_telephony.asterisk.ari.channel import CallerGone, StasisChannel, phone_extension
 from ccc_telephony.asterisk.ari.dispatcher import CallHandler
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.mailboxes import rules
 from ccc_telephony.mailboxes.greetings import media
 from ccc_telephony.mailboxes.service import MailboxService
 from ccc_telephony.mailboxes.stasis import Emit
-from ccc_telephony.returns.dialer import DialerError, dialable
+from ccc_telephony.returns.dialer import DialerError
 from ccc_telephony.returns.service import ReturnCalls, ReturnError
 from ccc_telephony.store.mailboxes import GreetingKind, MailboxRecord
 from ccc_telephony.store.messages import OPEN_STATES, MessageQuery, MessageRow
@@ -187,15 +188,14 @@ class MenuCall:
 
     # --- messages ---------------------------------------------------------------------------
     async def to_return(self) -> list[MessageRow]:
-        """The messages the agent must return, new ones first, each group oldest first."""
+        """The open messages the agent owns (must return)."""
         query = MessageQuery(owners=[self.principal.agent_id or ""], states=OPEN_STATES)
-        rows = await self.service.book.find(query)
-        return sorted(rows, key=lambda row: (row.state != "new", row.received_at, row.id))
+        return await self.service.book.find(query)
 
     async def hear_messages(self) -> int | None:
         """Each message in turn (a `listened` action; the first listen marks it heard); after
         one, `1` calls that caller back (returned: its id). Any other key, or none, the next."""
-        for row in await self.to_return():
+        for row in rules.hearing_order(await self.to_return()):
             self.channel.flush_digits()
             self.note("mailbox_message_playing", message_id=row.id, state=row.state)
             await self.channel.play([media(row.recording)], interruptible=True)
@@ -209,16 +209,17 @@ class MenuCall:
     async def oldest_to_return(self) -> int | None:
         """The oldest unreturned message whose caller can be called back (an anonymous one is
         returned by hand, from the API)."""
-        rows = sorted(await self.to_return(), key=lambda row: (row.received_at, row.id))
-        callable_back = next((row for row in rows if _dialable(row.caller_number)), None)
+        callable_back = rules.oldest_to_call_back(await self.to_return())
         if callable_back is None:
             await self.say("agent_mailbox_no_messages")
             return None
         return await self.returning(callable_back)
 
     async def returning(self, row: MessageRow) -> int:
+        """Told to hang up for the call back: hanging up as told does not cancel it."""
         self.note("mailbox_return_requested", message_id=row.id)
-        await self.say("agent_mailbox_returning")
+        with contextlib.suppress(CallerGone):
+            await self.say("agent_mailbox_returning")
         return row.id
 
     async def call_back(self, message_id: int) -> str:
@@ -231,11 +232,3 @@ class MenuCall:
             return "return_refused"
         self.note("mailbox_return_started", message_id=message_id, attempt=attempt.tag)
         return "return_started"
-
-
-def _dialable(number: str | None) -> bool:
-    try:
-        dialable(number)
-    except DialerError:
-        return False
-    return True

@@ -80,10 +80,14 @@ async def test_after_hours_caller_leaves_a_message(
 ) -> None:
     clock.set(moments.night)
     call = await callers.dial()
+    await line.listen(call)
     await line.press(call, "1")
     after = await recorder.wait_for(call.ivr_id, "after_hours")
     assert after.details["reason"] == "after_hours"
-    await line.press(call, "2")  # whose call back: the Family queue
+    # After the closed message the staff-mailbox offer (a key pressed before it answers it),
+    # then the main menu: whose call back.
+    await line.wait_played(call, "main_menu", timeout=60)
+    await line.press(call, "2")  # the Family queue
     chosen = await recorder.wait_for(call.ivr_id, "message_queue_chosen", timeout=30)
     assert chosen.details == {"key": "2", "queue": "family"}
     await recorder.wait_for(call.ivr_id, "message_offered", timeout=30)
