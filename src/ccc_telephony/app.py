@@ -252,24 +252,6 @@ class Service:
             roster=lambda: self.agents.agents.roster,
             publish=self.live.publish,
         )
-        # Staff mailboxes: greetings, messages left, the phones' message-waiting lights.
-        self.mailboxes = MailboxesFeature(
-            policy=self.policy,
-            engine=self.engine,
-            clock=self.clock,
-            book=self.messages,
-            roster=lambda: self.agents.agents.roster,
-            live=self.live,
-            ami=self.ami,
-            jobs=self.jobs,
-            prompt=self.prompts.media,
-            emit=self.emit,
-            watch=self.dispatcher.watch,
-            recordings_dir=s.asterisk_recordings_dir,
-        )
-        self.dispatcher.add_handlers(self.mailboxes.stasis_handlers())
-        ctx.staff_mailbox = self.mailboxes.line.from_ivr  # from the IVR, where the policy allows
-        self.dispatcher.add_handlers(self.mailboxes.staff_handlers(), callers=False)
         self.writer.on_stored(self.messages.on_events_stored)
         self.threats = ThreatsFeature(
             policy=self.policy,
@@ -320,6 +302,25 @@ class Service:
             outbox=self.outbox,
             recordings_dir=s.asterisk_recordings_dir,
         )
+        # Staff mailboxes: greetings, messages left, the phones' message-waiting lights.
+        self.mailboxes = MailboxesFeature(
+            policy=self.policy,
+            engine=self.engine,
+            clock=self.clock,
+            book=self.messages,
+            roster=lambda: self.agents.agents.roster,
+            live=self.live,
+            ami=self.ami,
+            jobs=self.jobs,
+            prompt=self.prompts.media,
+            emit=self.emit,
+            watch=self.dispatcher.watch,
+            recordings_dir=s.asterisk_recordings_dir,
+            returns=self.returns.calls,
+        )
+        self.dispatcher.add_handlers(self.mailboxes.stasis_handlers())
+        ctx.staff_mailbox = self.mailboxes.line.from_ivr  # from the IVR, where the policy allows
+        self.dispatcher.add_handlers(self.mailboxes.staff_handlers(), callers=False)
         # Whom a mailbox's supervisors named may handle (and return) its messages too.
         self.returns.calls.delegates = self.mailboxes.delegates
         # Confidential cases: the worker's call back within 24 hours, inside their shift.

@@ -399,9 +399,12 @@ def _generated_dialplan(policy: Policy, site: Site) -> str:
 
 
 def _mailboxes(policy: Policy) -> str:
-    """Staff mailboxes' direct numbers: the policy's prefix and an extension (3 digits or
-    more), from the caller trunk and staff phones (ccc-mailbox in extensions.conf)."""
+    """Staff mailboxes' direct numbers: the policy's prefix and exactly as many digits as the
+    roster's extensions have (mailboxes.extension_digits), from the caller trunk and staff
+    phones (ccc-mailbox in extensions.conf); a longer number is not a mailbox's."""
     prefix = policy.mailboxes.direct_prefix
-    return (
-        f"[ccc-mailboxes]\nexten => _{prefix}XX.,1,Goto(ccc-mailbox,${{EXTEN:{len(prefix)}}},1)\n"
-    )
+    lines = [
+        f"exten => {pattern},1,Goto(ccc-mailbox,${{EXTEN:{len(prefix)}}},1)\n"
+        for pattern in policy.mailboxes.direct_patterns()
+    ]
+    return "[ccc-mailboxes]\n" + "".join(lines)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 Prefix = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}$")]
 Key = Annotated[str, StringConstraints(pattern=r"^[0-9*]$")]
+Digits = Annotated[int, Field(ge=3, le=15)]  # an extension's length (config.agents.Extension)
 Texts = dict[str, Annotated[str, StringConstraints(min_length=1, max_length=600)]]
 
 # Caller prompts of the catalog (no placeholders), needed in every language with a voice.
@@ -55,6 +56,11 @@ class SpokenGreetings(_Strict):
 class Mailboxes(_Strict):
     # A mailbox's direct number: this prefix and the agent's extension (8 + 3101 = 83101).
     direct_prefix: Prefix = "8"
+    # How many digits the roster's extensions have: only the prefix followed by exactly that
+    # many digits is a direct number, so anything longer an agent dials (a toll-free 888
+    # number keyed without the 9) still goes to the dialing checks. The roster refuses an
+    # extension of another length.
+    extension_digits: Annotated[list[Digits], Field(min_length=1, max_length=4)] = [4]
     # From the main number's IVR: never, only while the operator is closed, or always. Never
     # instead of a person during open hours unless "always".
     from_ivr: Literal["never", "closed", "always"] = "closed"
@@ -73,6 +79,16 @@ class Mailboxes(_Strict):
                 if "{name}" not in text:
                     raise ValueError(f"greetings.{kind}.{code}: the text must say {{name}}")
         return self
+
+    def direct_patterns(self) -> list[str]:
+        """The dialplan patterns of the direct numbers: the prefix, then one X per digit."""
+        return [
+            f"_{self.direct_prefix}{'X' * digits}" for digits in sorted(set(self.extension_digits))
+        ]
+
+    def takes_extension(self, extension: str) -> bool:
+        """Whether an extension of this length has a direct number."""
+        return len(extension) in self.extension_digits
 
     def offered_in_ivr(self, *, open_now: bool) -> bool:
         """Whether the main number's IVR offers mailboxes now: never instead of a person

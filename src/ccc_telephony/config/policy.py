@@ -125,6 +125,9 @@ AGENT_PROMPT_NAMES = (
     "agent_mailbox_away_until",
     "agent_mailbox_away_cleared",
     "agent_mailbox_invalid",
+    "agent_mailbox_after_message",
+    "agent_mailbox_no_messages",
+    "agent_mailbox_returning",
 )
 STAFF_PROMPT_NAMES = ADMIN_PROMPT_NAMES + AGENT_PROMPT_NAMES
 
@@ -429,6 +432,15 @@ class Policy(_Strict):
         if agent.extension in self.queue_extensions() or agent.extension == self.main_number:
             problems.append(
                 RosterProblem("extension", f"{agent.extension!r} is a queue's or the main number")
+            )
+        if not self.mailboxes.takes_extension(agent.extension):
+            digits = " or ".join(str(n) for n in self.mailboxes.extension_digits)
+            problems.append(
+                RosterProblem(
+                    "extension",
+                    f"{len(agent.extension)} digits: extensions have {digits}"
+                    " (mailboxes.extension_digits: the direct mailbox numbers)",
+                )
             )
         if agent.supervisor is not None and agent.supervisor not in roster:
             problems.append(

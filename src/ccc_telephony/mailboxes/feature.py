@@ -24,6 +24,7 @@ from ccc_telephony.mailboxes.menu import MailboxMenu
 from ccc_telephony.mailboxes.service import MailboxService
 from ccc_telephony.mailboxes.stasis import Emit, MailboxLine, Prompt, Watch
 from ccc_telephony.messages.book import MessageBook
+from ccc_telephony.returns.service import ReturnCalls
 
 CHECK_SECONDS = 60.0  # how often every mailbox's greeting is judged (missing, away passed)
 
@@ -44,8 +45,10 @@ class MailboxesFeature:
         emit: Emit,
         watch: Watch,
         recordings_dir: Path,
+        returns: ReturnCalls,
     ) -> None:
-        """`prompt(name, language)`: a caller prompt's media (the prompt library)."""
+        """`prompt(name, language)`: a caller prompt's media (the prompt library); `returns`:
+        the return-call path the agent's menu calls a caller back through."""
         self._jobs = jobs
         self.service = MailboxService(
             engine=engine,
@@ -61,7 +64,9 @@ class MailboxesFeature:
             self.service, prompt=prompt, emit=emit, watch=watch, recordings_dir=recordings_dir
         )
         first = policy.languages[0].code
-        self.menu = MailboxMenu(self.service, prompt=lambda name: prompt(name, first))
+        self.menu = MailboxMenu(
+            self.service, prompt=lambda name: prompt(name, first), emit=emit, returns=returns
+        )
         # Asks the lights job to run; before start() there is no job.
         self._republish: Callable[[], None] = lambda: None
         ami.on_event("FullyBooted", self._on_ami_login)

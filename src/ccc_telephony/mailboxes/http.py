@@ -1,6 +1,7 @@
 """HTTP routes for staff mailboxes: greetings (WAV upload), away status, flags, and the
 management of an absent or departed agent's messages (list, listen, take over, delegates,
-disconnect). Validate, call the service, nothing else; every access is audited there."""
+a departed agent's greeting kept or not, disconnect). Validate, call the service, nothing
+else; every access is audited there."""
 
 from __future__ import annotations
 
@@ -36,6 +37,12 @@ class AwayRequest(BaseModel):
     until: AwareDatetime | None
 
 
+class KeepGreetingRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    keep: bool
+
+
 class TakeOverRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -60,6 +67,7 @@ def describe(service: MailboxService, mailbox: MailboxRecord) -> dict[str, Any]:
         "away_until": None if mailbox.away_until is None else mailbox.away_until.isoformat(),
         "flag": rules.flag_of(mailbox, now),
         "delegates": sorted(service.delegates(mailbox.id)),
+        "keep_greeting": mailbox.keep_greeting,
     }
 
 
@@ -175,6 +183,13 @@ def routes(service: MailboxService) -> web.RouteTableDef:
                 text=json.dumps({"error": "in the roster", "detail": str(exc)}),
                 content_type="application/json",
             ) from None
+        return web.json_response(describe(service, await service.mailbox(mailbox.id)))
+
+    @table.put(PREFIX + "/{mailbox}/keep-greeting")
+    async def keep_greeting(request: web.Request) -> web.Response:
+        mailbox = await mailbox_of(request)
+        body = await parse_body(request, KeepGreetingRequest)
+        await _answer(service.keep_greeting(principal_of(request), mailbox, body.keep))
         return web.json_response(describe(service, await service.mailbox(mailbox.id)))
 
     return table

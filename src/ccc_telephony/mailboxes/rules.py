@@ -1,5 +1,6 @@
 """The mailboxes' rules, pure: which greeting a caller hears, what is flagged, who may manage
-a mailbox, how a direct number and an away date keyed on a phone are read.
+a mailbox, the order an agent hears and returns their messages, how an away date keyed on a
+phone is read.
 
 The standard: greetings are kept current (in office: when to expect a call back; away: the
 return date and `#` to reach someone now); management can reach an absent employee's
@@ -15,8 +16,9 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from ccc_telephony.config.agents import RosterAgent, supervisors_of
-from ccc_telephony.config.mailboxes import Mailboxes
+from ccc_telephony.returns.dialer import DialerError, dialable
 from ccc_telephony.store.mailboxes import MailboxRecord
+from ccc_telephony.store.messages import MessageRow
 from ccc_telephony.web.auth import Principal
 
 GreetingKind = Literal["in_office", "away", "departed"]
@@ -103,12 +105,22 @@ def may_set_greeting(
     return principal.agent_id in managers_of(mailbox, roster)
 
 
-def direct_extension(policy: Mailboxes, dialled: str) -> str | None:
-    """The agent's extension in a direct mailbox number (prefix + extension), or None."""
-    if not dialled.startswith(policy.direct_prefix):
-        return None
-    extension = dialled[len(policy.direct_prefix) :]
-    return extension if extension.isdecimal() and 3 <= len(extension) <= 15 else None
+def hearing_order(rows: Collection[MessageRow]) -> list[MessageRow]:
+    """The order an agent hears the messages they must return: new ones first, each group
+    oldest first."""
+    return sorted(rows, key=lambda row: (row.state != "new", row.received_at, row.id))
+
+
+def oldest_to_call_back(rows: Collection[MessageRow]) -> MessageRow | None:
+    """The oldest message whose caller can be called back (an anonymous caller's is returned
+    by hand), or None."""
+    for row in sorted(rows, key=lambda row: (row.received_at, row.id)):
+        try:
+            dialable(row.caller_number)
+        except DialerError:
+            continue
+        return row
+    return None
 
 
 def parse_away(keyed: str, now: datetime, zone: ZoneInfo) -> datetime | None:

@@ -288,6 +288,17 @@ class MailboxService:
         )
         await self.audit(principal.who, mailbox.id, "disconnected")
 
+    async def keep_greeting(self, principal: Principal, mailbox: MailboxRecord, keep: bool) -> None:
+        """Whether a departed agent's callers hear their recorded in-office greeting (kept)
+        or the spoken "no longer here" one (the default), admin only, like the disconnection;
+        it may be set before the agent leaves."""
+        action = "greeting_kept" if keep else "greeting_not_kept"
+        if not principal.is_admin:
+            await self.audit(principal.who, mailbox.id, action, allowed=False)
+            raise NotAllowed(action)
+        await store.update_mailbox(self._engine, mailbox.id, self.now(), keep_greeting=keep)
+        await self.audit(principal.who, mailbox.id, action)
+
     async def audit(
         self,
         who: str,

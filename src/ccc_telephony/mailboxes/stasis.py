@@ -156,6 +156,7 @@ class MailboxCall:
             mailbox=mailbox.id,
             greeting=plan.kind,
             source="recorded" if plan.recording else "spoken",
+            recording=recording,
             hash_pressed=pressed,
         )
         return pressed

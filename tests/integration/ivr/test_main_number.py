@@ -111,10 +111,14 @@ async def _leave_a_message(
 ) -> asyncpg.Record:
     """A caller after hours chooses the Family queue and leaves a message: its row."""
     call = await callers.dial()
+    await line.listen(call)
     await line.press(call, "1")
     after = await recorder.wait_for(call.ivr_id, "after_hours")
     assert after.details["reason"] == "after_hours"
-    await line.press(call, "2")  # whose call back: the Family queue
+    # After the closed message the staff-mailbox offer (a key pressed before it answers it),
+    # then the main menu: whose call back.
+    await line.wait_played(call, "main_menu", timeout=60)
+    await line.press(call, "2")  # the Family queue
     chosen = await recorder.wait_for(call.ivr_id, "message_queue_chosen", timeout=30)
     assert chosen.details == {"key": "2", "queue": "family"}
     await recorder.wait_for(call.ivr_id, "message_offered", timeout=30)

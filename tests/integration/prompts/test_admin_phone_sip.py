@@ -11,7 +11,7 @@ from ccc_telephony.app import Service
 from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.store.events import CallEvent
 from tests.integration.support.ports import free_udp_port
-from tests.integration.support.recorder import EventRecorder
+from tests.integration.support.recorder import EventRecorder, event_where
 from tests.sipp import Credentials, Identity, Scenario, run_scenario
 
 
@@ -51,19 +51,6 @@ async def wait_for_session(
     recorder: EventRecorder, caller_name: str, timeout: float = 20
 ) -> CallEvent:
     """The admin session started by the SIP call whose caller ID name only this test uses."""
-
-    def found() -> CallEvent | None:
-        for events in list(recorder.events.values()):
-            for event in events:
-                if (
-                    event.name == "prompt_session_started"
-                    and event.details.get("caller_name") == caller_name
-                ):
-                    return event
-        return None
-
-    async with asyncio.timeout(timeout), recorder._changed:
-        await recorder._changed.wait_for(lambda: found() is not None)
-    event = found()
-    assert event is not None
-    return event
+    return await event_where(
+        recorder, "prompt_session_started", timeout=timeout, caller_name=caller_name
+    )

@@ -29,7 +29,7 @@ from tests.integration.support.mail import received
 from tests.sipp import BUSY
 
 
-async def _message(service: Service, mailbox: str, number: str, at: datetime) -> MessageRow:
+async def a_message(service: Service, mailbox: str, number: str, at: datetime) -> MessageRow:
     """A message as the mailboxes feature leaves one: its WAV in Asterisk's recordings."""
     name = f"ccc-test-message-{secrets.token_hex(4)}"
     path = service.settings.asterisk_recordings_dir / f"{name}.wav"
@@ -82,8 +82,8 @@ async def test_a_message_returned_and_one_left_for_the_supervisors_list(
     boss = await staff("rsup1", "ebd", role="supervisor", email="rsup1@ccc.example")
     agent = await phones("rret1", "3955", "ebd", supervisor="rsup1", log_in=False)
     own = await token_for("rret1")
-    returned = await _message(service, "rret1", "6085550142", moments.open)
-    left = await _message(service, "rret1", "6085550143", moments.open)
+    returned = await a_message(service, "rret1", "6085550142", moments.open)
+    left = await a_message(service, "rret1", "6085550143", moments.open)
     assert left.due_at == moments.open.replace(hour=16, minute=30)
 
     # The owner listens: audited, and heard; their supervisor may see it, a colleague not.
@@ -174,7 +174,7 @@ async def test_a_busy_caller_is_unreachable_after_the_policys_attempts(
     monkeypatch.setattr(calls, "_policy", policy)
     agent = await phones("rret2", "3957", "ebd", log_in=False)
     own = await token_for("rret2")
-    message = await _message(service, "rret2", "6085550144", open_hours())
+    message = await a_message(service, "rret2", "6085550144", open_hours())
     outside = await carrier(handling=BUSY)
     async with live_feed(api.base, own) as live:
         path = f"/api/v1/messages/{message.id}/return"
@@ -189,7 +189,7 @@ async def test_a_busy_caller_is_unreachable_after_the_policys_attempts(
     )
     assert failed["disposition"] == "busy" and failed["recorded_at"] is not None
 
-    unknown = await _message(service, "rret2", "", open_hours())
+    unknown = await a_message(service, "rret2", "", open_hours())
     path = f"/api/v1/messages/{unknown.id}/return"
     status, reply = await api.call("POST", path, {}, token=own)
     assert status == 422, reply  # no number to call back: no call placed

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from typing import Any
 
 from ccc_telephony.store.events import CallEvent
 
@@ -59,3 +60,31 @@ def _started_by(recorder: EventRecorder, caller_name: str) -> str | None:
             if event.name == "call_started" and event.details.get("caller_name") == caller_name:
                 return call_id
     return None
+
+
+async def event_where(
+    recorder: EventRecorder,
+    name: str,
+    *,
+    besides: Collection[str] = (),
+    timeout: float = 30,
+    **match: Any,
+) -> CallEvent:
+    """The first call event of this name whose details hold `match`, on a call not in
+    `besides` (a phone's call id is Asterisk's, so a test finds its call by what only it
+    names, e.g. its mailbox)."""
+
+    def found() -> CallEvent | None:
+        for call_id, events in list(recorder.events.items()):
+            if call_id in besides:
+                continue
+            for event in events:
+                if event.name == name and match.items() <= event.details.items():
+                    return event
+        return None
+
+    async with asyncio.timeout(timeout), recorder._changed:
+        await recorder._changed.wait_for(lambda: found() is not None)
+    event = found()
+    assert event is not None
+    return event

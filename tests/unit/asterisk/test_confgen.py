@@ -94,3 +94,8 @@ def test_callers_are_offered_a_callback_in_their_language_except_on_the_help_lin
     assert "context=" not in _section(files["queues.conf"], "help")
     queue_entry = files["extensions_ccc_generated.conf"]
     assert "Set(CHANNEL(language)=${CCC_LANGUAGE})" in queue_entry
+
+
+def test_a_direct_mailbox_number_is_the_prefix_and_exactly_an_extensions_digits() -> None:
+    mailboxes = _section(_files()["extensions_ccc_generated.conf"], "ccc-mailboxes")
+    assert mailboxes == "exten => _8XXXX,1,Goto(ccc-mailbox,${EXTEN:1},1)\n"

@@ -127,10 +127,17 @@ def test_an_agent_added_later_meets_the_same_rule_as_the_files_roster(policy: Po
     lead = RosterAgent(id="l1", name="L", extension="1001", team="ebd", role="lead")
     assert policy.roster_problems(lead, {"l1"}) == []
     bad = lead.model_copy(
-        update={"hq_shift": "night", "languages": ["en", "fr"], "supervisor": "gone"}
+        update={
+            "hq_shift": "night",
+            "languages": ["en", "fr"],
+            "supervisor": "gone",
+            "extension": "10012",
+        }
     )
     assert [str(p) for p in policy.roster_problems(bad, {"l1"})] == [
         "languages: 'fr' is not configured",
         "hq_shift: 'night' is not in agents.hq_shifts",
+        "extension: 5 digits: extensions have 4 (mailboxes.extension_digits: the direct"
+        " mailbox numbers)",
         "supervisor: 'gone' is not in the roster",
     ]

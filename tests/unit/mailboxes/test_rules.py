@@ -14,6 +14,7 @@ from ccc_telephony.config.policy import Policy
 from ccc_telephony.mailboxes import rules
 from ccc_telephony.mailboxes.greetings import Greetings
 from ccc_telephony.store.mailboxes import MailboxRecord
+from ccc_telephony.store.messages import MessageRow, State
 from ccc_telephony.web.auth import ADMIN
 from tests.unit.staff import ROSTER, principal
 
@@ -87,12 +88,15 @@ def test_who_may_manage_a_mailbox() -> None:
     assert not rules.may_set_greeting(principal("lead"), ann, ROSTER)
 
 
-@pytest.mark.parametrize(
-    ("dialled", "extension"),
-    [("83101", "3101"), ("8310", "310"), ("831", None), ("73101", None), ("83a01", None)],
-)
-def test_direct_numbers(dialled: str, extension: str | None) -> None:
-    assert rules.direct_extension(Mailboxes(), dialled) == extension
+def test_direct_numbers_are_the_prefix_and_exactly_an_extensions_digits() -> None:
+    assert Mailboxes().direct_patterns() == ["_8XXXX"]
+    assert Mailboxes(direct_prefix="55", extension_digits=[5, 3, 5]).direct_patterns() == [
+        "_55XXX",
+        "_55XXXXX",
+    ]
+    assert Mailboxes().takes_extension("3101")
+    assert not Mailboxes().takes_extension("310")
+    assert not Mailboxes().takes_extension("8885550104")
 
 
 def test_the_ivr_offers_mailboxes_never_instead_of_a_person() -> None:
@@ -129,3 +133,38 @@ def test_spoken_greetings_name_the_agent_and_the_time(policy: Policy, tmp_path: 
     # Hmong has no voice: the first language speaks
     text, voice = greetings.text(mailbox(), "departed", "hmn", None, NOW)
     assert text.startswith("Ann Lee no longer works") and voice == "en-us"
+
+
+def message(ident: int, state: State, minutes_ago: int, number: str | None) -> MessageRow:
+    received = NOW - timedelta(minutes=minutes_ago)
+    return MessageRow(
+        id=ident,
+        source="mailbox",
+        mailbox="ann",
+        queue="ebd",
+        owner="ann",
+        call_id=f"call-{ident}",
+        caller_number=number,
+        language="en",
+        case_number=None,
+        received_at=received,
+        duration_seconds=None,
+        recording=f"mailbox-message-{ident}",
+        due_at=NOW,
+        state=state,
+        state_at=received,
+        state_by=None,
+        attempts=0,
+        warned_at=None,
+    )
+
+
+def test_an_agent_hears_new_messages_first_and_calls_back_the_oldest_callable() -> None:
+    heard_oldest = message(1, "heard", 90, "6085550101")
+    anonymous = message(2, "new", 120, None)
+    new_later = message(3, "new", 10, "6085550103")
+    returning = message(4, "returning", 60, "6085550104")
+    rows = [new_later, returning, heard_oldest, anonymous]
+    assert [r.id for r in rules.hearing_order(rows)] == [2, 3, 1, 4]
+    assert rules.oldest_to_call_back(rows) == heard_oldest  # not the anonymous caller's
+    assert rules.oldest_to_call_back([anonymous, message(5, "new", 5, "911")]) is None
