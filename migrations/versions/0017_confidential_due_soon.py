@@ -1,7 +1,7 @@
 """Confidential tasks flagged before they are due (issue 12, review): when the pre-due flag
 went, and to whom (cleared when a lead reassigns the task, so the new worker's is flagged too).
 
-Revision ID: 0018
+Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-03
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0018"
+revision: str = "0017"
 down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
