@@ -22,6 +22,7 @@ from ccc_telephony.config.policy import Policy
 from ccc_telephony.hours.workdays import Workdays
 from ccc_telephony.jobs import Later
 from ccc_telephony.live.feed import Audience
+from ccc_telephony.messages.access import queue_heads
 from ccc_telephony.store import messages as store
 from ccc_telephony.store.events import CallEvent
 from ccc_telephony.store.messages import (
@@ -221,17 +222,12 @@ class MessageBook:
 
     def audience(self, row: MessageRow) -> Audience:
         """Who hears of a message: its owner and mailbox's agent with their unit's leads and
-        supervisors; an after-hours one: the leads and supervisors of the queue's team."""
+        supervisors; an after-hours one nobody took: the heads of its queue (access.py)."""
         people = {p for p in (row.owner, row.mailbox) if p}
         if people:
             return Audience(agents=frozenset(people), unit_of=frozenset(people))
-        teams = {t for t, q in self._policy.agents.team_queues.items() if q == row.queue}
-        heads = {
-            a.id
-            for a in self._roster().values()
-            if a.role in ("lead", "supervisor") and a.team in teams
-        }
-        return Audience.people(*heads)
+        heads = queue_heads(row.queue, self._roster(), self._policy.agents.team_queues)
+        return Audience.people(*(head.id for head in heads))
 
     # --- rules ---------------------------------------------------------------------------
     def _due(self, source: Source, owner: str | None, received: datetime) -> datetime:
