@@ -79,6 +79,10 @@ class MessageBook:
     def now(self) -> datetime:
         return self._clock()
 
+    def brief(self, row: MessageRow) -> dict[str, Any]:
+        """`brief(row)` as of the service's clock (`overdue` decided)."""
+        return brief(row, now=self.now())
+
     async def take(
         self,
         *,
@@ -137,7 +141,7 @@ class MessageBook:
         log.info(
             "message left", message=row.id, mailbox=row.mailbox, queue=row.queue, due=row.due_at
         )
-        self._publish("message_left", brief(row), self.audience(row))
+        self._publish("message_left", self.brief(row), self.audience(row))
         if row.mailbox is not None:
             await self._changed(row.mailbox)
 
@@ -160,7 +164,8 @@ class MessageBook:
     async def unreturned(
         self, owners: Collection[str] | None, *, due_before: datetime | None = None
     ) -> list[MessageRow]:
-        """Messages of these owners (None: everyone's) not yet returned."""
+        """Every message of these owners (None: everyone's) not yet returned, oldest due
+        first: the day's check and the pre-due flags see them all."""
         query = MessageQuery(owners=owners, states=OPEN_STATES, due_before=due_before)
         return await store.find(self._engine, query)
 
@@ -238,10 +243,9 @@ class MessageBook:
 
     def _case_number(self, case_number: str | None) -> str | None:
         """Only the policy's case-number shape is kept (an SSN never is)."""
+        kept = store.kept_case_number(case_number)
         pattern = self._policy.caller_identification.case_number_pattern
-        if case_number and re.fullmatch(pattern, case_number):
-            return case_number
-        return None
+        return kept if kept is not None and re.fullmatch(pattern, kept) else None
 
     async def _changed(self, mailbox: str) -> None:
         try:
@@ -250,8 +254,11 @@ class MessageBook:
             log.warning("mailbox light not updated", mailbox=mailbox, error=type(exc).__name__)
 
 
-def brief(row: MessageRow) -> dict[str, Any]:
-    """What a live event or a list says of a message: never its audio."""
+def brief(row: MessageRow, *, now: datetime | None = None) -> dict[str, Any]:
+    """What a live event or a list says of a message: never its audio. `warned_at`: when the
+    pre-due flag went; `overdue` (open and past its due time at `now`; null when no moment
+    was given)."""
+    overdue = None if now is None else (row.state in OPEN_STATES and row.due_at <= now)
     return {
         "id": row.id,
         "source": row.source,
@@ -266,4 +273,6 @@ def brief(row: MessageRow) -> dict[str, Any]:
         "due_at": row.due_at.isoformat(),
         "state": row.state,
         "attempts": row.attempts,
+        "warned_at": None if row.warned_at is None else row.warned_at.isoformat(),
+        "overdue": overdue,
     }

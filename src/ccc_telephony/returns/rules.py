@@ -10,10 +10,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ccc_telephony.config.agents import RosterAgent, Team, supervisors_of
-from ccc_telephony.directory.numbers import normalize
+from ccc_telephony.directory.numbers import normalize, written
 from ccc_telephony.hours.workdays import Workdays
 from ccc_telephony.messages.access import queue_heads
-from ccc_telephony.store.messages import OPEN_STATES, MessageRow, State
+from ccc_telephony.store.messages import OPEN_STATES, ActionRow, MessageRow, State
 
 
 def check_day(now: datetime, zone: ZoneInfo, workdays: Workdays, at: time) -> date | None:
@@ -99,7 +99,7 @@ def shown_number(number: str | None) -> str:
     dialled = normalize(number) if number else None
     if dialled is None:
         return "not a number to call back" if number else "unknown"
-    return f"{dialled[:3]}-{dialled[3:6]}-{dialled[6:]}"
+    return written(dialled)
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> str:
@@ -118,3 +118,22 @@ def back_from_returning(before: State, attempts: int) -> State:
     if attempts > 0 or before not in ("new", "heard"):
         return "returning"
     return before
+
+
+# What ends a return call started: an attempt recorded (any result), the message closed.
+_RETURN_ENDED = frozenset({"attempt", "returned", "unreachable", "return_interrupted"})
+
+
+def interrupted_from(actions: Sequence[ActionRow]) -> State | None:
+    """The state a message was in before a return call that never ended (a restart cut it
+    off: its last `return_started` has nothing after it that ends it), else None."""
+    started = None
+    for action in actions:
+        if action.action == "return_started":
+            started = action
+        elif action.action in _RETURN_ENDED:
+            started = None
+    if started is None:
+        return None
+    before = started.details.get("from")
+    return next((s for s in OPEN_STATES if s == before), "heard")

@@ -36,6 +36,18 @@ def kept_number(number: str | None) -> str | None:
     return number if number is not None and _CALLER_NUMBER.fullmatch(number) else None
 
 
+# A case number as the IVR keeps one (the policy's pattern matched it there): digits, and
+# never nine of them (an SSN's length; the policy refuses a pattern that accepts nine).
+_CASE_NUMBER = re.compile(r"[0-9]{1,20}")
+
+
+def kept_case_number(case_number: str | None) -> str | None:
+    """The case number an after-hours message keeps from its call event, else None."""
+    if case_number is None or not _CASE_NUMBER.fullmatch(case_number):
+        return None
+    return case_number if len(case_number) != 9 else None
+
+
 _m = messages.c
 _a = message_actions.c
 
