@@ -246,6 +246,7 @@ class MainNumberCall:
                 self.emit("message_queue_chosen", key=key, queue=option.queue)
                 return option.queue
             self.channel.flush_digits()
+            self.emit("message_queue_invalid", key=key or None)
             await self.say("invalid_choice" if key else "no_input")
         self.emit("message_queue_chosen", key=None, queue=self.ctx.policy.operator_queue)
         return self.ctx.policy.operator_queue

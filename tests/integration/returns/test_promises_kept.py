@@ -142,3 +142,88 @@ async def test_an_agent_who_does_not_answer_leaves_the_message_as_it_was(
     )
     assert [r["result"] for r in results] == ["agent_not_reached"] * 2
     assert await db.fetchval("SELECT count(*) FROM contacts WHERE agent_id = 'rret6'") == 0
+
+
+async def test_an_agent_hanging_up_while_the_caller_rings_is_no_attempt_on_the_caller(
+    phones: Callable[..., Any],
+    carrier: Callable[..., Any],
+    api: Api,
+    token_for: Callable[..., Any],
+    service: Service,
+    db: asyncpg.Connection,
+    open_hours: ShiftedClock,
+) -> None:
+    agent = await phones("rret7", "3963", "ebd", log_in=False)
+    own = await token_for("rret7")
+    message = await _message(service, "rret7", "6085550147", open_hours())
+    outside = await carrier(handling=NO_ANSWER)
+    async with live_feed(api.base, own) as live:
+        path = f"/api/v1/messages/{message.id}/return"
+        assert (await api.call("POST", path, {}, token=own))[0] == 202
+        await agent.answered()
+        await outside.offered()
+        await agent.hang_up()
+        attempt = await live.next_of("message_return_attempt", timeout=30)
+    assert (attempt["result"], attempt["state"], attempt["attempts"]) == ("agent_hung_up", "new", 0)
+    assert await _actions(db, message.id) == ["left", "return_started", "attempt"]
+    assert await db.fetchval("SELECT count(*) FROM contacts WHERE agent_id = 'rret7'") == 0
+
+
+async def test_a_return_call_cut_off_by_a_restart_is_put_back_at_start_up(
+    phones: Callable[..., Any],
+    api: Api,
+    token_for: Callable[..., Any],
+    service: Service,
+    db: asyncpg.Connection,
+    open_hours: ShiftedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What a restart during a return call leaves: `returning`, its start recorded, no attempt.
+    cut_off = await _message(service, "rret8", "6085550148", open_hours())
+    await service.messages.mark(
+        cut_off.id,
+        who="rret8",
+        action="return_started",
+        state="returning",
+        details={"agent": "rret8", "from": "new"},
+    )
+    # And one whose return call is under way in this process: left alone.
+    monkeypatch.setattr(service.dialer, "_policy", Returns(agent_ring_seconds=5))
+    await phones("rret8", "3964", "ebd", log_in=False, handling=NO_ANSWER)
+    own = await token_for("rret8")
+    ringing = await _message(service, "rret8", "6085550149", open_hours())
+    async with live_feed(api.base, own) as live:
+        path = f"/api/v1/messages/{ringing.id}/return"
+        assert (await api.call("POST", path, {}, token=own))[0] == 202
+        put_back = await service.returns.calls.recover()
+        assert [m.id for m in put_back if m.mailbox == "rret8"] == [cut_off.id]
+        assert (await _row(db, ringing.id))["state"] == "returning"
+        await live.next_of("message_return_attempt", timeout=30)
+    row = await _row(db, cut_off.id)
+    assert (row["state"], row["attempts"]) == ("new", 0)
+    assert await _actions(db, cut_off.id) == ["left", "return_started", "return_interrupted"]
+    assert await service.returns.calls.recover() == []  # once
+
+
+async def test_an_agent_phone_that_fails_at_once_never_leaves_the_message_returning(
+    staff: Callable[..., Any],
+    api: Api,
+    service: Service,
+    db: asyncpg.Connection,
+    open_hours: ShiftedClock,
+) -> None:
+    """The `returning` mark comes before the dial: an outcome as fast as Asterisk can give it
+    (a phone that is not registered) still finds it, and puts the message back."""
+    own = await staff("rret9", "ebd")  # on the roster, no phone registered
+    message = await _message(service, "rret9", "6085550150", open_hours())
+    async with live_feed(api.base, own) as live:
+        status, reply = await api.call(
+            "POST", f"/api/v1/messages/{message.id}/return", {}, token=own
+        )
+        if status == 202:
+            await live.next_of("message_return_attempt", timeout=30)
+        else:
+            assert status == 502, reply
+    row = await _row(db, message.id)
+    assert (row["state"], row["attempts"]) == ("new", 0)
+    assert await _actions(db, message.id) == ["left", "return_started", "attempt"]
