@@ -114,17 +114,23 @@ def _return(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _take(settings: Settings, args: argparse.Namespace) -> int:
-    status, reply = api(settings, "POST", f"{PATH}/{args.id}/take-over", {"agent": args.agent})
-    if status != 200:
-        return failed(status, reply)
-    print(f"#{reply['id']} now {reply['owner']}'s to return (due {reply['due_at']})")
-    return 0
+    reply = _posted(settings, f"{PATH}/{args.id}/take-over", {"agent": args.agent})
+    if reply is not None:
+        print(f"#{reply['id']} now {reply['owner']}'s to return (due {reply['due_at']})")
+    return 0 if reply is not None else 1
 
 
 def _mark(settings: Settings, args: argparse.Namespace) -> int:
-    body = {"state": args.state, "note": args.note}
-    status, reply = api(settings, "POST", f"{PATH}/{args.id}/state", body)
+    reply = _posted(settings, f"{PATH}/{args.id}/state", {"state": args.state, "note": args.note})
+    if reply is not None:
+        print(f"#{reply['id']} {reply['state']}")
+    return 0 if reply is not None else 1
+
+
+def _posted(settings: Settings, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    """The changed message, or None once the refusal is printed."""
+    status, reply = api(settings, "POST", path, body)
     if status != 200:
-        return failed(status, reply)
-    print(f"#{reply['id']} {reply['state']}")
-    return 0
+        failed(status, reply)
+        return None
+    return dict(reply)

@@ -83,7 +83,7 @@ async def test_the_operator_queues_message_is_every_heads_and_is_taken_over(
     clock: ShiftedClock,
     moments: Moments,
 ) -> None:
-    clock.set(moments.night)
+    clock.set(moments.open)
     lead = await staff("rllead1", "family", role="lead")
     boss = await staff("rlsup2", "ebd", role="supervisor")
     worker = await staff("rlist3", "ebd", supervisor="rlsup2")
