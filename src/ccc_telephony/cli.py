@@ -20,7 +20,7 @@ from ccc_telephony.config.settings import MissingSecretError, Settings
 from ccc_telephony.directory import cli as directory_cli
 from ccc_telephony.escalations import cli as escalations_cli
 from ccc_telephony.mailboxes import cli as mailboxes_cli
-from ccc_telephony.messages import cli as messages_cli
+from ccc_telephony.returns import cli as messages_cli
 from ccc_telephony.signatures import cli as signatures_cli
 from ccc_telephony.threats import cli as threats_cli
 from ccc_telephony.wrapups import cli as wrapups_cli

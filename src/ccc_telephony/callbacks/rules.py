@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from ccc_telephony.config.callbacks import Callbacks
-from ccc_telephony.directory.numbers import normalize
+from ccc_telephony.config.returns import DialBack
 
 # The Stasis arguments: the caller keyed 1 in the queue; a placeholder's agent answered.
 OFFER_HANDLER = "callback-offer"
@@ -57,8 +57,9 @@ def position_for(
 
 def callback_number(raw: str | None) -> str | None:
     """The ten digits a caller can be called back at (their caller ID, or what they keyed),
-    None for anything else: anonymous, an extension, too short, another country."""
-    return normalize(raw) if raw else None
+    None for anything else: anonymous, an extension, too short, not a US number (the dialer's
+    rule, `DialBack`, with its default lists; the dialer applies the policy's when it dials)."""
+    return DialBack().number(raw)
 
 
 Next = Literal["retry", "failed"]

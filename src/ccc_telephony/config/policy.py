@@ -81,6 +81,10 @@ PROMPT_NAMES = (
     "abusive_closing",
 )
 
+# The after-hours message menu (issue 12): after every earlier prompt in the file, so that the
+# numbers an admin records prompts by stay as they were.
+AFTER_HOURS_PROMPT_NAMES = ("message_menu",)
+
 # What staff hear: an admin recording a prompt by phone (*77 from the admin extension), an agent
 # using feature codes on their phone. Texts in the first language only, never played to a
 # caller and never offered for recording by number.
@@ -335,6 +339,7 @@ class Policy(_Strict):
             *MAILBOX_PROMPT_NAMES,
             *self.signatures.prompts(),
             *self.callbacks.prompts(),
+            *AFTER_HOURS_PROMPT_NAMES,
         ):
             for lang in self.languages:
                 if lang.tts_voice and not self.prompts.get(name, {}).get(lang.code):

@@ -10,8 +10,39 @@ each day that none remain.
 from __future__ import annotations
 
 from datetime import time
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from ccc_telephony.directory.numbers import (
+    NON_GEOGRAPHIC_AREA_CODES,
+    NOT_US_AREA_CODES,
+    dial_back_number,
+)
+
+# A leading part of a ten-digit number: an area code (608), with its exchange (608555), ...
+Prefix = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,10}$")]
+
+
+class DialBack(BaseModel):
+    """Which numbers the center dials back (return calls, queue callbacks): a geographic US
+    number only, since a caller controls their caller ID and the digits they key (toll fraud:
+    a premium or international number billed to the center). N11 codes and premium 976
+    exchanges are never dialled; beyond those, the longest matching prefix decides."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    blocked_prefixes: list[Prefix] = Field(
+        default=[*NOT_US_AREA_CODES, *NON_GEOGRAPHIC_AREA_CODES], max_length=1000
+    )
+    # Exceptions to the blocked ones (e.g. "204" if callers in Manitoba must be called back).
+    allowed_prefixes: list[Prefix] = Field(default=[], max_length=1000)
+
+    def number(self, raw: str | None) -> str | None:
+        """The ten digits to dial for `raw`, None if it must not be dialled back."""
+        return dial_back_number(
+            raw, blocked=frozenset(self.blocked_prefixes), allowed=frozenset(self.allowed_prefixes)
+        )
 
 
 class Returns(BaseModel):
@@ -27,3 +58,5 @@ class Returns(BaseModel):
     day_check: time = time(16, 30)
     # A message not returned this long before its due time is flagged (once).
     warn_before_minutes: int = Field(default=60, ge=5, le=8 * 60)
+    # The numbers a return call (or a queue callback) may dial.
+    dial_back: DialBack = DialBack()

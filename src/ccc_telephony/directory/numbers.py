@@ -15,7 +15,7 @@ model validates stored numbers with it, the transfer routing vets what agents di
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from urllib.parse import unquote
 
 # Far longer than any real Refer-To or dial string; beyond it, the input is not a number.
@@ -24,6 +24,34 @@ LONGEST_INPUT = 1024
 DECODE_ROUNDS = 3
 # NANP: area code and exchange code never start with 0 or 1.
 NANP = re.compile(r"[2-9][0-9]{2}[2-9][0-9]{6}")
+
+
+# Dialling back (return calls, queue callbacks): the center pays for the call and the number
+# comes from a caller (caller ID, keyed digits), so only a geographic US number is dialled.
+# NANP area codes outside the US: Canada, and the Caribbean and Atlantic countries (a call to
+# 876 Jamaica or 809 the Dominican Republic is an international call billed as one).
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+NOT_US_AREA_CODES = _codes(
+    # Canada
+    "204 226 236 249 250 257 263 289 306 343 354 365 367 368 382 403 416 418 428 431 437 438 "
+    "450 468 474 506 514 519 548 579 581 584 587 604 613 622 639 647 672 683 705 709 742 753 "
+    "778 780 782 807 819 825 867 873 879 902 905 942 "
+    # Bahamas, Barbados, Anguilla, Antigua, BVI, Cayman, Bermuda, Grenada, Turks and Caicos,
+    # Jamaica, Montserrat, Sint Maarten, St Lucia, Dominica, St Vincent, Dominican Republic,
+    # Trinidad, St Kitts
+    "242 246 264 268 284 345 441 473 649 658 664 721 758 767 784 809 829 849 868 876 869"
+)
+# Not a place: premium (900), toll-free, personal and machine services (5XX), Canada's 600,
+# 700, US government (710), international inbound (456).
+NON_GEOGRAPHIC_AREA_CODES = _codes(
+    "900 800 833 844 855 866 877 888 500 521 522 523 524 525 526 527 528 529 532 533 535 538 "
+    "542 543 544 545 546 547 549 550 552 553 554 556 558 566 569 577 578 588 600 700 710 456"
+)
+# An exchange that is never a person's phone whatever the policy says: premium 976.
+_PREMIUM_EXCHANGES = frozenset({"976"})
 
 _SCHEME = re.compile(r"(?i)(?:sips?|tel):")
 # RFC 3966 visual separators, plus the spaces people type.
@@ -123,3 +151,34 @@ def _national(dialled: str) -> str | None:
     elif len(dialled) == 11 and dialled.startswith("1"):
         dialled = dialled[1:]
     return dialled if NANP.fullmatch(dialled) else None
+
+
+def dial_back_number(
+    raw: str | None, *, blocked: Collection[str], allowed: Collection[str] = ()
+) -> str | None:
+    """The ten digits the center may dial back for `raw` (a caller's number as received, or
+    what they or an agent keyed), None when it must not: not a number (`normalize`), an N11
+    code as area or exchange (211, 411, 911...), a premium 976 exchange, or a number whose
+    longest matching prefix among `blocked` and `allowed` is a blocked one (the policy's
+    lists: area codes outside the US and non-geographic ones by default; an allowed prefix
+    wins a tie). The one rule for every number dialled back (returns/dialer.py `dialable`)."""
+    dialled = normalize(raw) if raw else None
+    if dialled is None or _is_n11(dialled[:3]) or _is_n11(dialled[3:6]):
+        return None
+    if dialled[3:6] in _PREMIUM_EXCHANGES:
+        return None
+    found = [prefix for prefix in (*allowed, *blocked) if prefix and dialled.startswith(prefix)]
+    longest = max(found, key=len, default=None)
+    if longest is not None and longest in blocked and longest not in allowed:
+        return None
+    return dialled
+
+
+def written(dialled: str) -> str:
+    """608-555-0142: how staff write a ten-digit number (displays, e-mails; never nine digits
+    in a row, the mailer's SSN shape)."""
+    return f"{dialled[:3]}-{dialled[3:6]}-{dialled[6:]}"
+
+
+def _is_n11(code: str) -> bool:
+    return code[1:] == "11"

@@ -1,7 +1,7 @@
 """The main-number call flow, step by step, in the order a caller hears it.
 
-greeting -> language -> (closed: hours, the queue to call back from, message) -> menu -> caller
-identification -> queue.
+greeting -> language -> (closed: hours, the message menu (whose call back, or a staff mailbox),
+caller identification, message) -> menu -> caller identification -> queue.
 Each step writes its call event as it happens. Nothing is played in a language the caller did
 not choose (beyond the language menu itself): a language whose prompts are not all recorded
 sends its callers straight to the operator, marked with their language.
@@ -40,6 +40,7 @@ MENU_PROMPTS = (
     "operator",
     "closed",
     "message_offer",
+    "message_menu",
     "message_thanks",
     "goodbye",
     "information",
@@ -49,6 +50,17 @@ MENU_PROMPTS = (
     "phone_number_is",
 )
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
+# What a caller keys for a staff member's extension is kept in the call's events only when it
+# looks like one: a confused caller's SSN (nine digits) or phone number never is.
+_EXTENSION_SHAPED = re.compile(r"[0-9]{3,6}")
+
+
+def mailbox_request(keyed: str) -> dict[str, str | int]:
+    """What the call's events keep of the extension a caller keyed for a staff mailbox: the
+    extension when it looks like one, else only how many digits came."""
+    if _EXTENSION_SHAPED.fullmatch(keyed):
+        return {"extension": keyed}
+    return {"length": len(keyed)}
 
 
 class MainNumberCall:
@@ -101,8 +113,13 @@ class MainNumberCall:
             await self.choose_language()
         if not self.ctx.prompts.has_language(self.language.code, MENU_PROMPTS):
             await self.unvoiced_language(status)
-        elif not status.open and progress.message_offered:
-            await self.take_message(announce=True, queue=self._menu_queue(progress.menu_key))
+        elif not status.open and (progress.message_queue or progress.message_offered):
+            if progress.identification_done:
+                self.identity = progress.identity
+            await self.leave_message(
+                progress.message_queue or self.ctx.policy.operator_queue,
+                identified=progress.identification_done or progress.message_offered,
+            )
         elif not status.open:
             await self.closed(status)
         else:
@@ -174,11 +191,18 @@ class MainNumberCall:
         await self.say("closed", interruptible=False)
         queue = await self.message_queue(mailbox_key=self._mailbox_key(status))
         if queue is not None:
-            await self.take_message(announce=True, queue=queue)
+            await self.leave_message(queue)
 
-    def _menu_prompt(self, mailbox_key: str | None) -> list[str]:
-        """The main menu, and after it the staff mailboxes' key where it is offered."""
-        return self.media("main_menu") + (self.media("mailbox_offer") if mailbox_key else [])
+    async def leave_message(self, queue: str, *, identified: bool = False) -> None:
+        """After hours: the caller's case number (the IVR's identification step: an SSN keyed
+        keeps only its last four and keyed hash, never on the message), then the message."""
+        if not identified:
+            await self.identify_caller()
+        await self.take_message(announce=True, queue=queue)
+
+    def _menu_prompt(self, name: str, mailbox_key: str | None) -> list[str]:
+        """A menu, and after it the staff mailboxes' key where it is offered."""
+        return self.media(name) + (self.media("mailbox_offer") if mailbox_key else [])
 
     def _mailbox_key(self, status: HoursStatus) -> str | None:
         """The key that reaches a staff member's mailbox, where the policy offers it (by
@@ -199,16 +223,18 @@ class MainNumberCall:
         self.channel.flush_digits()
         if not keyed.isdecimal() or len(keyed) < 3:
             return False
-        self.emit("mailbox_requested", extension=keyed)
+        self.emit("mailbox_requested", **mailbox_request(keyed))
         self.outcome = await self.ctx.staff_mailbox(self.channel, keyed, self.language.code)
         return True
 
     async def message_queue(self, *, mailbox_key: str | None = None) -> str | None:
-        """Whose call back the message asks for: the caller picks the queue in the main menu
-        (its information key is no queue); no choice, or 0: the operator's. The same menu
-        offers `mailbox_key`: a staff member's mailbox (None once the caller reached one)."""
+        """Whose call back the message asks for: the caller picks one of the menu's queues
+        in the message menu (`message_menu`: no operator, no information); a wrong key is
+        answered as in the main menu; no choice at all: the operator's queue (everyone's).
+        The same menu offers `mailbox_key`: a staff member's mailbox (None once the caller
+        reached one)."""
         menu = self.ctx.policy.menu
-        prompt = self._menu_prompt(mailbox_key)
+        prompt = self._menu_prompt("message_menu", mailbox_key)
         for _ in range(menu.max_attempts):
             key = await self.ask_one_digit(prompt)
             if mailbox_key is not None and key == mailbox_key:
@@ -216,19 +242,14 @@ class MainNumberCall:
                     return None
                 continue
             option = menu.options.get(key)
-            if option is not None and option.action != "information":
-                queue = self._menu_queue(key)
-                self.emit("message_queue_chosen", key=key, queue=queue)
-                return queue
+            if option is not None and option.action == "queue" and option.queue is not None:
+                self.emit("message_queue_chosen", key=key, queue=option.queue)
+                return option.queue
             self.channel.flush_digits()
+            self.emit("message_queue_invalid", key=key or None)
+            await self.say("invalid_choice" if key else "no_input")
         self.emit("message_queue_chosen", key=None, queue=self.ctx.policy.operator_queue)
         return self.ctx.policy.operator_queue
-
-    def _menu_queue(self, key: str | None) -> str:
-        option = self.ctx.policy.menu.options.get(key or "")
-        if option is None or option.queue is None:
-            return self.ctx.policy.operator_queue
-        return option.queue
 
     async def take_message(self, *, announce: bool, queue: str | None = None) -> None:
         if announce:
@@ -252,6 +273,7 @@ class MainNumberCall:
                 caller_name=self.channel.caller_name,
                 language=self.language.code,
                 queue=queue or self.ctx.policy.operator_queue,
+                case_number=self.identity.case_number,  # None for an SSN: never on a message
             )
             self.outcome = "message"
             if announce and not self.channel.gone:
@@ -265,7 +287,7 @@ class MainNumberCall:
     async def main_menu(self) -> None:
         menu = self.ctx.policy.menu
         mailbox_key = self._mailbox_key(self.ctx.hours.status())
-        prompt = self._menu_prompt(mailbox_key)
+        prompt = self._menu_prompt("main_menu", mailbox_key)
         failures = 0
         for _ in range(MAX_MENU_VISITS):
             key = await self.ask_one_digit(prompt)

@@ -28,12 +28,16 @@ class Progress:
     identification_done: bool = False
     identity: CallerIdentity = UNIDENTIFIED
     message_offered: bool = False
+    # After hours: the queue the caller's message asks a call back from, once chosen.
+    message_queue: str | None = None
 
     @property
     def step(self) -> str:
         """The step the call resumes at, in the events' words."""
         if self.message_offered:
             return "message"
+        if self.message_queue is not None:
+            return "message" if self.identification_done else "identification"
         if self.menu_key is not None:
             return "queue" if self.identification_done else "identification"
         return "main_menu" if self.language else "language"
@@ -46,6 +50,7 @@ def progress_of(events: Iterable[Event], *, information_keys: frozenset[str]) ->
     identification_done = False
     identity = UNIDENTIFIED
     message_offered = False
+    message_queue = None
     for name, details in events:
         if name == "language_selected":
             language = _text(details.get("language"))
@@ -57,12 +62,15 @@ def progress_of(events: Iterable[Event], *, information_keys: frozenset[str]) ->
             identity = _identity(details)
         elif name == "message_offered":
             message_offered = True
+        elif name == "message_queue_chosen":
+            message_queue = _text(details.get("queue"))
     return Progress(
         language=language,
         menu_key=menu_key,
         identification_done=identification_done,
         identity=identity,
         message_offered=message_offered,
+        message_queue=message_queue,
     )
 
 

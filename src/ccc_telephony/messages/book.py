@@ -22,6 +22,7 @@ from ccc_telephony.config.policy import Policy
 from ccc_telephony.hours.workdays import Workdays
 from ccc_telephony.jobs import Later
 from ccc_telephony.live.feed import Audience
+from ccc_telephony.messages.access import queue_heads
 from ccc_telephony.store import messages as store
 from ccc_telephony.store.events import CallEvent
 from ccc_telephony.store.messages import (
@@ -77,6 +78,10 @@ class MessageBook:
 
     def now(self) -> datetime:
         return self._clock()
+
+    def brief(self, row: MessageRow) -> dict[str, Any]:
+        """`brief(row)` as of the service's clock (`overdue` decided)."""
+        return brief(row, now=self.now())
 
     async def take(
         self,
@@ -136,7 +141,7 @@ class MessageBook:
         log.info(
             "message left", message=row.id, mailbox=row.mailbox, queue=row.queue, due=row.due_at
         )
-        self._publish("message_left", brief(row), self.audience(row))
+        self._publish("message_left", self.brief(row), self.audience(row))
         if row.mailbox is not None:
             await self._changed(row.mailbox)
 
@@ -159,7 +164,8 @@ class MessageBook:
     async def unreturned(
         self, owners: Collection[str] | None, *, due_before: datetime | None = None
     ) -> list[MessageRow]:
-        """Messages of these owners (None: everyone's) not yet returned."""
+        """Every message of these owners (None: everyone's) not yet returned, oldest due
+        first: the day's check and the pre-due flags see them all."""
         query = MessageQuery(owners=owners, states=OPEN_STATES, due_before=due_before)
         return await store.find(self._engine, query)
 
@@ -221,17 +227,12 @@ class MessageBook:
 
     def audience(self, row: MessageRow) -> Audience:
         """Who hears of a message: its owner and mailbox's agent with their unit's leads and
-        supervisors; an after-hours one: the leads and supervisors of the queue's team."""
+        supervisors; an after-hours one nobody took: the heads of its queue (access.py)."""
         people = {p for p in (row.owner, row.mailbox) if p}
         if people:
             return Audience(agents=frozenset(people), unit_of=frozenset(people))
-        teams = {t for t, q in self._policy.agents.team_queues.items() if q == row.queue}
-        heads = {
-            a.id
-            for a in self._roster().values()
-            if a.role in ("lead", "supervisor") and a.team in teams
-        }
-        return Audience.people(*heads)
+        heads = queue_heads(row.queue, self._roster(), self._policy.agents.team_queues)
+        return Audience.people(*(head.id for head in heads))
 
     # --- rules ---------------------------------------------------------------------------
     def _due(self, source: Source, owner: str | None, received: datetime) -> datetime:
@@ -242,10 +243,9 @@ class MessageBook:
 
     def _case_number(self, case_number: str | None) -> str | None:
         """Only the policy's case-number shape is kept (an SSN never is)."""
+        kept = store.kept_case_number(case_number)
         pattern = self._policy.caller_identification.case_number_pattern
-        if case_number and re.fullmatch(pattern, case_number):
-            return case_number
-        return None
+        return kept if kept is not None and re.fullmatch(pattern, kept) else None
 
     async def _changed(self, mailbox: str) -> None:
         try:
@@ -254,8 +254,11 @@ class MessageBook:
             log.warning("mailbox light not updated", mailbox=mailbox, error=type(exc).__name__)
 
 
-def brief(row: MessageRow) -> dict[str, Any]:
-    """What a live event or a list says of a message: never its audio."""
+def brief(row: MessageRow, *, now: datetime | None = None) -> dict[str, Any]:
+    """What a live event or a list says of a message: never its audio. `warned_at`: when the
+    pre-due flag went; `overdue` (open and past its due time at `now`; null when no moment
+    was given)."""
+    overdue = None if now is None else (row.state in OPEN_STATES and row.due_at <= now)
     return {
         "id": row.id,
         "source": row.source,
@@ -270,4 +273,6 @@ def brief(row: MessageRow) -> dict[str, Any]:
         "due_at": row.due_at.isoformat(),
         "state": row.state,
         "attempts": row.attempts,
+        "warned_at": None if row.warned_at is None else row.warned_at.isoformat(),
+        "overdue": overdue,
     }

@@ -34,7 +34,7 @@ from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.hours.workdays import Workdays
 from ccc_telephony.live.feed import Audience
-from ccc_telephony.messages.book import MessageBook, brief
+from ccc_telephony.messages.book import MessageBook
 from ccc_telephony.outbox import Outbox
 from ccc_telephony.returns import rules
 from ccc_telephony.store.messages import MessageRow
@@ -124,7 +124,7 @@ class DayCheck:
             {
                 "supervisor": head.id,
                 "day": day.isoformat(),
-                "messages": [brief(m) for m in messages],
+                "messages": [self._book.brief(m) for m in messages],
             },
             Audience.people(head.id),
         )
@@ -141,9 +141,8 @@ class DayCheck:
                 continue
             marked = await self._book.warn(row.id, details={"due_at": row.due_at.isoformat()})
             if marked is not None:
-                overdue = {"overdue": marked.due_at <= now}
                 self._publish(
-                    "message_due_soon", brief(marked) | overdue, self._book.audience(marked)
+                    "message_due_soon", self._book.brief(marked), self._book.audience(marked)
                 )
                 flagged.append(marked)
         return flagged

@@ -37,8 +37,9 @@ from ccc_telephony.asterisk.ari.channel import StasisChannel
 from ccc_telephony.asterisk.ari.dispatcher import CallHandler
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.config.interpreters import OUTBOUND_CONTEXT
-from ccc_telephony.config.returns import Returns
-from ccc_telephony.directory.numbers import normalize
+from ccc_telephony.config.returns import DialBack, Returns
+from ccc_telephony.directory.numbers import written
+from ccc_telephony.jobs import Later
 
 log = structlog.get_logger(__name__)
 
@@ -67,7 +68,8 @@ class DialerError(Exception):
 
 
 class NotDialable(DialerError):
-    """Not a number the outbound route can dial (ten digits): no call is placed."""
+    """Not a number the center dials back (a geographic US number, `DialBack`): no call is
+    placed."""
 
     status = 422
 
@@ -86,13 +88,13 @@ class DialFailed(DialerError):
     status = 502
 
 
-def dialable(number: str | None) -> str:
+def dialable(number: str | None, rules: DialBack) -> str:
     """The ten digits the outbound route dials for `number` (as a caller's number was
-    received, or as an agent keyed it); NotDialable for anything else (anonymous, an
-    extension, another country)."""
-    dialled = normalize(number) if number else None
+    received, or as a caller or an agent keyed it); NotDialable for anything else (anonymous,
+    an extension, N11, premium, another country: `DialBack`)."""
+    dialled = rules.number(number)
     if dialled is None:
-        raise NotDialable("not a ten-digit number: the caller cannot be called back")
+        raise NotDialable("not a US number the center calls back: no call is placed")
     return dialled
 
 
@@ -110,6 +112,9 @@ class Outcome:
     cause: int | None = None
     reason: str = ""
     ended: asyncio.Future[str] | None = field(default=None, repr=False)
+    # The agent hung up while the caller's phone rang: no attempt on the caller (the call
+    # was given up from our side), so not a failed contact and no count toward unreachable.
+    agent_left: bool = False
 
     @property
     def answered(self) -> bool:
@@ -189,7 +194,7 @@ class ReturnDialer:
         self._expected: dict[str, asyncio.Future[StasisChannel]] = {}
         # The references of the call backs under way, until their outcome is handled.
         self._calling: set[str] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._later = Later("return call")
 
     def stasis_handlers(self) -> dict[str, CallHandler]:
         return {CALLER_HANDLER: self._arrived, AGENT_HANDLER: self._arrived}
@@ -201,7 +206,7 @@ class ReturnDialer:
         """Dial the caller for the agent whose channel (in our app) is `agent_channel_id`,
         bridge them on answer. NotDialable (no call placed) for a number that is not ten
         digits, AgentNotHere if the agent's channel is not in our app."""
-        dialled = dialable(number)
+        dialled = dialable(number, self._policy.dial_back)
         agent = self._channel_of(agent_channel_id)
         if agent is None or agent.gone:
             raise AgentNotHere("the agent's channel is not in the service's app")
@@ -249,9 +254,10 @@ class ReturnDialer:
             return Outcome(outcome_of(cause), caller, dialled, reference, cause=cause)
         with contextlib.suppress(AriError):
             await self._ari.hangup(caller)
-        why = "the agent hung up first" if agent.gone else "no answer in time"
-        result: Result = "failed" if agent.gone else "no_answer"
-        return Outcome(result, caller, dialled, reference, reason=why)
+        if agent.gone:
+            why = "the agent hung up while the caller's phone rang"
+            return Outcome("failed", caller, dialled, reference, reason=why, agent_left=True)
+        return Outcome("no_answer", caller, dialled, reference, reason="no answer in time")
 
     def _ring_limit(self) -> float:
         return float(self._policy.ring_seconds + _GRACE_SECONDS)
@@ -270,7 +276,7 @@ class ReturnDialer:
             await self._end_bridge(bridge, caller.id)
             return Outcome("failed", caller.id, dialled, reference, reason="not bridged")
         ended: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self._later(self._hold_together(bridge, agent, caller, ended), name=bridge)
+        self._later(self._hold_together(bridge, agent, caller, ended))
         log.info("return call answered", reference=reference, attempt=caller.id)
         return Outcome("answered", caller.id, dialled, reference, ended=ended)
 
@@ -316,7 +322,7 @@ class ReturnDialer:
         agent = self._roster().get(agent_id)
         if agent is None:
             raise AgentNotHere(f"{agent_id} is not in the roster")
-        dialled = dialable(number)
+        dialled = dialable(number, self._policy.dial_back)
         if reference in self._calling:
             raise CallUnderWay("a call back for this is under way already")
         self._calling.add(reference)
@@ -345,7 +351,7 @@ class ReturnDialer:
                     "app": self._ari.app,
                     "appArgs": AGENT_HANDLER,
                     "channelId": leg,
-                    "callerId": f'"Return {_spoken(dialled)}" <{dialled}>',
+                    "callerId": f'"Return {written(dialled)}" <{dialled}>',
                     "timeout": self._policy.agent_ring_seconds,
                 },
             )
@@ -353,7 +359,7 @@ class ReturnDialer:
         except AriError as exc:
             self._expected.pop(leg, None)
             raise DialFailed(f"the agent's phone could not be rung (ARI {exc.status})") from None
-        self._later(self._agent_then_caller(attempt, arrived, hung_up, on_outcome), name=leg)
+        self._later(self._agent_then_caller(attempt, arrived, hung_up, on_outcome))
         return attempt
 
     async def _agent_then_caller(
@@ -430,22 +436,6 @@ class ReturnDialer:
         except AriError:
             return
         await self._end_bridge(bridge, *[str(c) for c in found.get("channels", [])])
-
-    def _later(self, work: Awaitable[None], *, name: str) -> None:
-        async def run() -> None:
-            try:
-                await work
-            except Exception:
-                log.exception("return call task failed", task=name)
-
-        task = asyncio.get_running_loop().create_task(run(), name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-
-def _spoken(number: str) -> str:
-    """608-555-0199: how the agent's display shows the number."""
-    return f"{number[:3]}-{number[3:6]}-{number[6:]}"
 
 
 def _settle(future: asyncio.Future[Any], value: Any) -> None:

@@ -1,5 +1,6 @@
 """The return-calls feature put together: returning messages (the dialer's `call_back`), the
-message routes, and the day's check with its pre-due flags as one background job."""
+message routes, the day's check with its pre-due flags as one background job, and at start-up
+the return calls a restart cut off put back."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.jobs import BackgroundJobs
-from ccc_telephony.messages import http
 from ccc_telephony.messages.book import MessageBook
 from ccc_telephony.outbox import Outbox
+from ccc_telephony.returns import http
 from ccc_telephony.returns.checks import CHECK_EVERY_SECONDS, DayCheck
 from ccc_telephony.returns.contacts import ReturnContacts
 from ccc_telephony.returns.dialer import ReturnDialer
@@ -50,7 +51,12 @@ class ReturnsFeature:
         )
 
     def start(self, jobs: BackgroundJobs) -> None:
+        jobs.run("messages-return-recovery", self._recover)
         jobs.every("messages-day-check", CHECK_EVERY_SECONDS, self.check.step)
+
+    async def _recover(self) -> None:
+        """Once at start-up: return calls a restart cut off put their messages back."""
+        await self.calls.recover()
 
     def routes(self) -> web.RouteTableDef:
         return http.routes(self.calls, self._recordings_dir)

@@ -10,9 +10,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ccc_telephony.config.agents import RosterAgent, Team, supervisors_of
-from ccc_telephony.directory.numbers import normalize
+from ccc_telephony.directory.numbers import normalize, written
 from ccc_telephony.hours.workdays import Workdays
-from ccc_telephony.store.messages import OPEN_STATES, MessageRow, State
+from ccc_telephony.messages.access import queue_heads
+from ccc_telephony.store.messages import OPEN_STATES, ActionRow, MessageRow, State
 
 
 def check_day(now: datetime, zone: ZoneInfo, workdays: Workdays, at: time) -> date | None:
@@ -34,17 +35,17 @@ def supervisors_for(
     message: MessageRow, roster: Mapping[str, RosterAgent], team_queues: Mapping[Team, str]
 ) -> list[RosterAgent]:
     """Whose end-of-day list the message is on: the supervisors of its owner and its mailbox's
-    agent; an after-hours one nobody took, the supervisors of the chosen queue's team. A
-    message whose people are no longer in the roster (or have no supervisor) also goes to its
-    queue's team's supervisors, and failing those to every supervisor: it is never on nobody's
-    list."""
+    agent (the one the roster names, whatever their role); an after-hours one nobody took (or
+    one whose people left the roster, or have no supervisor), the supervisors among its
+    queue's heads (messages/access.py: the operator queue is everyone's), failing those every
+    supervisor, failing those its queue's leads: it is never on nobody's list."""
     people = [roster[p] for p in (message.owner, message.mailbox) if p and p in roster]
     found = {head.id: head for person in people for head in supervisors_of(person, roster)}
     if found:
         return list(found.values())
-    heads = _all_supervisors(roster)
-    teams = {team for team, queue in team_queues.items() if queue == message.queue}
-    return [head for head in heads if head.team in teams] or heads
+    heads = queue_heads(message.queue, roster, team_queues)
+    supervisors = [a for a in roster.values() if a.role == "supervisor"]
+    return [h for h in heads if h.role == "supervisor"] or supervisors or heads
 
 
 def lists_of(
@@ -52,17 +53,13 @@ def lists_of(
     roster: Mapping[str, RosterAgent],
     team_queues: Mapping[Team, str],
 ) -> dict[str, list[MessageRow]]:
-    """Each supervisor's list (by id, in the roster's order), oldest due first as given;
-    supervisors with nothing open have none."""
-    lists: dict[str, list[MessageRow]] = {h.id: [] for h in _all_supervisors(roster)}
+    """Each list's reader (by id, in the roster's order) with their messages, oldest due first
+    as given; whoever has nothing open has none."""
+    lists: dict[str, list[MessageRow]] = {}
     for message in messages:
         for head in supervisors_for(message, roster, team_queues):
-            lists[head.id].append(message)
-    return {head: found for head, found in lists.items() if found}
-
-
-def _all_supervisors(roster: Mapping[str, RosterAgent]) -> list[RosterAgent]:
-    return [a for a in roster.values() if a.role == "supervisor"]
+            lists.setdefault(head.id, []).append(message)
+    return {agent: lists[agent] for agent in roster if agent in lists}
 
 
 def day_notice(
@@ -102,7 +99,7 @@ def shown_number(number: str | None) -> str:
     dialled = normalize(number) if number else None
     if dialled is None:
         return "not a number to call back" if number else "unknown"
-    return f"{dialled[:3]}-{dialled[3:6]}-{dialled[6:]}"
+    return written(dialled)
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> str:
@@ -121,3 +118,22 @@ def back_from_returning(before: State, attempts: int) -> State:
     if attempts > 0 or before not in ("new", "heard"):
         return "returning"
     return before
+
+
+# What ends a return call started: an attempt recorded (any result), the message closed.
+_RETURN_ENDED = frozenset({"attempt", "returned", "unreachable", "return_interrupted"})
+
+
+def interrupted_from(actions: Sequence[ActionRow]) -> State | None:
+    """The state a message was in before a return call that never ended (a restart cut it
+    off: its last `return_started` has nothing after it that ends it), else None."""
+    started = None
+    for action in actions:
+        if action.action == "return_started":
+            started = action
+        elif action.action in _RETURN_ENDED:
+            started = None
+    if started is None:
+        return None
+    before = started.details.get("from")
+    return next((s for s in OPEN_STATES if s == before), "heard")

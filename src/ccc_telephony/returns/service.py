@@ -6,11 +6,18 @@ whole at once (`WrapupService.failed_attempt`); an answered one is a conversatio
 inbound call, with a wrap-up owed once it ends. On the message, each attempt is an `attempt`
 action; its state moves new/heard -> returning (the call is asked for) -> returned (the caller
 answered) or unreachable (after `returns.max_attempts` failed attempts). An agent who does not
-answer their own phone is noted (an `attempt` action, result `agent_not_reached`), is no
-attempt to reach the caller, and puts the message back where it was.
+answer their own phone, or hangs up while the caller's phone rings, is noted (an `attempt`
+action, result `agent_not_reached` or `agent_hung_up`), is no attempt to reach the caller, and
+puts the message back where it was.
 
-One return call at a time per message: a second one asked for while the first is under way is
-refused (the dialer holds each reference until its outcome is recorded).
+The message is marked `returning` (action `return_started`, with the state it came `from`)
+before the dial starts, so no outcome can come before it. One return call at a time per
+message: a second one asked for while the first is under way is refused. A return call cut off
+by a restart of the service (marked `returning`, never attempted) is put back where it was at
+start-up (`recover`: action `return_interrupted`).
+
+Taking a message over (`take_over`) makes someone its owner: how an after-hours message, which
+nobody owns until then, becomes a person's to return.
 """
 
 from __future__ import annotations
@@ -23,12 +30,19 @@ import structlog
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.live.feed import Audience
-from ccc_telephony.messages.access import may_handle
-from ccc_telephony.messages.book import SYSTEM, MessageBook, brief
+from ccc_telephony.messages.access import may_handle, reach_of
+from ccc_telephony.messages.book import SYSTEM, MessageBook
 from ccc_telephony.returns import rules
 from ccc_telephony.returns.contacts import ReturnContacts
-from ccc_telephony.returns.dialer import Attempt, Outcome, ReturnDialer, dialable
-from ccc_telephony.store.messages import OPEN_STATES, MessageRow, State
+from ccc_telephony.returns.dialer import (
+    Attempt,
+    CallUnderWay,
+    DialerError,
+    Outcome,
+    ReturnDialer,
+    dialable,
+)
+from ccc_telephony.store.messages import OPEN_STATES, MessageQuery, MessageRow, Reach, State
 from ccc_telephony.web.auth import Principal
 
 log = structlog.get_logger(__name__)
@@ -46,6 +60,11 @@ class ReturnError(Exception):
     """Why a message cannot be returned or changed; `status` is the HTTP answer."""
 
     status = 409
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        if status is not None:
+            self.status = status
 
 
 class UnknownMessage(ReturnError):
@@ -80,14 +99,18 @@ class ReturnCalls:
         self._publish = publish
         # Set by the mailboxes feature: whom a supervisor delegated a mailbox to.
         self.delegates = delegates
-        # Where each return call under way found its message (attempt tag -> state): an agent
-        # who does not answer their phone puts it back there.
-        self._before: dict[str, State] = {}
+        # The messages with a return call under way, and the state each was in before it: an
+        # agent who does not answer their phone puts it back there.
+        self._under_way: dict[int, State] = {}
 
     # --- who may ----------------------------------------------------------------------------
     def may_handle(self, principal: Principal, row: MessageRow) -> bool:
         delegates = self.delegates(row.mailbox) if row.mailbox else ()
         return may_handle(principal, row, self._roster(), delegates=delegates, policy=self._policy)
+
+    def reach(self, principal: Principal) -> Reach | None:
+        """The messages `principal` may handle, for a list (None: all of them)."""
+        return reach_of(principal, self._roster(), self._policy)
 
     async def handled(self, principal: Principal, message_id: int) -> MessageRow:
         """The message, if `principal` may handle it (else NotAllowed; UnknownMessage)."""
@@ -114,59 +137,110 @@ class ReturnCalls:
             raise ReturnError("whose phone? give the agent who returns the call")
         if agent != principal.agent_id and not principal.is_admin:
             raise NotAllowed("a return call rings your own phone")
-        dialable(row.caller_number)
-        attempt = await self._dialer.call_back(
-            agent,
-            row.caller_number or "",
-            reference=f"{REFERENCE}{row.id}",
-            language=row.language,
-            on_outcome=self._on_outcome,
-        )
-        self._before[attempt.tag] = row.state
-        await self.book.mark(
+        dialable(row.caller_number, self._policy.returns.dial_back)
+        if row.id in self._under_way:
+            raise CallUnderWay("a call back for this is under way already")
+        self._under_way[row.id] = row.state
+        try:
+            return await self._dial(principal, row, agent)
+        except BaseException:
+            self._under_way.pop(row.id, None)
+            raise
+
+    async def _dial(self, principal: Principal, row: MessageRow, agent: str) -> Attempt:
+        """Marked returning first (no outcome can come before it), then the agent's phone
+        rings; a call the dialer could not place puts the message back."""
+        marked = await self.book.mark(
             row.id,
             who=principal.who,
             action="return_started",
             state="returning",
-            details={"agent": agent, "attempt": attempt.tag},
-            only_from=OPEN_STATES,  # not over an outcome recorded meanwhile
+            details={"agent": agent, "from": row.state},
+            only_from=OPEN_STATES,  # not over a change by hand meanwhile
         )
-        return attempt
+        if marked is None:
+            raise ReturnError(f"message {row.id} was closed meanwhile")
+        try:
+            return await self._dialer.call_back(
+                agent,
+                row.caller_number or "",
+                reference=f"{REFERENCE}{row.id}",
+                language=row.language,
+                on_outcome=self._on_outcome,
+            )
+        except DialerError as exc:
+            why = {"result": "not_placed", "why": str(exc)}
+            await self._put_back(row.id, agent, row.state, why)
+            raise
 
     async def _on_outcome(self, attempt: Attempt, outcome: Outcome | None) -> None:
         message_id = int(attempt.reference.removeprefix(REFERENCE))
-        before = self._before.pop(attempt.tag, "heard")
-        if outcome is None:
-            await self._not_reached(message_id, attempt, before)
-        elif outcome.answered:
-            await self._answered(message_id, attempt.agent_id, outcome)
-        else:
-            await self._failed(message_id, attempt.agent_id, outcome)
+        before = self._under_way.get(message_id, "heard")
+        try:
+            if outcome is None or outcome.agent_left:
+                await self._not_reached(message_id, attempt, before, outcome)
+            elif outcome.answered:
+                await self._answered(message_id, attempt.agent_id, outcome)
+            else:
+                await self._failed(message_id, attempt.agent_id, outcome)
+        finally:
+            self._under_way.pop(message_id, None)
 
-    async def _not_reached(self, message_id: int, attempt: Attempt, before: State) -> None:
-        """The agent did not answer their own phone: nobody was dialled, nothing is counted;
-        the message goes back where it was (it is still to be returned)."""
+    async def _not_reached(
+        self, message_id: int, attempt: Attempt, before: State, outcome: Outcome | None
+    ) -> None:
+        """The agent did not answer their own phone (nobody was dialled), or hung up while the
+        caller's rang: nothing is counted; the message goes back where it was (it is still
+        to be returned)."""
+        result = "agent_not_reached" if outcome is None else "agent_hung_up"
+        details = {"agent": attempt.agent_id, "result": result, "attempt": attempt.tag}
+        row = await self._put_back(message_id, attempt.agent_id, before, details)
+        if row is not None:
+            self._publish(
+                "message_return_attempt",
+                self.book.brief(row) | {"result": result, "agent": attempt.agent_id},
+                self.book.audience(row),
+            )
+
+    async def _put_back(
+        self, message_id: int, who: str, before: State, details: Mapping[str, str]
+    ) -> MessageRow | None:
+        """A return call that reached nobody: an `attempt` action, the message back where it
+        was (None if it was closed meanwhile, e.g. marked returned by hand: the action only)."""
         current = await self.book.get(message_id)
         back = rules.back_from_returning(before, current.attempts if current else 0)
-        details = {"agent": attempt.agent_id, "result": "agent_not_reached", "attempt": attempt.tag}
         row = await self.book.mark(
-            message_id,
-            who=attempt.agent_id,
-            action="attempt",
-            state=back,
-            details=details,
-            only_from=_RETURNING,
+            message_id, who=who, action="attempt", state=back, details=details, only_from=_RETURNING
         )
-        if row is None:  # closed meanwhile (marked returned by hand): only the action
-            await self.book.record_action(
-                message_id, who=attempt.agent_id, action="attempt", details=details
+        if row is None:
+            await self.book.record_action(message_id, who=who, action="attempt", details=details)
+        return row
+
+    async def recover(self) -> list[MessageRow]:
+        """At start-up: a message left `returning` by a return call the restart cut off (its
+        last `return_started` has no attempt after it) goes back to the state it came from,
+        with the action `return_interrupted`. Those with a call under way in this process are
+        left alone."""
+        put_back = []
+        for row in await self.book.find(MessageQuery(states=_RETURNING)):
+            if row.id in self._under_way:
+                continue
+            before = rules.interrupted_from(await self.book.actions(row.id))
+            if before is None:
+                continue
+            marked = await self.book.mark(
+                row.id,
+                who=SYSTEM,
+                action="return_interrupted",
+                state=rules.back_from_returning(before, row.attempts),
+                details={"why": "the service restarted during the return call"},
+                only_from=_RETURNING,
             )
-            return
-        self._publish(
-            "message_return_attempt",
-            brief(row) | {"result": "agent_not_reached", "agent": attempt.agent_id},
-            self.book.audience(row),
-        )
+            if marked is not None:
+                put_back.append(marked)
+        if put_back:
+            log.info("return calls cut off by a restart put back", messages=len(put_back))
+        return put_back
 
     async def _answered(self, message_id: int, agent: str, outcome: Outcome) -> None:
         await self._contacts.answered(agent, outcome)
@@ -216,7 +290,7 @@ class ReturnCalls:
         if row is not None:
             self._publish(
                 "message_return_attempt",
-                brief(row) | {"result": outcome.result, "agent": agent},
+                self.book.brief(row) | {"result": outcome.result, "agent": agent},
                 self.book.audience(row),
             )
 
@@ -237,6 +311,40 @@ class ReturnCalls:
         )
         if changed is None:
             raise ReturnError(f"message {message_id} is {row.state} already")
+        return changed
+
+    async def take_over(
+        self, principal: Principal, message_id: int, *, agent_id: str | None = None
+    ) -> MessageRow:
+        """Make `agent_id` (by default the principal) the one who returns the message: an
+        after-hours message nobody owned, or an absent colleague's. Who may handle it may take
+        it; naming someone else is for the admin, or a supervisor for one of their staff."""
+        row = await self.handled(principal, message_id)
+        agent = agent_id or principal.agent_id
+        if agent is None:
+            raise ReturnError("who takes it over? give the agent")
+        if agent not in self._roster():
+            raise ReturnError(f"{agent} is not in the roster", status=422)
+        reach = self.reach(principal)
+        if agent != principal.agent_id and reach is not None and agent not in reach.people:
+            raise NotAllowed("only the admin, or a supervisor for their own staff, names another")
+        if row.owner == agent:
+            raise ReturnError(f"message {message_id} is {agent}'s already")
+        changed = await self.book.mark(
+            row.id,
+            who=principal.who,
+            action="taken_over",
+            values={"owner": agent},
+            only_from=OPEN_STATES,
+            details={"from": row.owner or "", "to": agent},
+        )
+        if changed is None:
+            raise ReturnError(f"message {message_id} is {row.state} already")
+        self._publish(
+            "message_taken_over",
+            self.book.brief(changed) | {"from": row.owner},
+            self.book.audience(changed),
+        )
         return changed
 
     async def listened(self, principal: Principal, row: MessageRow) -> None:

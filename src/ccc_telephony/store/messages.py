@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.expression import Executable
 
-from ccc_telephony.store.tables import message_actions, messages
+from ccc_telephony.store.tables import mailbox_delegates, message_actions, messages
 
 Source = Literal["mailbox", "after_hours"]
 State = Literal["new", "heard", "returning", "returned", "unreachable"]
@@ -34,6 +34,18 @@ def kept_number(number: str | None) -> str | None:
     one rule for every way a message is stored (the mailboxes' `take`, the after-hours event
     projection)."""
     return number if number is not None and _CALLER_NUMBER.fullmatch(number) else None
+
+
+# A case number as the IVR keeps one (the policy's pattern matched it there): digits, and
+# never nine of them (an SSN's length; the policy refuses a pattern that accepts nine).
+_CASE_NUMBER = re.compile(r"[0-9]{1,20}")
+
+
+def kept_case_number(case_number: str | None) -> str | None:
+    """The case number an after-hours message keeps from its call event, else None."""
+    if case_number is None or not _CASE_NUMBER.fullmatch(case_number):
+        return None
+    return case_number if len(case_number) != 9 else None
 
 
 _m = messages.c
@@ -89,13 +101,57 @@ class ActionRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Reach:
+    """The messages one person may handle (messages/access.py says who), in the form both the
+    database (`where`, before any limit) and a single message (`covers`) are checked against:
+    those owned by, or in the mailbox of, one of `people`; those delegated to `delegate`; and
+    the after-hours messages nobody took yet whose queue is one of `queues` or, with
+    `elsewhere`, any queue that is not one of `team_queues` (the operator's, none at all)."""
+
+    people: frozenset[str]
+    delegate: str | None = None
+    queues: frozenset[str] = frozenset()
+    elsewhere: bool = False
+    team_queues: frozenset[str] = frozenset()
+
+    def covers(self, row: MessageRow, delegates: Collection[str] = ()) -> bool:
+        """`delegates`: the delegates of the row's mailbox (the mailboxes feature knows)."""
+        if row.owner in self.people or row.mailbox in self.people:
+            return True
+        if self.delegate is not None and self.delegate in delegates:
+            return True
+        if row.source != "after_hours" or row.owner is not None:
+            return False
+        return row.queue in self.queues or (
+            self.elsewhere and (row.queue is None or row.queue not in self.team_queues)
+        )
+
+    def where(self) -> ColumnElement[bool]:
+        people = list(self.people)
+        clause: ColumnElement[bool] = _m.owner.in_(people) | _m.mailbox.in_(people)
+        if self.delegate is not None:
+            named = select(mailbox_delegates.c.mailbox).where(
+                mailbox_delegates.c.delegate == self.delegate
+            )
+            clause = clause | _m.mailbox.in_(named)
+        queue: ColumnElement[bool] = _m.queue.in_(list(self.queues))
+        if self.elsewhere:
+            queue = queue | _m.queue.is_(None) | _m.queue.not_in(list(self.team_queues))
+        unowned = (_m.source == "after_hours") & _m.owner.is_(None) & queue
+        return clause | unowned
+
+
+@dataclass(frozen=True, slots=True)
 class MessageQuery:
     mailboxes: Collection[str] | None = None  # None: any
     owners: Collection[str] | None = None
     queues: Collection[str] | None = None
     states: Collection[State] = ()  # empty: any
     due_before: datetime | None = None
-    limit: int = 500
+    reach: Reach | None = None  # None: everyone's (the admin, the service's own checks)
+    # A page of the list: None, every message found (the day's check must see them all).
+    limit: int | None = None
+    offset: int = 0
 
     def where(self) -> ColumnElement[bool]:
         clause: ColumnElement[bool] = true()
@@ -109,6 +165,8 @@ class MessageQuery:
             clause = clause & _m.state.in_(list(self.states))
         if self.due_before is not None:
             clause = clause & (_m.due_at < self.due_before)
+        if self.reach is not None:
+            clause = clause & self.reach.where()
         return clause
 
 
@@ -170,8 +228,16 @@ async def by_recording(engine: AsyncEngine, call_id: str, recording: str) -> Mes
 
 
 async def find(engine: AsyncEngine, query: MessageQuery) -> list[MessageRow]:
-    """Oldest due first: the order in which they should be returned."""
-    statement = select(messages).where(query.where()).order_by(_m.due_at, _m.id).limit(query.limit)
+    """Oldest due first: the order in which they should be returned (a page of them, with
+    the query's limit: filtered whole by the database first, so a page is never short of
+    what the reader may see)."""
+    statement = (
+        select(messages)
+        .where(query.where())
+        .order_by(_m.due_at, _m.id)
+        .limit(query.limit)
+        .offset(query.offset)
+    )
     async with engine.connect() as conn:
         return [MessageRow(**row) for row in (await conn.execute(statement)).mappings()]
 

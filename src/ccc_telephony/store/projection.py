@@ -208,7 +208,7 @@ def _after_hours_message(event: CallEvent, rules: ProjectionRules) -> Executable
             call_id=event.call_id,
             caller_number=messages.kept_number(_text(details, "caller_number")),
             language=_text(details, "language") or "",
-            case_number=None,
+            case_number=messages.kept_case_number(_text(details, "case_number")),
             received_at=event.at,
             duration_seconds=None if duration is None else Decimal(str(duration)),
             recording=recording,

@@ -89,22 +89,6 @@ hours_overrides = Table(
     Column("cleared_by", Text, nullable=True),
 )
 
-# Before issue 12: the after-hours messages. Migration 0013 moved them into `messages`; nothing
-# writes here any more (the table is kept for that migration's downgrade).
-callback_requests = Table(
-    "callback_requests",
-    metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("call_id", Text, nullable=False),
-    Column("caller_number", Text, nullable=False),
-    Column("caller_name", Text, nullable=False),
-    Column("language", Text, nullable=False),
-    Column("recording", Text, nullable=False),
-    Column("duration_seconds", Numeric, nullable=True),
-    Column("created_at", TIMESTAMPTZ, nullable=False, server_default=text("now()")),
-    Column("status", Text, nullable=False, server_default=text("'open'")),
-)
-
 prompt_recordings = Table(
     "prompt_recordings",
     metadata,
@@ -613,7 +597,8 @@ messages = Table(
 )
 
 # Who did what to a message, when: left, heard, listened (every read of its recording),
-# taken over, return started, each attempt, returned, unreachable, warned. Never an SSN.
+# taken over, return started, each attempt, a return call cut off by a restart
+# (return_interrupted), returned, unreachable, warned. Never an SSN.
 message_actions = Table(
     "message_actions",
     metadata,

@@ -121,6 +121,9 @@ async def _leave_a_message(
     await line.press(call, "2")  # the Family queue
     chosen = await recorder.wait_for(call.ivr_id, "message_queue_chosen", timeout=30)
     assert chosen.details == {"key": "2", "queue": "family"}
+    await line.press(call, "1234567890#")  # the case number (the IVR's identification step)
+    identified = await recorder.wait_for(call.ivr_id, "caller_identified", timeout=30)
+    assert identified.details["case_number"] == "1234567890"
     await recorder.wait_for(call.ivr_id, "message_offered", timeout=30)
     await line.say(call)
     await line.press(call, "#")
@@ -131,10 +134,54 @@ async def _leave_a_message(
     await service.writer.wait_idle()
     row = await db.fetchrow("SELECT * FROM messages WHERE call_id = $1", call.ivr_id)
     assert row is not None and row["recording"] == message.details["recording"]
-    assert (row["source"], row["queue"], row["owner"], row["state"]) == (
+    assert (row["source"], row["queue"], row["owner"], row["state"], row["case_number"]) == (
         "after_hours",
         "family",
         None,
         "new",
+        "1234567890",
     )
     return row
+
+
+async def test_after_hours_only_queues_are_offered_and_an_ssn_is_never_kept(
+    service: Service,
+    line: CallerLine,
+    recorder: EventRecorder,
+    callers: Callers,
+    db: asyncpg.Connection,
+    clock: ShiftedClock,
+    moments: Moments,
+) -> None:
+    """The message menu (message_menu) offers the menu's queues: 0 (the operator) and 3 (the
+    information branch) are wrong keys there, answered as such; an SSN keyed for the case
+    number leaves its last four and keyed hash in the call's events, nothing on the message."""
+    clock.set(moments.night)
+    call = await callers.dial()
+    await line.press(call, "1")
+    await recorder.wait_for(call.ivr_id, "after_hours")
+    for n, key in enumerate(("3", "0"), start=1):
+        await line.press(call, key)
+        await recorder.wait_until(
+            call.ivr_id, lambda names, n=n: names.count("message_queue_invalid") == n, 30
+        )
+    wrong = [e.details for e in recorder.events[call.ivr_id] if e.name == "message_queue_invalid"]
+    assert wrong == [{"key": "3"}, {"key": "0"}]
+    await line.press(call, "1")
+    chosen = await recorder.wait_for(call.ivr_id, "message_queue_chosen", timeout=30)
+    assert chosen.details == {"key": "1", "queue": "ebd"}
+    await line.press(call, "123456789#")
+    identified = await recorder.wait_for(call.ivr_id, "caller_identified", timeout=30)
+    assert (identified.details["kind"], identified.details["ssn_last4"]) == ("ssn", "6789")
+    await recorder.wait_for(call.ivr_id, "message_offered", timeout=30)
+    await line.say(call)
+    await line.press(call, "#")
+    await recorder.wait_for(call.ivr_id, "message_recorded")
+    await recorder.wait_for(call.ivr_id, "call_ended", timeout=30)
+    await service.writer.wait_idle()
+    row = await db.fetchrow("SELECT * FROM messages WHERE call_id = $1", call.ivr_id)
+    assert row is not None and (row["queue"], row["case_number"]) == ("ebd", None)
+    stored = await db.fetch(
+        "SELECT details::text AS d FROM call_events WHERE call_id = $1", call.ivr_id
+    )
+    assert not any("123456789" in r["d"] for r in stored)

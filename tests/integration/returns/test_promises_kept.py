@@ -20,7 +20,13 @@ from ccc_telephony.live.feed import Audience
 from ccc_telephony.mail import Mailer
 from ccc_telephony.returns.checks import DayCheck
 from tests.integration.agents.conftest import Api
-from tests.integration.returns.test_returning_messages import _actions, _message, _row
+from tests.integration.returns.test_returning_messages import (
+    _actions,
+    _ask_return,
+    _message,
+    _returner,
+    _row,
+)
 from tests.integration.support.clock import Moments, ShiftedClock
 from tests.integration.support.live import live_feed
 from tests.integration.support.mail import received
@@ -142,3 +148,87 @@ async def test_an_agent_who_does_not_answer_leaves_the_message_as_it_was(
     )
     assert [r["result"] for r in results] == ["agent_not_reached"] * 2
     assert await db.fetchval("SELECT count(*) FROM contacts WHERE agent_id = 'rret6'") == 0
+
+
+async def test_an_agent_hanging_up_while_the_caller_rings_is_no_attempt_on_the_caller(
+    phones: Callable[..., Any],
+    carrier: Callable[..., Any],
+    api: Api,
+    token_for: Callable[..., Any],
+    service: Service,
+    db: asyncpg.Connection,
+    open_hours: ShiftedClock,
+) -> None:
+    agent, own, message = await _returner(
+        phones, token_for, service, "rret7", "3963", "6085550147", open_hours()
+    )
+    outside = await carrier(handling=NO_ANSWER)
+    async with live_feed(api.base, own) as live:
+        await _ask_return(api, own, message.id)
+        await agent.answered()
+        await outside.offered()
+        await agent.hang_up()
+        attempt = await live.next_of("message_return_attempt", timeout=30)
+    assert (attempt["result"], attempt["state"], attempt["attempts"]) == ("agent_hung_up", "new", 0)
+    assert await _actions(db, message.id) == ["left", "return_started", "attempt"]
+    assert await db.fetchval("SELECT count(*) FROM contacts WHERE agent_id = 'rret7'") == 0
+
+
+async def test_a_return_call_cut_off_by_a_restart_is_put_back_at_start_up(
+    phones: Callable[..., Any],
+    api: Api,
+    token_for: Callable[..., Any],
+    service: Service,
+    db: asyncpg.Connection,
+    open_hours: ShiftedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What a restart during a return call leaves: `returning`, its start recorded, no attempt.
+    cut_off = await _message(service, "rret8", "6085550148", open_hours())
+    await service.messages.mark(
+        cut_off.id,
+        who="rret8",
+        action="return_started",
+        state="returning",
+        details={"agent": "rret8", "from": "new"},
+    )
+    # And one whose return call is under way in this process: left alone.
+    monkeypatch.setattr(service.dialer, "_policy", Returns(agent_ring_seconds=5))
+    _, own, ringing = await _returner(
+        phones, token_for, service, "rret8", "3964", "6085550149", open_hours(), handling=NO_ANSWER
+    )
+    async with live_feed(api.base, own) as live:
+        await _ask_return(api, own, ringing.id)
+        put_back = await service.returns.calls.recover()
+        assert [m.id for m in put_back if m.mailbox == "rret8"] == [cut_off.id]
+        assert (await _row(db, ringing.id))["state"] == "returning"
+        await live.next_of("message_return_attempt", timeout=30)
+    row = await _row(db, cut_off.id)
+    assert (row["state"], row["attempts"]) == ("new", 0)
+    assert await _actions(db, cut_off.id) == ["left", "return_started", "return_interrupted"]
+    assert await service.returns.calls.recover() == []  # once
+
+
+async def test_an_agent_phone_asterisk_cannot_ring_never_leaves_the_message_returning(
+    staff: Callable[..., Any],
+    api: Api,
+    service: Service,
+    db: asyncpg.Connection,
+    open_hours: ShiftedClock,
+) -> None:
+    """The `returning` mark comes before the dial; a call Asterisk refuses at once (measured:
+    ARI's originate to a PJSIP endpoint with no contact answers 500) puts the message back,
+    recorded as an attempt that was not placed."""
+    own = await staff("rret9", "ebd")  # on the roster, no phone registered
+    message = await _message(service, "rret9", "6085550150", open_hours())
+    status, reply = await api.call("POST", f"/api/v1/messages/{message.id}/return", {}, token=own)
+    assert status == 502 and "could not be rung" in reply["detail"], reply
+    row = await _row(db, message.id)
+    assert (row["state"], row["attempts"]) == ("new", 0)
+    assert await _actions(db, message.id) == ["left", "return_started", "attempt"]
+    result = await db.fetchval(
+        "SELECT details->>'result' FROM message_actions"
+        " WHERE message_id = $1 AND action = 'attempt'",
+        message.id,
+    )
+    assert result == "not_placed"

@@ -46,6 +46,27 @@ async def a_message(service: Service, mailbox: str, number: str, at: datetime) -
     )
 
 
+async def _returner(
+    phones: Callable[..., Any],
+    token_for: Callable[..., Any],
+    service: Service,
+    agent_id: str,
+    extension: str,
+    number: str,
+    at: datetime,
+    **phone: Any,
+) -> tuple[Any, str, MessageRow]:
+    """An agent with a phone (`phone`: its handling), their token, and a message of theirs."""
+    agent = await phones(agent_id, extension, "ebd", log_in=False, **phone)
+    return agent, await token_for(agent_id), await a_message(service, agent_id, number, at)
+
+
+async def _ask_return(api: Api, token: str, message_id: int) -> None:
+    """The agent asks for the return call from the API (202: their phone rings)."""
+    status, reply = await api.call("POST", f"/api/v1/messages/{message_id}/return", {}, token=token)
+    assert status == 202, reply
+
+
 def _silence(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with wave.open(str(path), "wb") as wav:

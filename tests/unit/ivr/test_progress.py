@@ -74,3 +74,17 @@ def test_odd_details_are_ignored_not_trusted() -> None:
 def test_an_after_hours_caller_offered_a_message_is_offered_it_again() -> None:
     events = [("language_selected", {"language": "en"}), ("message_offered", {})]
     assert progress_of(events, information_keys=INFO).step == "message"
+
+
+def test_after_hours_the_chosen_queue_and_the_case_number_come_back() -> None:
+    chose = [
+        *STARTED,
+        ("language_selected", {"language": "en"}),
+        ("after_hours", {"reason": "after_hours"}),
+        ("message_queue_chosen", {"key": "2", "queue": "family"}),
+    ]
+    progress = progress_of(chose, information_keys=INFO)
+    assert (progress.message_queue, progress.step) == ("family", "identification")
+    identified = [*chose, ("caller_identified", {"kind": "case_number", "case_number": "22"})]
+    progress = progress_of(identified, information_keys=INFO)
+    assert (progress.step, progress.identity.case_number) == ("message", "22")

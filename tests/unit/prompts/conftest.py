@@ -5,7 +5,12 @@ import pytest
 from ccc_telephony.config.callbacks import Callbacks
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.mailboxes import PROMPT_NAMES as MAILBOX_PROMPT_NAMES
-from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
+from ccc_telephony.config.policy import (
+    AFTER_HOURS_PROMPT_NAMES,
+    PROMPT_NAMES,
+    STAFF_PROMPT_NAMES,
+    Policy,
+)
 from ccc_telephony.config.signatures import Signatures
 from tests.unit.prompts.sounds import sox_make
 
@@ -28,6 +33,7 @@ def tiny_policy() -> Policy:
             *Signatures().prompts(),
             *MAILBOX_PROMPT_NAMES,
             *Callbacks().prompts(),
+            *AFTER_HOURS_PROMPT_NAMES,
             *STAFF_PROMPT_NAMES,
         )
     }

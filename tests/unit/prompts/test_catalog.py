@@ -5,7 +5,12 @@ import pytest
 from ccc_telephony.config.callbacks import Callbacks
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.mailboxes import PROMPT_NAMES as MAILBOX_PROMPT_NAMES
-from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
+from ccc_telephony.config.policy import (
+    AFTER_HOURS_PROMPT_NAMES,
+    PROMPT_NAMES,
+    STAFF_PROMPT_NAMES,
+    Policy,
+)
 from ccc_telephony.config.signatures import Signatures
 from ccc_telephony.hours.describe import describe_hours
 from ccc_telephony.prompts.catalog import PROMPT_NAME, PromptSpec, build_catalog
@@ -46,7 +51,12 @@ def test_digits_counties_and_consortia(catalog: dict[str, PromptSpec]) -> None:
 def test_names_are_safe_and_unique(catalog: dict[str, PromptSpec]) -> None:
     assert all(PROMPT_NAME.fullmatch(spec.name) for spec in catalog.values())
     # Admin prompts exist in the first language only.
-    scripts = len(Signatures().prompts()) + len(MAILBOX_PROMPT_NAMES) + len(Callbacks().prompts())
+    scripts = (
+        len(Signatures().prompts())
+        + len(MAILBOX_PROMPT_NAMES)
+        + len(Callbacks().prompts())
+        + len(AFTER_HOURS_PROMPT_NAMES)
+    )
     assert len(catalog) == 2 * (len(PROMPT_NAMES) + scripts + 10 + 72 + 12) + 1 + len(
         STAFF_PROMPT_NAMES
     )

@@ -6,7 +6,12 @@ import pytest
 from ccc_telephony.config.callbacks import Callbacks
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.mailboxes import PROMPT_NAMES as MAILBOX_PROMPT_NAMES
-from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
+from ccc_telephony.config.policy import (
+    AFTER_HOURS_PROMPT_NAMES,
+    PROMPT_NAMES,
+    STAFF_PROMPT_NAMES,
+    Policy,
+)
 from ccc_telephony.config.signatures import Signatures
 from ccc_telephony.prompts.errors import PromptError
 from ccc_telephony.prompts.generate import generate_all
@@ -18,6 +23,7 @@ TINY_COUNT = (
     + len(Signatures().prompts())
     + len(MAILBOX_PROMPT_NAMES)
     + len(Callbacks().prompts())
+    + len(AFTER_HOURS_PROMPT_NAMES)
     + len(STAFF_PROMPT_NAMES)
     + 10
     + 2

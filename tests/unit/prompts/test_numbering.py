@@ -7,7 +7,12 @@ import pytest
 from ccc_telephony.config.callbacks import Callbacks
 from ccc_telephony.config.directory import Directory
 from ccc_telephony.config.mailboxes import PROMPT_NAMES as MAILBOX_PROMPT_NAMES
-from ccc_telephony.config.policy import PROMPT_NAMES, STAFF_PROMPT_NAMES, Policy
+from ccc_telephony.config.policy import (
+    AFTER_HOURS_PROMPT_NAMES,
+    PROMPT_NAMES,
+    STAFF_PROMPT_NAMES,
+    Policy,
+)
 from ccc_telephony.config.settings import Settings
 from ccc_telephony.config.signatures import Signatures
 from ccc_telephony.prompts import cli
@@ -20,12 +25,13 @@ from ccc_telephony.prompts.catalog import (
 )
 
 # The shipped policy's caller prompts: the IVR's, the signature scripts', the mailboxes', the
-# callbacks'.
+# callbacks', the after-hours message menu.
 CALLER_PROMPTS = (
     *PROMPT_NAMES,
     *Signatures().prompts(),
     *MAILBOX_PROMPT_NAMES,
     *Callbacks().prompts(),
+    *AFTER_HOURS_PROMPT_NAMES,
 )
 
 

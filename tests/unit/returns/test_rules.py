@@ -5,6 +5,7 @@ write it), and where an attempt leaves a message."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -15,8 +16,9 @@ from ccc_telephony.config.agents import Team
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.hours.workdays import Workdays
 from ccc_telephony.mail import _SSN_SHAPE
+from ccc_telephony.messages.book import brief
 from ccc_telephony.returns import rules
-from ccc_telephony.store.messages import MessageRow, Source, State
+from ccc_telephony.store.messages import ActionRow, MessageRow, Source, State
 from tests.unit.staff import ROSTER
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -139,6 +141,27 @@ def test_each_supervisor_gets_their_own_list_in_the_order_given() -> None:
     assert rules.lists_of([], ROSTER, QUEUES) == {}
 
 
+def test_the_operator_queues_message_is_on_every_supervisors_list() -> None:
+    for queue in ("operator", None):
+        row = message(owner=None, mailbox=None, queue=queue, source="after_hours")
+        assert _heads(row) == ["boss", "boss2", "fam"]
+
+
+@pytest.mark.parametrize("named", ["lead", "bob"])
+def test_a_roster_naming_a_lead_or_a_worker_as_supervisor_gives_them_the_list(named: str) -> None:
+    """The roster allows any agent as someone's `supervisor`: the day's check must not fail
+    (it once had lists for role supervisor only), and the person named gets the list."""
+    roster = dict(ROSTER)
+    roster["dee"] = ROSTER["dee"].model_copy(update={"supervisor": named})
+    rows = [message(1), message(2, owner="dee", mailbox="dee", queue="family")]
+    lists = rules.lists_of(rows, roster, QUEUES)
+    assert {head: [m.id for m in found] for head, found in lists.items()} == {
+        "boss": [1],
+        named: [2],
+    }
+    assert list(lists) == [a for a in roster if a in lists]  # the roster's order
+
+
 # --- the e-mail -------------------------------------------------------------------------------
 def test_the_notice_lists_each_message_without_anything_shaped_like_an_ssn() -> None:
     rows = [
@@ -207,3 +230,32 @@ def test_an_agent_not_answering_their_phone_puts_the_message_back(
     before: State, attempts: int, back: State
 ) -> None:
     assert rules.back_from_returning(before, attempts) == back
+
+
+# --- a return call a restart cut off ----------------------------------------------------------
+def _action(action: str, **details: str) -> ActionRow:
+    return ActionRow(
+        id=0, message_id=1, at=at("2026-12-02T10:00"), who="ann", action=action, details=details
+    )
+
+
+def test_a_return_started_and_never_ended_was_interrupted() -> None:
+    left = _action("left")
+    started = _action("return_started", agent="ann", **{"from": "heard"})
+    assert rules.interrupted_from([left, started]) == "heard"
+    assert rules.interrupted_from([left, started, _action("attempt", result="busy")]) is None
+    assert rules.interrupted_from([left]) is None
+    again = [left, started, _action("attempt"), _action("return_started", **{"from": "returning"})]
+    assert rules.interrupted_from(again) == "returning"
+    assert rules.interrupted_from([left, _action("return_started")]) == "heard"  # older rows
+    done = [left, started, _action("return_interrupted")]
+    assert rules.interrupted_from(done) is None
+
+
+def test_the_json_says_when_the_flag_went_and_whether_it_is_overdue() -> None:
+    row = replace(message(), warned_at=at("2026-12-02T15:30"))
+    assert brief(row, now=at("2026-12-02T16:00"))["overdue"] is False
+    shown = brief(row, now=at("2026-12-02T16:30"))
+    assert (shown["overdue"], shown["warned_at"]) == (True, "2026-12-02T15:30:00-06:00")
+    assert brief(replace(row, state="returned"), now=at("2026-12-03T09:00"))["overdue"] is False
+    assert brief(message())["overdue"] is None and brief(message())["warned_at"] is None

@@ -1,4 +1,4 @@
-"""`ccc-telephony messages list|show|unreturned|return|mark`: messages from a terminal.
+"""`ccc-telephony messages list|show|unreturned|return|take|mark`: messages from a terminal.
 
 Through the running service's HTTP API (with the admin token): the service decides what is due
 by its clock, and a return call rings the named agent's phone.
@@ -35,6 +35,10 @@ def register(sub: Any) -> None:
     back.add_argument("id", type=int)
     back.add_argument("--agent", required=True, help="whose phone rings first")
     back.set_defaults(func=_return)
+    take = verbs.add_parser("take", help="take a message over: its owner becomes the agent")
+    take.add_argument("id", type=int)
+    take.add_argument("--agent", required=True, help="who returns it from now on")
+    take.set_defaults(func=_take)
     mark = verbs.add_parser("mark", help="returned or unreachable by hand, with a note")
     mark.add_argument("id", type=int)
     mark.add_argument("state", choices=["returned", "unreachable"])
@@ -59,21 +63,31 @@ def _unreturned(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def _print_list(settings: Settings, path: str) -> int:
-    status, body = api(settings, "GET", path)
-    if status != 200:
-        return failed(status, body)
-    if not body["messages"]:
+    """Every page of the list, in order."""
+    offset: int | None = 0
+    shown = 0
+    while offset is not None:
+        joiner = "&" if "?" in path else "?"
+        status, body = api(settings, "GET", f"{path}{joiner}offset={offset}")
+        if status != 200:
+            return failed(status, body)
+        for m in body["messages"]:
+            print(_line(m))
+        shown += len(body["messages"])
+        offset = body.get("next_offset")
+    if not shown:
         print("(no messages)")
-    for m in body["messages"]:
-        print(_line(m))
     return 0
 
 
 def _line(m: dict[str, Any]) -> str:
     where = f"mailbox {m['mailbox']}" if m["mailbox"] else f"after hours ({m['queue']})"
+    flags = "  OVERDUE" if m.get("overdue") else ""
+    if m.get("warned_at"):
+        flags += f"  warned {m['warned_at']}"
     return (
         f"#{m['id']}  {where}  owner {m['owner'] or '-'}  caller {m['caller_number'] or '-'}  "
-        f"due {m['due_at']}  {m['state']}  attempts {m['attempts']}"
+        f"due {m['due_at']}  {m['state']}  attempts {m['attempts']}{flags}"
     )
 
 
@@ -99,10 +113,24 @@ def _return(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _take(settings: Settings, args: argparse.Namespace) -> int:
+    reply = _posted(settings, f"{PATH}/{args.id}/take-over", {"agent": args.agent})
+    if reply is not None:
+        print(f"#{reply['id']} now {reply['owner']}'s to return (due {reply['due_at']})")
+    return 0 if reply is not None else 1
+
+
 def _mark(settings: Settings, args: argparse.Namespace) -> int:
-    body = {"state": args.state, "note": args.note}
-    status, reply = api(settings, "POST", f"{PATH}/{args.id}/state", body)
+    reply = _posted(settings, f"{PATH}/{args.id}/state", {"state": args.state, "note": args.note})
+    if reply is not None:
+        print(f"#{reply['id']} {reply['state']}")
+    return 0 if reply is not None else 1
+
+
+def _posted(settings: Settings, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    """The changed message, or None once the refusal is printed."""
+    status, reply = api(settings, "POST", path, body)
     if status != 200:
-        return failed(status, reply)
-    print(f"#{reply['id']} {reply['state']}")
-    return 0
+        failed(status, reply)
+        return None
+    return dict(reply)

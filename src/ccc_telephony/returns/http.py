@@ -1,32 +1,37 @@
 """HTTP routes for messages: find them, read one with its history, listen to it (audited),
-return it by phone, mark it returned or unreachable by hand, and the day's list of those not
-yet returned.
+return it by phone, take it over, mark it returned or unreachable by hand, and the day's list
+of those not yet returned.
 
 Each message is for whoever may handle it (messages/access.py): its owner, the mailbox's agent,
-their supervisors and delegates, for an after-hours message the leads and supervisors of the
-chosen queue's team, the admin. A list shows only those; one message of someone else's is a
-403, an unknown id a 404. Every read of a recording is a `listened` action (who, when).
+their supervisors and delegates, for an after-hours message nobody took the heads of its queue
+(the operator queue's: every lead and supervisor), the admin. A list shows only those (the
+database filters by it, then pages: `limit`, default 100 and at most 500, and `offset`; a
+reply with more after it says `next_offset`); one message of someone else's is a 403, an
+unknown id a 404. Every read of a recording is a `listened` action (who, when).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from ccc_telephony.messages.book import brief
 from ccc_telephony.returns.dialer import DialerError
 from ccc_telephony.returns.service import ReturnCalls, ReturnError
 from ccc_telephony.store.messages import OPEN_STATES, MessageQuery, MessageRow, State
-from ccc_telephony.web.auth import Principal, principal_of
+from ccc_telephony.web.auth import principal_of
 from ccc_telephony.web.validation import bad_request, free_text, json_error, parse_body
 
 PREFIX = "/api/v1/messages"
 NOTE_MAX_CHARS = 1_000
+PAGE = 100
+PAGE_MAX = 500
+OFFSET_MAX = 10_000_000
 _ID = re.compile(r"^[0-9]{1,18}$")
 _AGENT = re.compile(r"^[a-z][a-z0-9._-]{0,31}$")
 _RECORDING = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}$")
@@ -43,6 +48,15 @@ T = TypeVar("T")
 
 class ReturnRequest(BaseModel):
     """Whose phone rings first: by default the requester's own (only the admin names one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agent: Annotated[str, StringConstraints(pattern=_AGENT.pattern)] | None = None
+
+
+class TakeOverRequest(BaseModel):
+    """Who takes the message over: by default the requester (the admin, or a supervisor for
+    one of their staff, may name another)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -69,16 +83,27 @@ def routes(returns: ReturnCalls, recordings_dir: Path) -> web.RouteTableDef:
             states=_states(request) or (OPEN_STATES if overdue else ()),
             due_before=book.now() if overdue else None,
         )
-        rows = _theirs(returns, principal_of(request), await book.find(query))
-        return web.json_response({"messages": [brief(row) for row in rows]})
+        return await _page(request, query)
 
     @table.get(PREFIX + "/unreturned")
     async def unreturned(request: web.Request) -> web.Response:
         """The day's list: open messages the requester answers for (a supervisor: their
         staff's), oldest due first."""
-        rows = _theirs(returns, principal_of(request), await book.unreturned(None))
+        return await _page(request, MessageQuery(states=OPEN_STATES))
+
+    async def _page(request: web.Request, query: MessageQuery) -> web.Response:
+        """One page of the messages `query` finds that the requester may handle."""
+        limit = _int(request, "limit", PAGE, 1, PAGE_MAX)
+        offset = _int(request, "offset", 0, 0, OFFSET_MAX)
+        reach = returns.reach(principal_of(request))
+        rows = await book.find(replace(query, reach=reach, limit=limit + 1, offset=offset))
+        more = len(rows) > limit
         return web.json_response(
-            {"at": book.now().isoformat(), "messages": [brief(r) for r in rows]}
+            {
+                "at": book.now().isoformat(),
+                "messages": [book.brief(row) for row in rows[:limit]],
+                "next_offset": offset + limit if more else None,
+            }
         )
 
     @table.get(PREFIX + "/{message_id}")
@@ -88,7 +113,7 @@ def routes(returns: ReturnCalls, recordings_dir: Path) -> web.RouteTableDef:
             {"at": a.at.isoformat(), "who": a.who, "action": a.action, "details": a.details}
             for a in await book.actions(row.id)
         ]
-        return web.json_response(brief(row) | {"history": history})
+        return web.json_response(book.brief(row) | {"history": history})
 
     @table.get(PREFIX + "/{message_id}/audio")
     async def audio(request: web.Request) -> web.StreamResponse:
@@ -128,7 +153,16 @@ def routes(returns: ReturnCalls, recordings_dir: Path) -> web.RouteTableDef:
         row = await _answered(
             returns.mark(principal_of(request), _message_id(request), body.state, note)
         )
-        return web.json_response(brief(row))
+        return web.json_response(book.brief(row))
+
+    @table.post(PREFIX + "/{message_id}/take-over")
+    async def take_over(request: web.Request) -> web.Response:
+        """Owner := the requester (or whom they name): audited as `taken_over`."""
+        body = await parse_body(request, TakeOverRequest)
+        row = await _answered(
+            returns.take_over(principal_of(request), _message_id(request), agent_id=body.agent)
+        )
+        return web.json_response(book.brief(row))
 
     return table
 
@@ -138,10 +172,6 @@ async def _answered(request: Awaitable[T]) -> T:
         return await request
     except (ReturnError, DialerError) as exc:
         raise json_error(_ERRORS.get(exc.status, web.HTTPConflict), str(exc)) from None
-
-
-def _theirs(returns: ReturnCalls, principal: Principal, rows: list[MessageRow]) -> list[MessageRow]:
-    return [row for row in rows if returns.may_handle(principal, row)]
 
 
 def _message_id(request: web.Request) -> int:
@@ -170,6 +200,15 @@ def _states(request: web.Request) -> tuple[State, ...]:
     if state is None:
         raise bad_request("state: new, heard, returning, returned, unreachable or open")
     return (state,)
+
+
+def _int(request: web.Request, name: str, default: int, least: int, most: int) -> int:
+    value = request.query.get(name)
+    if value is None:
+        return default
+    if not (value.isdecimal() and value.isascii() and least <= int(value) <= most):
+        raise bad_request(f"{name}: a whole number from {least} to {most}")
+    return int(value)
 
 
 def _flag(request: web.Request, name: str) -> bool:
