@@ -209,7 +209,9 @@ class MenuCall:
     async def oldest_to_return(self) -> int | None:
         """The oldest unreturned message whose caller can be called back (an anonymous one is
         returned by hand, from the API)."""
-        callable_back = rules.oldest_to_call_back(await self.to_return())
+        callable_back = rules.oldest_to_call_back(
+            await self.to_return(), self.service.policy.returns.dial_back
+        )
         if callable_back is None:
             await self.say("agent_mailbox_no_messages")
             return None

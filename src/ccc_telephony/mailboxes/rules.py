@@ -16,6 +16,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from ccc_telephony.config.agents import RosterAgent, supervisors_of
+from ccc_telephony.config.returns import DialBack
 from ccc_telephony.returns.dialer import DialerError, dialable
 from ccc_telephony.store.mailboxes import MailboxRecord
 from ccc_telephony.store.messages import MessageRow
@@ -111,12 +112,12 @@ def hearing_order(rows: Collection[MessageRow]) -> list[MessageRow]:
     return sorted(rows, key=lambda row: (row.state != "new", row.received_at, row.id))
 
 
-def oldest_to_call_back(rows: Collection[MessageRow]) -> MessageRow | None:
-    """The oldest message whose caller can be called back (an anonymous caller's is returned
-    by hand), or None."""
+def oldest_to_call_back(rows: Collection[MessageRow], dial_back: DialBack) -> MessageRow | None:
+    """The oldest message whose caller can be called back (an anonymous caller's, or a number
+    the center never dials, is returned by hand), or None."""
     for row in sorted(rows, key=lambda row: (row.received_at, row.id)):
         try:
-            dialable(row.caller_number)
+            dialable(row.caller_number, dial_back)
         except DialerError:
             continue
         return row

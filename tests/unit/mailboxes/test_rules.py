@@ -11,6 +11,7 @@ import pytest
 
 from ccc_telephony.config.mailboxes import Mailboxes
 from ccc_telephony.config.policy import Policy
+from ccc_telephony.config.returns import DialBack
 from ccc_telephony.mailboxes import rules
 from ccc_telephony.mailboxes.greetings import Greetings
 from ccc_telephony.store.mailboxes import MailboxRecord
@@ -166,5 +167,5 @@ def test_an_agent_hears_new_messages_first_and_calls_back_the_oldest_callable() 
     returning = message(4, "returning", 60, "6085550104")
     rows = [new_later, returning, heard_oldest, anonymous]
     assert [r.id for r in rules.hearing_order(rows)] == [2, 3, 1, 4]
-    assert rules.oldest_to_call_back(rows) == heard_oldest  # not the anonymous caller's
-    assert rules.oldest_to_call_back([anonymous, message(5, "new", 5, "911")]) is None
+    assert rules.oldest_to_call_back(rows, DialBack()) == heard_oldest  # not the anonymous caller's
+    assert rules.oldest_to_call_back([anonymous, message(5, "new", 5, "911")], DialBack()) is None
