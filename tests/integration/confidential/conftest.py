@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from ccc_telephony.app import Service
+from ccc_telephony.confidential.rules import leads_of
 from tests.integration.agents.conftest import Api
 from tests.integration.support.steps import Callers
 from tests.integration.threats.conftest import api, base, maildir, phones, staff, token_of
@@ -104,3 +105,10 @@ def desk(
     base: str,
 ) -> Desk:
     return Desk(service, api, callers, phones, staff, token_of, maildir, base)
+
+
+def unit_leads(service: Service, person: str) -> list[str]:
+    """Whom a task of `person`'s is told: every lead of their unit now (other tests' leads
+    of the same team among them), in the service's own order."""
+    roster = service.agents.agents.roster
+    return [lead.id for lead in leads_of(roster[person], roster)]

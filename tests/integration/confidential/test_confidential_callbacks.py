@@ -17,11 +17,10 @@ from typing import Any
 import asyncpg
 
 from ccc_telephony.app import Service
-from ccc_telephony.confidential.rules import leads_of
 from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.live.feed import Audience
 from tests.integration.agents.conftest import Api
-from tests.integration.confidential.conftest import CASE, details
+from tests.integration.confidential.conftest import CASE, details, unit_leads
 from tests.integration.support.cli import run_cli
 from tests.integration.support.clock import Moments, ShiftedClock
 from tests.integration.support.live import live_feed
@@ -35,11 +34,6 @@ TRANSFERS = CallHandling(transfers=True)
 SSN_SHAPE = re.compile(r"(?<![0-9])[0-9]{3}[- ]?[0-9]{2}[- ]?[0-9]{4}(?![0-9])")
 Staff = Callable[..., Awaitable[str]]
 TokenOf = Callable[[str], Awaitable[str]]
-
-
-def _unit_leads(service: Service, worker: str) -> list[str]:
-    roster = service.agents.agents.roster
-    return [lead.id for lead in leads_of(roster[worker], roster)]
 
 
 def _mail(maildir: Path, subject: str, call_id: str) -> list[EmailMessage]:
@@ -122,7 +116,7 @@ async def test_a_case_marked_through_the_api_is_due_inside_the_shift_and_told(
     assert status == 200 and shown["state"] == "owed" and shown["attempts"] == 0, shown
     assert shown["emailed_to"] == ["cwork1@agency.example", "clead1@agency.example"]
     # Every lead of the worker's unit (other tests' leads of the team too), clead1 among them.
-    assert shown["notified"] == ["cwork1", *_unit_leads(service, "cwork1")]
+    assert shown["notified"] == ["cwork1", *unit_leads(service, "cwork1")]
     assert "clead1" in shown["notified"] and shown["overdue"] is False
     assert [h["action"] for h in shown["history"]] == ["created", "notified"]
 
@@ -228,7 +222,7 @@ async def test_an_overdue_task_goes_to_the_leads_once(
     assert not SSN_SHAPE.search(message.get_content().replace(call.ivr_id, " "))
 
     status, shown = await api.call("GET", path, token=lead)
-    assert shown["overdue"] is True and shown["escalated_to"] == _unit_leads(service, "cwork5")
+    assert shown["overdue"] is True and shown["escalated_to"] == unit_leads(service, "cwork5")
     assert "clead5" in shown["escalated_to"], shown
     status, listed = await api.call("GET", "/api/v1/confidential?overdue=true", token=lead)
     assert status == 200 and task["id"] in {t["id"] for t in listed["tasks"]}

@@ -115,9 +115,8 @@ async def _leave_a_message(
     await line.press(call, "1")
     after = await recorder.wait_for(call.ivr_id, "after_hours")
     assert after.details["reason"] == "after_hours"
-    # After the closed message the staff-mailbox offer (a key pressed before it answers it),
-    # then the main menu: whose call back.
-    await line.wait_played(call, "main_menu", timeout=60)
+    # After the closed message, the message menu: whose call back (and a staff mailbox).
+    await line.wait_played(call, "message_menu", timeout=60)
     await line.press(call, "2")  # the Family queue
     chosen = await recorder.wait_for(call.ivr_id, "message_queue_chosen", timeout=30)
     assert chosen.details == {"key": "2", "queue": "family"}

@@ -18,7 +18,7 @@ from ccc_telephony.app import Service
 from ccc_telephony.devstack.stack import Stack
 from ccc_telephony.store.messages import MessageRow
 from tests.integration.agents.conftest import Api
-from tests.integration.returns.test_returning_messages import _actions, _message, _row
+from tests.integration.returns.test_returning_messages import _actions, _row, a_message
 from tests.integration.support.cli import run_cli
 from tests.integration.support.clock import Moments, ShiftedClock
 from tests.integration.support.live import live_feed
@@ -50,8 +50,8 @@ async def test_a_page_holds_what_the_reader_may_see_and_says_where_the_next_star
     # Someone else's messages, due earlier than any of mine: once they filled the first page.
     earlier = moments.open - timedelta(days=7)
     for n in range(6):
-        await _message(service, "rlist2", f"608555016{n}", earlier)
-    own = [await _message(service, "rlist1", f"608555017{n}", moments.open) for n in range(3)]
+        await a_message(service, "rlist2", f"608555016{n}", earlier)
+    own = [await a_message(service, "rlist1", f"608555017{n}", moments.open) for n in range(3)]
 
     status, reply = await api.call("GET", "/api/v1/messages?owner=rlist1&limit=2", token=mine)
     assert status == 200, reply
@@ -136,7 +136,7 @@ async def test_the_json_tells_the_flag_and_overdue_and_a_foreign_number_is_never
     clock.set(moments.open)
     await phones("rlist4", "3971", "ebd", log_in=False)
     own = await token_for("rlist4")
-    row = await _message(service, "rlist4", "8765550142", moments.open)  # Jamaica
+    row = await a_message(service, "rlist4", "8765550142", moments.open)  # Jamaica
     clock.set(row.due_at - timedelta(minutes=30))
     await service.returns.check.warn_due()
     status, shown = await api.call("GET", f"/api/v1/messages/{row.id}", token=own)

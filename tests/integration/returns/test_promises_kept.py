@@ -23,9 +23,9 @@ from tests.integration.agents.conftest import Api
 from tests.integration.returns.test_returning_messages import (
     _actions,
     _ask_return,
-    _message,
     _returner,
     _row,
+    a_message,
 )
 from tests.integration.support.clock import Moments, ShiftedClock
 from tests.integration.support.live import live_feed
@@ -65,7 +65,7 @@ async def test_the_days_list_goes_once_and_its_email_waits_for_the_smtp_server(
     address = "rsup3@ccc.example"
     boss = await staff("rsup3", "ebd", role="supervisor", email=address)
     await phones("rret5", "3961", "ebd", supervisor="rsup3", log_in=False)
-    left = await _message(service, "rret5", "6085550145", moments.open)
+    left = await a_message(service, "rret5", "6085550145", moments.open)
     before = len(_mine(maildir, address))
     outbox = service.returns.check._outbox
 
@@ -119,7 +119,7 @@ async def test_an_agent_who_does_not_answer_leaves_the_message_as_it_was(
     monkeypatch.setattr(service.dialer, "_policy", Returns(agent_ring_seconds=5))
     agent = await phones("rret6", "3962", "ebd", log_in=False, handling=NO_ANSWER)
     own = await token_for("rret6")
-    message = await _message(service, "rret6", "6085550146", open_hours())
+    message = await a_message(service, "rret6", "6085550146", open_hours())
     path = f"/api/v1/messages/{message.id}/return"
     async with live_feed(api.base, own) as live:
         assert (await api.call("POST", path, {}, token=own))[0] == 202
@@ -184,7 +184,7 @@ async def test_a_return_call_cut_off_by_a_restart_is_put_back_at_start_up(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # What a restart during a return call leaves: `returning`, its start recorded, no attempt.
-    cut_off = await _message(service, "rret8", "6085550148", open_hours())
+    cut_off = await a_message(service, "rret8", "6085550148", open_hours())
     await service.messages.mark(
         cut_off.id,
         who="rret8",
@@ -220,7 +220,7 @@ async def test_an_agent_phone_asterisk_cannot_ring_never_leaves_the_message_retu
     ARI's originate to a PJSIP endpoint with no contact answers 500) puts the message back,
     recorded as an attempt that was not placed."""
     own = await staff("rret9", "ebd")  # on the roster, no phone registered
-    message = await _message(service, "rret9", "6085550150", open_hours())
+    message = await a_message(service, "rret9", "6085550150", open_hours())
     status, reply = await api.call("POST", f"/api/v1/messages/{message.id}/return", {}, token=own)
     assert status == 502 and "could not be rung" in reply["detail"], reply
     row = await _row(db, message.id)
