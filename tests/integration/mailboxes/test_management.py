@@ -40,7 +40,7 @@ async def test_greetings_are_uploaded_and_flags_follow_the_clock(
     service: Service, api: Api, phones: Callable[..., Any], open_hours: ShiftedClock
 ) -> None:
     await phones("mf1", "3881", "ebd", log_in=False)
-    await service.mailboxes.service.check_flags()
+    await service.mailboxes.service.check_mailboxes()
     status, body = await api.call("GET", "/api/v1/mailboxes/flagged")
     assert {"mailbox": "mf1", "flag": "missing_greeting", "away_until": None} in body["flagged"]
 
@@ -59,8 +59,15 @@ async def test_greetings_are_uploaded_and_flags_follow_the_clock(
     assert status == 200 and body["away"] is True
     status, _ = await api.call("PUT", "/api/v1/mailboxes/mf1/away", {"until": "2020-01-01T00:00Z"})
     assert status == 400
+    away_url = f"{api.base}/api/v1/mailboxes/mf1/greetings/away"
+    async with api.http.put(away_url, data=spoken_wav(), headers=headers) as recorded:
+        assert recorded.status == 201 and (await recorded.json())["greetings"]["away"] is True
+    later = back + timedelta(days=1)
+    status, body = await api.call("PUT", "/api/v1/mailboxes/mf1/away", {"until": later.isoformat()})
+    assert status == 200 and body["greetings"]["away"] is False  # it said the old date
+    status, body = await api.call("PUT", "/api/v1/mailboxes/mf1/away", {"until": back.isoformat()})
     open_hours.set(back + timedelta(minutes=5))
-    await service.mailboxes.service.check_flags()  # the check job's step
+    await service.mailboxes.service.check_mailboxes()  # the check job's step
     _, body = await api.call("GET", "/api/v1/mailboxes/mf1")
     assert (body["flag"], body["away"]) == ("away_passed", False)
 
@@ -112,3 +119,42 @@ async def test_a_supervisor_and_their_delegate_reach_an_absent_agents_messages(
         "SELECT action FROM message_actions WHERE message_id = $1 ORDER BY id", row.id
     )
     assert [a["action"] for a in actions] == ["left", "listened", "taken_over"]
+
+
+async def test_a_departed_agents_open_messages_go_to_their_supervisor(
+    service: Service,
+    api: Api,
+    phones: Callable[..., Any],
+    token_for: Callable[..., Any],
+    db: asyncpg.Connection,
+    open_hours: ShiftedClock,
+) -> None:
+    await phones("ms2", "3885", "ebd", role="supervisor", log_in=False)
+    await phones("ma2", "3886", "ebd", supervisor="ms2", log_in=False)
+    await phones("md2", "3887", "family", log_in=False)
+    book = service.messages
+    theirs = await book.take(
+        source="mailbox", mailbox="ma2", call_id="departed-1", recording="x", language="en"
+    )
+    delegated = await book.take(
+        source="mailbox", mailbox="ma2", call_id="departed-2", recording="y", language="en"
+    )
+    await book.mark(delegated.id, who="test", action="taken_over", values={"owner": "md2"})
+    status, _ = await api.call("DELETE", "/api/v1/agents/ma2")
+    assert status in (200, 204)
+    await service.mailboxes.service.check_mailboxes()  # the check job's step
+
+    owners = await db.fetch(
+        "SELECT id, owner FROM messages WHERE id = ANY($1::bigint[]) ORDER BY id",
+        [theirs.id, delegated.id],
+    )
+    assert [r["owner"] for r in owners] == ["ms2", "md2"]
+    handed = await db.fetchrow(
+        "SELECT who, details FROM message_actions WHERE message_id = $1 AND action = 'handed_over'",
+        theirs.id,
+    )
+    assert handed is not None and handed["who"] == "system"
+    boss = await token_for("ms2")
+    for row in (theirs, delegated):
+        status, body = await api.call("GET", f"/api/v1/messages/{row.id}", token=boss)
+        assert status == 200, body

@@ -168,3 +168,16 @@ def test_an_agent_hears_new_messages_first_and_calls_back_the_oldest_callable() 
     assert [r.id for r in rules.hearing_order(rows)] == [2, 3, 1, 4]
     assert rules.oldest_to_call_back(rows) == heard_oldest  # not the anonymous caller's
     assert rules.oldest_to_call_back([anonymous, message(5, "new", 5, "911")]) is None
+
+
+def test_a_new_away_date_retires_the_greeting_recorded_for_the_old_one() -> None:
+    old, new = NOW + timedelta(days=2), NOW + timedelta(days=5)
+    recorded_for_old = mailbox(greeting_away="b", greeting_away_at=NOW, away_until=old)
+    assert rules.away_greeting_outdated(recorded_for_old, new)
+    assert rules.away_greeting_outdated(recorded_for_old, None)  # back: its date is spent
+    assert not rules.away_greeting_outdated(recorded_for_old, old)  # the same date again
+    # recorded since the agent was last back, or after the old date passed: for the new one
+    assert not rules.away_greeting_outdated(mailbox(greeting_away="b", greeting_away_at=NOW), new)
+    after_it = mailbox(greeting_away="b", greeting_away_at=old, away_until=old)
+    assert not rules.away_greeting_outdated(after_it, new)
+    assert not rules.away_greeting_outdated(mailbox(away_until=old), new)  # none recorded
