@@ -20,6 +20,7 @@ from ccc_telephony.config.policy import Policy
 from ccc_telephony.hours.describe import say_moment, say_time
 from ccc_telephony.mailboxes.rules import GreetingKind
 from ccc_telephony.prompts.audio import convert_upload
+from ccc_telephony.prompts.errors import PromptError
 from ccc_telephony.prompts.generate import speak
 from ccc_telephony.store.mailboxes import MailboxRecord
 
@@ -43,9 +44,14 @@ class Greetings:
         return self._dir / f"{name}.wav"
 
     def save_upload(self, mailbox: str, kind: str, audio: bytes) -> str:
-        """A checked, converted upload (PromptError saying why not); its recording name."""
+        """A checked, converted upload (PromptError saying why not); its recording name. It
+        may be as long as a greeting recorded by phone (the policy's greeting_max_seconds)."""
         name = self.take_name(mailbox, kind)
-        convert_upload(audio, self.path(name))
+        info = convert_upload(audio, self.path(name))
+        limit = self._policy.mailboxes.greeting_max_seconds
+        if info.duration_seconds > limit:
+            self.path(name).unlink(missing_ok=True)
+            raise PromptError(f"too long: {info.duration_seconds:.0f} s, at most {limit} s")
         return name
 
     def remove(self, name: str | None) -> None:

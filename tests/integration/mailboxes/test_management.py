@@ -5,6 +5,7 @@ a supervisor and the delegate they name listing, listening to (audited) and taki
 from __future__ import annotations
 
 import io
+import json
 import math
 import struct
 import wave
@@ -37,7 +38,11 @@ def spoken_wav(seconds: float = 1.5) -> bytes:
 
 
 async def test_greetings_are_uploaded_and_flags_follow_the_clock(
-    service: Service, api: Api, phones: Callable[..., Any], open_hours: ShiftedClock
+    service: Service,
+    api: Api,
+    phones: Callable[..., Any],
+    db: asyncpg.Connection,
+    open_hours: ShiftedClock,
 ) -> None:
     await phones("mf1", "3881", "ebd", log_in=False)
     await service.mailboxes.service.check_mailboxes()
@@ -48,6 +53,11 @@ async def test_greetings_are_uploaded_and_flags_follow_the_clock(
     url = f"{api.base}/api/v1/mailboxes/mf1/greetings/in_office"
     async with api.http.put(url, data=b"not a wav", headers=headers) as refused:
         assert refused.status == 400
+    limit = service.policy.mailboxes.greeting_max_seconds
+    async with api.http.put(
+        url, data=io.BytesIO(spoken_wav(limit + 1)), headers=headers
+    ) as too_long:
+        assert too_long.status == 400 and "too long" in await too_long.text()
     async with api.http.put(url, data=spoken_wav(), headers=headers) as accepted:
         assert accepted.status == 201, await accepted.text()
         assert (await accepted.json())["greetings"]["in_office"] is True
@@ -66,6 +76,12 @@ async def test_greetings_are_uploaded_and_flags_follow_the_clock(
     status, body = await api.call("PUT", "/api/v1/mailboxes/mf1/away", {"until": later.isoformat()})
     assert status == 200 and body["greetings"]["away"] is False  # it said the old date
     status, body = await api.call("PUT", "/api/v1/mailboxes/mf1/away", {"until": back.isoformat()})
+    refusals = await db.fetch(
+        "SELECT action, details FROM mailbox_access WHERE mailbox = 'mf1' AND NOT allowed"
+        " ORDER BY id"
+    )
+    assert [r["action"] for r in refusals] == ["greeting_uploaded"] * 2 + ["away_set"]
+    assert "too long" in json.loads(refusals[1]["details"])["why"]
     open_hours.set(back + timedelta(minutes=5))
     await service.mailboxes.service.check_mailboxes()  # the check job's step
     _, body = await api.call("GET", "/api/v1/mailboxes/mf1")

@@ -181,3 +181,20 @@ def test_a_new_away_date_retires_the_greeting_recorded_for_the_old_one() -> None
     after_it = mailbox(greeting_away="b", greeting_away_at=old, away_until=old)
     assert not rules.away_greeting_outdated(after_it, new)
     assert not rules.away_greeting_outdated(mailbox(away_until=old), new)  # none recorded
+
+
+def test_greeting_texts_say_what_is_filled_in_and_nothing_else() -> None:
+    with pytest.raises(ValueError, match=r"greetings.away.en: the text must say \{until\}"):
+        Mailboxes.model_validate({"greetings": {"away": {"en": "{name} is away."}}})
+    with pytest.raises(ValueError, match=r"\{date\} cannot be filled in"):
+        Mailboxes.model_validate({"greetings": {"in_office": {"en": "{name} {until} {date}"}}})
+    with pytest.raises(ValueError, match=r"greetings.departed.en: \{until\} cannot"):
+        Mailboxes.model_validate({"greetings": {"departed": {"en": "{name} left {until}"}}})
+
+
+def test_the_ivr_offer_must_name_the_configured_key() -> None:
+    seven = Mailboxes(ivr_key="7")
+    offer = {"mailbox_offer": {"en": "For a staff member, press 7.", "es": "Oprima 8."}}
+    assert seven.problems(offer) == ["prompts.mailbox_offer.es: must name mailboxes.ivr_key '7'"]
+    assert Mailboxes(ivr_key="7", from_ivr="never").problems(offer) == []
+    assert Mailboxes(ivr_key="1").problems({"mailbox_offer": {"en": "press 10"}}) != []
