@@ -51,6 +51,7 @@ class MailboxesFeature:
         """`prompt(name, language)`: a caller prompt's media (the prompt library); `returns`:
         the return-call path the agent's menu calls a caller back through."""
         self._jobs = jobs
+        self._returns = returns
         self.service = MailboxService(
             engine=engine,
             clock=clock,
@@ -96,4 +97,4 @@ class MailboxesFeature:
         return self.menu.handlers()
 
     def routes(self) -> web.RouteTableDef:
-        return http.routes(self.service)
+        return http.routes(self.service, self._returns)

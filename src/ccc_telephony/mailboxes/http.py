@@ -21,9 +21,10 @@ from ccc_telephony.mailboxes.service import MailboxService, NotAllowed, UnknownM
 from ccc_telephony.messages.book import brief
 from ccc_telephony.prompts.audio import MAX_BYTES
 from ccc_telephony.prompts.errors import PromptError
+from ccc_telephony.returns.service import ReturnCalls
 from ccc_telephony.store.mailboxes import GreetingKind, MailboxRecord
 from ccc_telephony.web.auth import Principal, forbidden, principal_of
-from ccc_telephony.web.validation import bad_request, parse_body, read_body
+from ccc_telephony.web.validation import bad_request, json_error, parse_body, read_body
 
 PREFIX = "/api/v1/mailboxes"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
@@ -73,7 +74,9 @@ def describe(service: MailboxService, mailbox: MailboxRecord) -> dict[str, Any]:
     }
 
 
-def routes(service: MailboxService) -> web.RouteTableDef:
+def routes(service: MailboxService, returns: ReturnCalls) -> web.RouteTableDef:
+    """`returns`: a message's audio is served by the messages' rules (the `listened`
+    action, the owner's first listen marks it heard)."""
     table = web.RouteTableDef()
 
     async def mailbox_of(request: web.Request) -> MailboxRecord:
@@ -158,17 +161,23 @@ def routes(service: MailboxService) -> web.RouteTableDef:
     @table.get(PREFIX + "/{mailbox}/messages/{message_id}/audio")
     async def listen(request: web.Request) -> web.StreamResponse:
         mailbox = await mailbox_of(request)
-        message_id = _message_id(request)
+        message_id, principal = _message_id(request), principal_of(request)
         try:
-            row = await _answer(service.listen(principal_of(request), mailbox, message_id))
+            row = await _answer(service.listen(principal, mailbox, message_id))
         except LookupError:
             raise _not_found() from None
-        path = service.greetings.path(row.recording)
-        if not path.is_file():
-            raise web.HTTPGone(
-                text=json.dumps({"error": "recording gone"}), content_type="application/json"
-            )
-        return web.FileResponse(path, headers={"Content-Type": "audio/wav"})
+        path = service.greetings.message_file(row.recording)
+        if path is None:
+            raise json_error(web.HTTPGone, "the recording is no longer there")
+        await returns.listened(principal, row)
+        return web.FileResponse(
+            path,
+            headers={
+                "Content-Type": "audio/wav",
+                "Content-Disposition": f'attachment; filename="message-{row.id}.wav"',
+                "Cache-Control": "no-store",
+            },
+        )
 
     @table.post(PREFIX + "/{mailbox}/takeover")
     async def take_over(request: web.Request) -> web.Response:

@@ -261,13 +261,13 @@ class MailboxService:
     async def listen(
         self, principal: Principal, mailbox: MailboxRecord, message_id: int
     ) -> MessageRow:
-        """A message's recording is read: audited here and in the message's own history."""
+        """A message's recording is about to be read: audited here (the route then records it
+        in the message's own history through ReturnCalls.listened)."""
         await self.require(principal, mailbox, "listened")
         row = await self.book.get(message_id)
         if row is None or row.mailbox != mailbox.id:
             raise LookupError(message_id)
         await self.audit(principal.who, mailbox.id, "listened", message_id=message_id)
-        await self.book.record_action(message_id, who=principal.who, action="listened")
         return row
 
     async def take_over(

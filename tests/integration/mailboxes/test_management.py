@@ -115,6 +115,7 @@ async def test_a_supervisor_and_their_delegate_reach_an_absent_agents_messages(
         f"{api.base}{messages}/{row.id}/audio", headers={"Authorization": f"Bearer {boss}"}
     ) as audio:
         assert audio.status == 200 and (await audio.read())[:4] == b"RIFF"
+        assert audio.headers["Cache-Control"] == "no-store"
 
     status, _ = await api.call("PUT", "/api/v1/mailboxes/ma1/delegates/md1", token=boss)
     assert status == 200
@@ -150,7 +151,11 @@ async def test_a_departed_agents_open_messages_go_to_their_supervisor(
     await phones("md2", "3887", "family", log_in=False)
     book = service.messages
     theirs = await book.take(
-        source="mailbox", mailbox="ma2", call_id="departed-1", recording="x", language="en"
+        source="mailbox",
+        mailbox="ma2",
+        call_id="departed-1",
+        recording="mailbox-departed-test-x",
+        language="en",
     )
     delegated = await book.take(
         source="mailbox", mailbox="ma2", call_id="departed-2", recording="y", language="en"
@@ -174,3 +179,11 @@ async def test_a_departed_agents_open_messages_go_to_their_supervisor(
     for row in (theirs, delegated):
         status, body = await api.call("GET", f"/api/v1/messages/{row.id}", token=boss)
         assert status == 200, body
+    # The new owner hears it through the mailbox's route: heard, as by the messages' route.
+    (service.settings.asterisk_recordings_dir / "mailbox-departed-test-x.wav").write_bytes(
+        spoken_wav()
+    )
+    url = f"{api.base}/api/v1/mailboxes/ma2/messages/{theirs.id}/audio"
+    async with api.http.get(url, headers={"Authorization": f"Bearer {boss}"}) as audio:
+        assert audio.status == 200 and audio.headers["Cache-Control"] == "no-store"
+    assert await db.fetchval("SELECT state FROM messages WHERE id = $1", theirs.id) == "heard"

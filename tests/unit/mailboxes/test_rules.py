@@ -198,3 +198,22 @@ def test_the_ivr_offer_must_name_the_configured_key() -> None:
     assert seven.problems(offer) == ["prompts.mailbox_offer.es: must name mailboxes.ivr_key '7'"]
     assert Mailboxes(ivr_key="7", from_ivr="never").problems(offer) == []
     assert Mailboxes(ivr_key="1").problems({"mailbox_offer": {"en": "press 10"}}) != []
+
+
+def test_only_the_current_spoken_greeting_is_kept(
+    policy: Policy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "ccc_telephony.mailboxes.greetings.speak",
+        lambda text, voice, path: path.write_text(text),
+    )
+    greetings = Greetings(policy=policy, recordings_dir=tmp_path)
+    other = (tmp_path / "mailbox-spoken-ann-in_office-en-x.wav", tmp_path / "keep.wav")
+    for path in other:
+        path.write_text("not a spoken greeting of ann's")
+    today = greetings.spoken(mailbox(), "in_office", "en", NOW + timedelta(hours=7), NOW)
+    away = greetings.spoken(mailbox(), "away", "en", NOW + timedelta(days=2), NOW)
+    tomorrow = greetings.spoken(mailbox(), "in_office", "en", NOW + timedelta(days=1), NOW)
+    assert tomorrow != today and tomorrow.startswith("mailbox-spoken-ann-in_office-en-")
+    kept = {path.stem for path in tmp_path.glob("*.wav")}
+    assert kept == {tomorrow, away, *(path.stem for path in other)}
