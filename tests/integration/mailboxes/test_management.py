@@ -37,6 +37,14 @@ def spoken_wav(seconds: float = 1.5) -> bytes:
     return out.getvalue()
 
 
+async def supervisor_agent_and_other(phones: Callable[..., Any], n: int) -> None:
+    """Supervisor ms<n>, their agent ma<n>, and md<n> of another team."""
+    first = 3879 + 3 * n
+    await phones(f"ms{n}", str(first), "ebd", role="supervisor", log_in=False)
+    await phones(f"ma{n}", str(first + 1), "ebd", supervisor=f"ms{n}", log_in=False)
+    await phones(f"md{n}", str(first + 2), "family", log_in=False)
+
+
 async def test_greetings_are_uploaded_and_flags_follow_the_clock(
     service: Service,
     api: Api,
@@ -96,9 +104,7 @@ async def test_a_supervisor_and_their_delegate_reach_an_absent_agents_messages(
     db: asyncpg.Connection,
     open_hours: ShiftedClock,
 ) -> None:
-    await phones("ms1", "3882", "ebd", role="supervisor", log_in=False)
-    await phones("ma1", "3883", "ebd", supervisor="ms1", log_in=False)
-    await phones("md1", "3884", "family", log_in=False)
+    await supervisor_agent_and_other(phones, 1)
     name = "mailbox-message-management-test"
     (service.settings.asterisk_recordings_dir / f"{name}.wav").write_bytes(spoken_wav())
     row = await service.messages.take(
@@ -146,9 +152,7 @@ async def test_a_departed_agents_open_messages_go_to_their_supervisor(
     db: asyncpg.Connection,
     open_hours: ShiftedClock,
 ) -> None:
-    await phones("ms2", "3885", "ebd", role="supervisor", log_in=False)
-    await phones("ma2", "3886", "ebd", supervisor="ms2", log_in=False)
-    await phones("md2", "3887", "family", log_in=False)
+    await supervisor_agent_and_other(phones, 2)
     book = service.messages
     theirs = await book.take(
         source="mailbox",
