@@ -10,6 +10,8 @@ end of their shift today, or of their next one after hours) or their return (awa
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Set
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -17,11 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 Prefix = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}$")]
 Key = Annotated[str, StringConstraints(pattern=r"^[0-9*]$")]
 Digits = Annotated[int, Field(ge=3, le=15)]  # an extension's length (config.agents.Extension)
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# What each spoken greeting must say, and all it may: a departed agent's has no moment.
+_PLACEHOLDERS = {"in_office": {"name", "until"}, "away": {"name", "until"}, "departed": {"name"}}
 Texts = dict[str, Annotated[str, StringConstraints(min_length=1, max_length=600)]]
 
 # Caller prompts of the catalog (no placeholders), needed in every language with a voice.
 PROMPT_NAMES = (
-    "mailbox_offer",  # from the IVR: "to leave a message for a staff member, press 8"
+    "mailbox_offer",  # from the IVR: "... a staff member, press 8" (must name ivr_key)
     "mailbox_extension",  # from the IVR: "key the extension, then pound"
     "mailbox_unknown",  # no mailbox there
     "mailbox_not_in_service",  # disconnected: "press pound for the operator"
@@ -74,11 +79,27 @@ class Mailboxes(_Strict):
 
     @model_validator(mode="after")
     def _placeholders(self) -> Mailboxes:
-        for kind in ("in_office", "away", "departed"):
+        for kind, needed in _PLACEHOLDERS.items():
             for code, text in getattr(self.greetings, kind).items():
-                if "{name}" not in text:
-                    raise ValueError(f"greetings.{kind}.{code}: the text must say {{name}}")
+                said = set(_PLACEHOLDER.findall(text))
+                where = f"greetings.{kind}.{code}"
+                if missing := needed - said:
+                    raise ValueError(f"{where}: the text must say {_listed(missing)}")
+                if unknown := said - needed:
+                    raise ValueError(f"{where}: {_listed(unknown)} cannot be filled in here")
         return self
+
+    def problems(self, prompts: Mapping[str, Mapping[str, str]]) -> list[str]:
+        """What is wrong with the policy's prompt texts for mailboxes: the IVR's offer must
+        name the key that reaches them (a caller pressing what it says must get there)."""
+        if self.from_ivr == "never":
+            return []
+        key = re.compile(rf"(?<![0-9*]){re.escape(self.ivr_key)}(?![0-9*])")
+        return [
+            f"prompts.mailbox_offer.{code}: must name mailboxes.ivr_key {self.ivr_key!r}"
+            for code, text in prompts.get("mailbox_offer", {}).items()
+            if not key.search(text)
+        ]
 
     def direct_patterns(self) -> list[str]:
         """The dialplan patterns of the direct numbers: the prefix, then one X per digit."""
@@ -94,3 +115,7 @@ class Mailboxes(_Strict):
         """Whether the main number's IVR offers mailboxes now: never instead of a person
         during open hours unless the policy says always."""
         return self.from_ivr == "always" or (self.from_ivr == "closed" and not open_now)
+
+
+def _listed(names: Set[str]) -> str:
+    return ", ".join(f"{{{name}}}" for name in sorted(names))

@@ -356,6 +356,7 @@ class Policy(_Strict):
         problems.extend(_agent_problems(self.agents, set(self.queues), set(codes)))
         problems.extend(self._queue_extension_problems())
         problems.extend(self.interpreters.problems(set(codes)))
+        problems.extend(self.mailboxes.problems(self.prompts))
         ids = {agent.id for agent in self.agents.roster}
         for n, agent in enumerate(self.agents.roster):
             problems.extend(f"agents.roster.{n}.{p}" for p in self.roster_problems(agent, ids))

@@ -1,6 +1,7 @@
 """The mailboxes feature put together: the service, the caller's line, the agent's phone menu,
 the routes and the background jobs (message-waiting lights after Asterisk (re)starts, the
-greeting check). The composition root creates one and starts it."""
+check of greetings and departed agents' messages). The composition root creates one and
+starts it."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ class MailboxesFeature:
         """`prompt(name, language)`: a caller prompt's media (the prompt library); `returns`:
         the return-call path the agent's menu calls a caller back through."""
         self._jobs = jobs
+        self._returns = returns
         self.service = MailboxService(
             engine=engine,
             clock=clock,
@@ -72,12 +74,14 @@ class MailboxesFeature:
         ami.on_event("FullyBooted", self._on_ami_login)
 
     def delegates(self, mailbox: str) -> frozenset[str]:
-        return self.service.delegates(mailbox)
+        """Who may handle the mailbox's messages beyond the owner, the agent and their roster
+        supervisors: named delegates, and a departed agent's supervisors (ReturnCalls)."""
+        return self.service.handlers(mailbox)
 
     async def start(self) -> None:
         self._republish = self._jobs.on_request("mailbox-lights", self.service.update_every_light)
         self._jobs.run("mailbox-delegates", self.service.load_delegates)
-        self._jobs.every("mailbox-check", CHECK_SECONDS, self.service.check_flags)
+        self._jobs.every("mailbox-check", CHECK_SECONDS, self.service.check_mailboxes)
         self._republish()
 
     def _on_ami_login(self, _manager: Any, _message: Any) -> None:
@@ -93,4 +97,4 @@ class MailboxesFeature:
         return self.menu.handlers()
 
     def routes(self) -> web.RouteTableDef:
-        return http.routes(self.service)
+        return http.routes(self.service, self._returns)

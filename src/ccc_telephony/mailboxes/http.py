@@ -6,9 +6,10 @@ else; every access is audited there."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -20,14 +21,16 @@ from ccc_telephony.mailboxes.service import MailboxService, NotAllowed, UnknownM
 from ccc_telephony.messages.book import brief
 from ccc_telephony.prompts.audio import MAX_BYTES
 from ccc_telephony.prompts.errors import PromptError
+from ccc_telephony.returns.service import ReturnCalls
 from ccc_telephony.store.mailboxes import GreetingKind, MailboxRecord
 from ccc_telephony.web.auth import Principal, forbidden, principal_of
-from ccc_telephony.web.validation import bad_request, parse_body, read_body
+from ccc_telephony.web.validation import bad_request, json_error, parse_body, read_body
 
 PREFIX = "/api/v1/mailboxes"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
 _KINDS: dict[str, GreetingKind] = {"in_office": "in_office", "away": "away"}
 MAX_AWAY = timedelta(days=366)
+UPLOADED, AWAY_SET = "greeting_uploaded", "away_set"  # their audit actions
 T = TypeVar("T")
 
 
@@ -71,7 +74,9 @@ def describe(service: MailboxService, mailbox: MailboxRecord) -> dict[str, Any]:
     }
 
 
-def routes(service: MailboxService) -> web.RouteTableDef:
+def routes(service: MailboxService, returns: ReturnCalls) -> web.RouteTableDef:
+    """`returns`: a message's audio is served by the messages' rules (the `listened`
+    action, the owner's first listen marks it heard)."""
     table = web.RouteTableDef()
 
     async def mailbox_of(request: web.Request) -> MailboxRecord:
@@ -80,11 +85,26 @@ def routes(service: MailboxService) -> web.RouteTableDef:
             raise _not_found()
         return await _answer(service.mailbox(mailbox_id))
 
-    def settable(request: web.Request, mailbox: MailboxRecord) -> Principal:
+    async def settable(request: web.Request, mailbox: MailboxRecord, action: str) -> Principal:
         principal = principal_of(request)
         if not rules.may_set_greeting(principal, mailbox, service.roster):
+            await service.audit(principal.who, mailbox.id, action, allowed=False)
             raise forbidden("only the agent, their supervisors and the admin")
         return principal
+
+    @contextlib.asynccontextmanager
+    async def refusals_audited(
+        principal: Principal, mailbox: MailboxRecord, action: str
+    ) -> AsyncIterator[None]:
+        """A change refused (a bad body, WAV or date) is audited like an allowed one."""
+        try:
+            yield
+        except web.HTTPClientError as exc:
+            why = (exc.text or exc.reason)[:300]
+            await service.audit(
+                principal.who, mailbox.id, action, allowed=False, details={"why": why}
+            )
+            raise
 
     @table.get(PREFIX)
     async def listing(request: web.Request) -> web.Response:
@@ -106,26 +126,29 @@ def routes(service: MailboxService) -> web.RouteTableDef:
     @table.put(PREFIX + "/{mailbox}/greetings/{kind}")
     async def upload(request: web.Request) -> web.Response:
         mailbox = await mailbox_of(request)
-        principal = settable(request, mailbox)
-        kind = _KINDS.get(request.match_info["kind"])
-        if kind is None:
-            raise bad_request("kind: in_office or away")
-        body = await read_body(request, MAX_BYTES)
-        try:
-            name = await asyncio.to_thread(service.greetings.save_upload, mailbox.id, kind, body)
-        except PromptError as exc:
-            raise bad_request(str(exc)) from None
+        principal = await settable(request, mailbox, UPLOADED)
+        async with refusals_audited(principal, mailbox, UPLOADED):
+            kind = _KINDS.get(request.match_info["kind"])
+            if kind is None:
+                raise bad_request("kind: in_office or away")
+            body = await read_body(request, MAX_BYTES)
+            try:
+                name = await asyncio.to_thread(
+                    service.greetings.save_upload, mailbox.id, kind, body
+                )
+            except PromptError as exc:
+                raise bad_request(str(exc)) from None
         await service.set_greeting(mailbox, kind, name, who=principal.who, how="uploaded")
         return web.json_response(describe(service, await service.mailbox(mailbox.id)), status=201)
 
     @table.put(PREFIX + "/{mailbox}/away")
     async def away(request: web.Request) -> web.Response:
         mailbox = await mailbox_of(request)
-        principal = settable(request, mailbox)
-        body = await parse_body(request, AwayRequest)
-        until = body.until
-        if until is not None and not service.now() < until <= service.now() + MAX_AWAY:
-            raise bad_request("until: a moment from now to a year ahead (or null: back)")
+        principal = await settable(request, mailbox, AWAY_SET)
+        async with refusals_audited(principal, mailbox, AWAY_SET):
+            until = (await parse_body(request, AwayRequest)).until
+            if until is not None and not service.now() < until <= service.now() + MAX_AWAY:
+                raise bad_request("until: a moment from now to a year ahead (or null: back)")
         await service.set_away(mailbox, until, who=principal.who)
         return web.json_response(describe(service, await service.mailbox(mailbox.id)))
 
@@ -138,17 +161,23 @@ def routes(service: MailboxService) -> web.RouteTableDef:
     @table.get(PREFIX + "/{mailbox}/messages/{message_id}/audio")
     async def listen(request: web.Request) -> web.StreamResponse:
         mailbox = await mailbox_of(request)
-        message_id = _message_id(request)
+        message_id, principal = _message_id(request), principal_of(request)
         try:
-            row = await _answer(service.listen(principal_of(request), mailbox, message_id))
+            row = await _answer(service.listen(principal, mailbox, message_id))
         except LookupError:
             raise _not_found() from None
-        path = service.greetings.path(row.recording)
-        if not path.is_file():
-            raise web.HTTPGone(
-                text=json.dumps({"error": "recording gone"}), content_type="application/json"
-            )
-        return web.FileResponse(path, headers={"Content-Type": "audio/wav"})
+        path = service.greetings.message_file(row.recording)
+        if path is None:
+            raise json_error(web.HTTPGone, "the recording is no longer there")
+        await returns.listened(principal, row)
+        return web.FileResponse(
+            path,
+            headers={
+                "Content-Type": "audio/wav",
+                "Content-Disposition": f'attachment; filename="message-{row.id}.wav"',
+                "Cache-Control": "no-store",
+            },
+        )
 
     @table.post(PREFIX + "/{mailbox}/takeover")
     async def take_over(request: web.Request) -> web.Response:

@@ -69,6 +69,17 @@ def flag_of(mailbox: MailboxRecord, now: datetime) -> Flag | None:
     return None
 
 
+def away_greeting_outdated(mailbox: MailboxRecord, until: datetime | None) -> bool:
+    """Whether a new away date (None: back) retires the recorded away greeting: it was
+    recorded for the previous date (before that date came), so it names a return the
+    caller must no longer be told. One recorded after the previous date passed, or with no
+    previous date (since the agent was last back), is for the coming absence and stays."""
+    recorded, before = mailbox.greeting_away_at, mailbox.away_until
+    if mailbox.greeting_away is None or before is None or until == before:
+        return False
+    return recorded is None or recorded < before
+
+
 def owner_of(mailbox: MailboxRecord, roster: Mapping[str, RosterAgent]) -> str | None:
     """Who returns a new message: the agent; a departed agent's supervisor (None: nobody
     named, the message is owned by the mailbox and its unit's supervisors see it)."""

@@ -17,12 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.asterisk import mwi
 from ccc_telephony.asterisk.ami import Ami
-from ccc_telephony.config.agents import RosterAgent
+from ccc_telephony.config.agents import RosterAgent, supervisors_of
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.live.feed import Audience, LiveFeed
 from ccc_telephony.mailboxes import rules
 from ccc_telephony.mailboxes.greetings import Greetings
-from ccc_telephony.messages.book import MessageBook
+from ccc_telephony.messages.book import SYSTEM, MessageBook
 from ccc_telephony.store import mailboxes as store
 from ccc_telephony.store.mailboxes import GreetingKind, MailboxRecord
 from ccc_telephony.store.messages import OPEN_STATES, MessageQuery, MessageRow
@@ -63,6 +63,7 @@ class MailboxService:
         self._ami = ami
         self.greetings = greetings
         self._delegates: dict[str, frozenset[str]] = {}
+        self._departed: dict[str, RosterAgent] = {}  # as of the last check
         book.on_change = self.update_light
 
     def now(self) -> datetime:
@@ -88,6 +89,15 @@ class MailboxService:
     def delegates(self, mailbox: str) -> frozenset[str]:
         """Whom the mailbox's supervisors named to handle its messages (as last loaded)."""
         return self._delegates.get(mailbox, frozenset())
+
+    def handlers(self, mailbox: str) -> frozenset[str]:
+        """Who may handle the mailbox's messages besides their owner, the agent and the
+        roster's supervisors of both (messages/access.py): the delegates, and for a departed
+        agent's mailbox their supervisors (the agent is no longer in the roster, so access
+        cannot find them through it)."""
+        departed = self._departed.get(mailbox)
+        heads = supervisors_of(departed, self.roster) if departed is not None else []
+        return self.delegates(mailbox) | {head.id for head in heads}
 
     async def load_delegates(self) -> None:
         self._delegates = await store.delegates(self._engine)
@@ -148,20 +158,59 @@ class MailboxService:
         await self.check_one(await self.mailbox(mailbox.id))
 
     async def set_away(self, mailbox: MailboxRecord, until: datetime | None, *, who: str) -> None:
-        """Away until a moment (the away greeting plays until then), or back (None)."""
-        await store.update_mailbox(
-            self._engine, mailbox.id, self.now(), away_until=until, away_set_by=who
-        )
-        details = {"until": None if until is None else until.isoformat()}
+        """Away until a moment (the away greeting plays until then), or back (None). A
+        recorded away greeting made for the previous date is cleared (not merely flagged):
+        it would tell callers a wrong return, while the spoken greeting says the new one
+        until the agent records again."""
+        outdated = rules.away_greeting_outdated(mailbox, until)
+        values: dict[str, Any] = {"away_until": until, "away_set_by": who}
+        if outdated:
+            values |= {"greeting_away": None, "greeting_away_at": None}
+        await store.update_mailbox(self._engine, mailbox.id, self.now(), **values)
+        if outdated:
+            await asyncio.to_thread(self.greetings.remove, mailbox.greeting_away)
+        details = {
+            "until": None if until is None else until.isoformat(),
+            "away_greeting_cleared": outdated,
+        }
         await self.audit(who, mailbox.id, "away_set" if until else "away_cleared", details=details)
         await self.check_one(await self.mailbox(mailbox.id))
 
-    # --- flags ------------------------------------------------------------------------------
-    async def check_flags(self) -> None:
-        """Every mailbox's greeting judged now (the check job's step; tests call it after
-        moving the clock): a new problem is told once to the agent and their supervisors."""
-        for mailbox in await self.every():
+    # --- the check: flags, departed agents ----------------------------------------------------
+    async def check_mailboxes(self) -> None:
+        """The check job's step (tests call it after moving the clock or the roster): every
+        mailbox's greeting judged now (a new problem is told once to the agent and their
+        supervisors), and a departed agent's open messages handed to their supervisor."""
+        everyone = await self.every()
+        self._departed = {m.id: m.agent for m in everyone if not m.active}
+        for mailbox in everyone:
             await self.check_one(mailbox)
+            if not mailbox.active:
+                await self.hand_over(mailbox)
+
+    async def hand_over(self, mailbox: MailboxRecord) -> list[MessageRow]:
+        """A departed agent's open messages (all they own, from any mailbox) now owned by
+        their supervisor, each a `handed_over` action: someone in the roster must return
+        them, and the pre-due flag and the day's list then reach that person."""
+        owner = rules.owner_of(mailbox, self.roster)
+        if mailbox.active or owner is None:
+            return []
+        handed = []
+        query = MessageQuery(owners=[mailbox.id], states=OPEN_STATES)
+        for row in await self.book.find(query):
+            changed = await self.book.mark(
+                row.id,
+                who=SYSTEM,
+                action="handed_over",
+                values={"owner": owner},
+                details={"from": mailbox.id, "because": "departed"},
+                only_from=OPEN_STATES,
+            )
+            if changed is not None:
+                handed.append(changed)
+        if handed:
+            log.info("departed agent's messages handed over", mailbox=mailbox.id, to=owner)
+        return handed
 
     async def check_one(self, mailbox: MailboxRecord) -> None:
         flag = rules.flag_of(mailbox, self.now())
@@ -212,13 +261,13 @@ class MailboxService:
     async def listen(
         self, principal: Principal, mailbox: MailboxRecord, message_id: int
     ) -> MessageRow:
-        """A message's recording is read: audited here and in the message's own history."""
+        """A message's recording is about to be read: audited here (the route then records it
+        in the message's own history through ReturnCalls.listened)."""
         await self.require(principal, mailbox, "listened")
         row = await self.book.get(message_id)
         if row is None or row.mailbox != mailbox.id:
             raise LookupError(message_id)
         await self.audit(principal.who, mailbox.id, "listened", message_id=message_id)
-        await self.book.record_action(message_id, who=principal.who, action="listened")
         return row
 
     async def take_over(

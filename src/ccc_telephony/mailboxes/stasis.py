@@ -190,7 +190,7 @@ class MailboxCall:
 
     async def queue(self, queue: str, *, reason: str, mailbox: str) -> None:
         await self.channel.set_variables({"CCC_LANGUAGE": self.language})
-        self.emit("operator_requested", queue=queue, reason=reason, language=self.language)
+        self.emit("someone_requested", queue=queue, reason=reason, language=self.language)
         await self.say("connecting")
         await self.line.watch_until_end(self.channel.id)
         self.emit("queued", queue=queue, language=self.language, mailbox=mailbox)

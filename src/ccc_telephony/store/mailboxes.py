@@ -29,6 +29,7 @@ class MailboxRecord:
     active: bool  # in the roster; False: a departed agent's mailbox
     greeting_in_office: str | None = None
     greeting_away: str | None = None
+    greeting_away_at: datetime | None = None  # when the away greeting was recorded
     away_until: datetime | None = None
     keep_greeting: bool = False
     disconnected_at: datetime | None = None
@@ -48,6 +49,7 @@ def _record(row: Any) -> MailboxRecord:
         active=bool(row["active"]),
         greeting_in_office=row["greeting_in_office"],
         greeting_away=row["greeting_away"],
+        greeting_away_at=row["greeting_away_at"],
         away_until=row["away_until"],
         keep_greeting=bool(row["keep_greeting"]),
         disconnected_at=row["disconnected_at"],

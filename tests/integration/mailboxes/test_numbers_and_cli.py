@@ -68,7 +68,7 @@ async def test_the_supervisor_is_told_of_a_flag_on_the_live_feed(
     await phones("mfs1", "3897", "ebd", role="supervisor", log_in=False)
     async with live_feed(api.base, await token_for("mfs1")) as live:
         await phones("mfa1", "3898", "ebd", supervisor="mfs1", log_in=False)
-        await service.mailboxes.service.check_flags()  # the check job's step
+        await service.mailboxes.service.check_mailboxes()  # the check job's step
         missing = await _flag_of(live, "mfa1")
         assert (missing["flag"], missing["away_until"]) == ("missing_greeting", None)
         back = open_hours() + timedelta(hours=1)
@@ -77,7 +77,7 @@ async def test_the_supervisor_is_told_of_a_flag_on_the_live_feed(
         )
         assert status == 200
         open_hours.set(back + timedelta(minutes=1))
-        await service.mailboxes.service.check_flags()
+        await service.mailboxes.service.check_mailboxes()
         passed = await _flag_of(live, "mfa1")
         assert passed["flag"] == "away_passed"
         assert passed["away_until"] == back.isoformat()

@@ -169,3 +169,52 @@ def test_an_agent_hears_new_messages_first_and_calls_back_the_oldest_callable() 
     assert [r.id for r in rules.hearing_order(rows)] == [2, 3, 1, 4]
     assert rules.oldest_to_call_back(rows, DialBack()) == heard_oldest  # not the anonymous caller's
     assert rules.oldest_to_call_back([anonymous, message(5, "new", 5, "911")], DialBack()) is None
+
+
+def test_a_new_away_date_retires_the_greeting_recorded_for_the_old_one() -> None:
+    old, new = NOW + timedelta(days=2), NOW + timedelta(days=5)
+    recorded_for_old = mailbox(greeting_away="b", greeting_away_at=NOW, away_until=old)
+    assert rules.away_greeting_outdated(recorded_for_old, new)
+    assert rules.away_greeting_outdated(recorded_for_old, None)  # back: its date is spent
+    assert not rules.away_greeting_outdated(recorded_for_old, old)  # the same date again
+    # recorded since the agent was last back, or after the old date passed: for the new one
+    assert not rules.away_greeting_outdated(mailbox(greeting_away="b", greeting_away_at=NOW), new)
+    after_it = mailbox(greeting_away="b", greeting_away_at=old, away_until=old)
+    assert not rules.away_greeting_outdated(after_it, new)
+    assert not rules.away_greeting_outdated(mailbox(away_until=old), new)  # none recorded
+
+
+def test_greeting_texts_say_what_is_filled_in_and_nothing_else() -> None:
+    with pytest.raises(ValueError, match=r"greetings.away.en: the text must say \{until\}"):
+        Mailboxes.model_validate({"greetings": {"away": {"en": "{name} is away."}}})
+    with pytest.raises(ValueError, match=r"\{date\} cannot be filled in"):
+        Mailboxes.model_validate({"greetings": {"in_office": {"en": "{name} {until} {date}"}}})
+    with pytest.raises(ValueError, match=r"greetings.departed.en: \{until\} cannot"):
+        Mailboxes.model_validate({"greetings": {"departed": {"en": "{name} left {until}"}}})
+
+
+def test_the_ivr_offer_must_name_the_configured_key() -> None:
+    seven = Mailboxes(ivr_key="7")
+    offer = {"mailbox_offer": {"en": "For a staff member, press 7.", "es": "Oprima 8."}}
+    assert seven.problems(offer) == ["prompts.mailbox_offer.es: must name mailboxes.ivr_key '7'"]
+    assert Mailboxes(ivr_key="7", from_ivr="never").problems(offer) == []
+    assert Mailboxes(ivr_key="1").problems({"mailbox_offer": {"en": "press 10"}}) != []
+
+
+def test_only_the_current_spoken_greeting_is_kept(
+    policy: Policy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "ccc_telephony.mailboxes.greetings.speak",
+        lambda text, voice, path: path.write_text(text),
+    )
+    greetings = Greetings(policy=policy, recordings_dir=tmp_path)
+    other = (tmp_path / "mailbox-spoken-ann-in_office-en-x.wav", tmp_path / "keep.wav")
+    for path in other:
+        path.write_text("not a spoken greeting of ann's")
+    today = greetings.spoken(mailbox(), "in_office", "en", NOW + timedelta(hours=7), NOW)
+    away = greetings.spoken(mailbox(), "away", "en", NOW + timedelta(days=2), NOW)
+    tomorrow = greetings.spoken(mailbox(), "in_office", "en", NOW + timedelta(days=1), NOW)
+    assert tomorrow != today and tomorrow.startswith("mailbox-spoken-ann-in_office-en-")
+    kept = {path.stem for path in tmp_path.glob("*.wav")}
+    assert kept == {tomorrow, away, *(path.stem for path in other)}

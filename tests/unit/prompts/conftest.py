@@ -38,6 +38,7 @@ def tiny_policy() -> Policy:
         )
     }
     prompts["closed"] = {"en": "Closed. Hours: {hours}."}
+    prompts["mailbox_offer"] = {"en": "Mailbox, press 8."}  # it must name mailboxes.ivr_key
     prompts["language_menu"]["hmn"] = "Hais lus Hmoob, nias 3."
     return Policy.model_validate(
         {
