@@ -1,7 +1,7 @@
 """Callback instead of waiting, on the real Asterisk: a caller in a queue keys 1, confirms the
 number they call from, hangs up and keeps their place; when an agent becomes Ready they take
 the caller ahead first, then the callback (the carrier answers: the caller is reached), then
-the caller who came after."""
+the caller who came after; the callback is one contact of the agent's, on the caller's call."""
 
 from __future__ import annotations
 
@@ -65,3 +65,19 @@ async def test_a_caller_called_back_in_their_place_reaches_the_agent(
     assert status == 200
     assert any(c["id"] == callback and c["state"] == "connected" for c in listed["callbacks"])
     await callers.hang_up(behind)
+
+    # One contact per caller the agent spoke to, the callback's on the caller's own call (a
+    # wrap-up owed since it ended); the placeholder is no call of its own.
+    await service.returns.contacts.settled()
+    await service.writer.wait_idle()
+    contacts = await db.fetch(
+        "SELECT kind, call_id, due_at, recorded_at FROM contacts WHERE agent_id = 'cback1' "
+        "ORDER BY id"
+    )
+    assert [(c["kind"], c["call_id"]) for c in contacts] == [
+        ("inbound_call", ahead.ivr_id),
+        ("return_call", accepting.ivr_id),
+        ("inbound_call", behind.ivr_id),
+    ]
+    assert contacts[1]["due_at"] is not None and contacts[1]["recorded_at"] is None
+    assert await db.fetchval("SELECT count(*) FROM calls WHERE call_id LIKE 'callback-%'") == 0

@@ -1,7 +1,9 @@
 """Callbacks survive restarts: of the service (the placeholder stays in app_queue and is
 adopted) and of Asterisk (the placeholders are gone with it; once the service is connected
 again they are put back in line in the order their callers joined, ahead of whoever calls
-after), and each is still called back through the carrier."""
+after), and each is still called back through the carrier. A restart while the caller's phone
+rings ends that attempt (never a caller answering into silence, nor dialled twice at once):
+it counts as unanswered and is tried again later."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from ccc_telephony.app import Service
+from ccc_telephony.callbacks.service import INTERRUPTED
 from tests.integration.agents.conftest import Api
 from tests.integration.callbacks.steps import FAMILY, accepts, in_line, placeholder
 from tests.integration.support.callers import CallerLine
@@ -19,6 +22,7 @@ from tests.integration.support.readiness import wait_readiness
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.service import ServiceRunner
 from tests.integration.support.steps import Callers
+from tests.sipp import NO_ANSWER
 
 
 async def test_a_restart_between_acceptance_and_callback_loses_nothing(
@@ -108,3 +112,48 @@ async def test_after_asterisk_restarts_the_callbacks_are_put_back_in_their_order
     await recorder.wait_for(later.ivr_id, "agent_answered", timeout=30)
     await agent.answered(2)
     await callers.hang_up(later)
+
+
+async def test_a_restart_while_the_caller_rings_ends_that_attempt_and_tries_again_later(
+    phones: Callable[..., Any],
+    carrier: Callable[..., Any],
+    api: Api,
+    callers: Callers,
+    recorder: EventRecorder,
+    db: asyncpg.Connection,
+    service_runner: ServiceRunner,
+    service: Service,
+    open_hours: ShiftedClock,
+) -> None:
+    agent = await phones("cback6", "3966", "family", log_in=False)
+    outside = await carrier(handling=NO_ANSWER)
+    accepting = await callers.queued(FAMILY)
+    callback = await accepts(callers, recorder, accepting)
+    status, _ = await api.call("POST", "/api/v1/agents/cback6/login")
+    assert status == 200
+    await recorder.wait_for(accepting.ivr_id, "callback_dialled", timeout=30)
+    await outside.offered()  # the caller's phone rings...
+    row = await db.fetchrow("SELECT * FROM queue_callbacks WHERE id = $1", callback)
+    assert row is not None and row["state"] == "dialling"
+    assert row["attempt_id"] is not None  # known before it was dialled
+
+    await service_runner.stop()  # ...as the service goes away
+    after = EventRecorder()
+    restarted = await service_runner.start(after)
+    failed = await after.wait_for(accepting.ivr_id, "callback_failed", timeout=30)
+    assert failed.details["attempt_id"] == row["attempt_id"]
+    assert (failed.details["outcome"], failed.details["final"]) == ("failed", False)
+    assert failed.details["reason"] == INTERRUPTED
+    await outside.cancelled()  # the ringing attempt was ended, not left to be answered
+    await agent.ended()  # and the agent freed
+    row = await db.fetchrow("SELECT * FROM queue_callbacks WHERE id = $1", callback)
+    assert row is not None
+    assert (row["state"], row["attempts"], row["last_outcome"]) == ("waiting", 1, "failed")
+    assert row["next_attempt_at"] > open_hours()  # later, not at once
+    assert await restarted.callbacks.service.tick() == 0
+    contact = await db.fetchrow(
+        "SELECT * FROM contacts WHERE call_id = $1 AND kind = 'outbound_attempt'",
+        row["attempt_id"],
+    )
+    assert contact is not None
+    assert (contact["agent_id"], contact["disposition"]) == ("cback6", "failed")

@@ -100,3 +100,9 @@ async def test_an_unanswered_callback_is_tried_again_at_the_head_then_fails(
         last["attempt_id"],
     ]
     assert {a["disposition"] for a in attempts} == {"busy"}
+    # Nothing else: the placeholders the agent answered are no calls, nor contacts, of their own.
+    await service.writer.wait_idle()
+    assert await db.fetchval(
+        "SELECT count(*) FROM contacts WHERE agent_id = 'cback5' AND call_id <> $1", behind.ivr_id
+    ) == len(attempts)
+    assert await db.fetchval("SELECT count(*) FROM calls WHERE call_id LIKE 'callback-%'") == 0
