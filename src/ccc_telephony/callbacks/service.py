@@ -26,7 +26,7 @@ attempt; `final` on the last), callback_cancelled.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -240,24 +240,26 @@ class CallbackService:
 
     async def _connected(
         self, row: CallbackRow, agent: str | None, outcome: Outcome, details: Mapping[str, Any]
-    ) -> None:
+    ) -> bool:
         """The caller answered: the callback is kept, and the agent owes its one wrap-up (a
-        return call on the caller's own call)."""
-        await store.change(
+        return call on the caller's own call). False if it was settled already."""
+        connected = await store.change(
             self._engine,
             row.id,
             only_from=("dialling",),
             at=self.now(),
             values={"state": "connected", "last_outcome": "answered"},
         )
+        if connected is None:
+            return False
         self._emit(row.call_id, "callback_connected", {**details, "attempt_id": outcome.channel_id})
         if agent is not None:
             await self._contacts.answered(agent, outcome, call_id=row.call_id)
+        return True
 
-    async def _unanswered(self, row: CallbackRow, agent: str | None, outcome: Outcome) -> None:
-        if agent is not None:
-            with contextlib.suppress(ValueError):  # logged already (a repeated event)
-                await self._contacts.failed(agent, outcome)
+    async def _unanswered(self, row: CallbackRow, agent: str | None, outcome: Outcome) -> bool:
+        """Tried again later, or failed for good; the attempt a failed contact of the agent.
+        False if it was settled already (the round and a reconcile both found it)."""
         now = self.now()
         after = after_unanswered(row.attempts, now, self.policy)
         values: dict[str, Any] = {"last_outcome": outcome.result, "placeholder": None}
@@ -265,7 +267,14 @@ class CallbackService:
             values |= {"state": "waiting", "next_attempt_at": after.at}
         else:
             values |= {"state": "failed"}
-        await store.change(self._engine, row.id, only_from=("dialling",), at=now, values=values)
+        moved = await store.change(
+            self._engine, row.id, only_from=("dialling",), at=now, values=values
+        )
+        if moved is None:
+            return False
+        if agent is not None:
+            with contextlib.suppress(ValueError):  # logged already (a repeated event)
+                await self._contacts.failed(agent, outcome)
         self._emit(
             row.call_id,
             "callback_failed",
@@ -281,6 +290,7 @@ class CallbackService:
                 **({"reason": outcome.reason} if outcome.reason else {}),
             },
         )
+        return True
 
     async def _settle_interrupted(self, row: CallbackRow, states: Mapping[str, str]) -> None:
         """An attempt under way when the service or Asterisk went away, judged by what
@@ -294,12 +304,14 @@ class CallbackService:
             log.info("callback found connected after a restart", callback=row.id)
             await self._connected(row, row.agent_id, outcome, {**details, "adopted": True})
             return
+        outcome = _unanswered_outcome(row, reason=INTERRUPTED)
+        if not await self._unanswered(row, row.agent_id, outcome):
+            return
+        log.info("callback attempt interrupted", callback=row.id, attempt=row.attempt_id)
         for channel in (row.attempt_id, row.placeholder):
             if channel is not None and channel in states:
                 with contextlib.suppress(AriError):
                     await self._ari.hangup(channel)
-        log.info("callback attempt interrupted", callback=row.id, attempt=row.attempt_id)
-        await self._unanswered(row, row.agent_id, _unanswered_outcome(row, reason=INTERRUPTED))
 
     async def _placeholder_row(self, channel: StasisChannel) -> CallbackRow | None:
         found = placeholder_of(channel.id)
@@ -353,23 +365,36 @@ class CallbackService:
 
     # --- the background round ---------------------------------------------------------------
     async def tick(self) -> int:
-        """Put every callback whose time has come back in line (retries); tests call this
-        after moving the clock."""
+        """Put every callback whose time has come back in line (retries), after settling any
+        attempt no task of this process holds (a reconcile that could not run: the database
+        was away as ARI came back); tests call this after moving the clock."""
+        orphans = await self._orphans()
+        if orphans:
+            await self._settle(orphans, await self._channel_states())
         return await self.line.put_due()
 
     async def reconcile(self) -> None:
         """On every (re)connect to Asterisk: attempts under way that this process does not
         hold are settled, placeholders adopted or put back (see line.PlaceInLine). Should it
-        fail (the database or ARI away), the round puts due callbacks in line meanwhile and
-        the next connect tries again."""
+        fail (the database or ARI away), the round does it meanwhile."""
         try:
-            states = {str(c.get("id")): str(c.get("state")) for c in await self._ari.channels()}
-            for row in await store.find(self._engine, states=("dialling",)):
-                if row.id not in self._dialling:
-                    await self._settle_interrupted(row, states)
+            states = await self._channel_states()
+            await self._settle(await self._orphans(), states)
             await self.line.reconcile(frozenset(states))
         except Exception as exc:
             log.warning("callbacks not reconciled", error=type(exc).__name__)
+
+    async def _orphans(self) -> Sequence[CallbackRow]:
+        rows = await store.find(self._engine, states=("dialling",))
+        return [row for row in rows if row.id not in self._dialling]
+
+    async def _settle(self, rows: Sequence[CallbackRow], states: Mapping[str, str]) -> None:
+        for row in rows:
+            await self._settle_interrupted(row, states)
+
+    async def _channel_states(self) -> dict[str, str]:
+        """Every channel Asterisk has: id -> state ("Up" once answered)."""
+        return {str(c.get("id")): str(c.get("state")) for c in await self._ari.channels()}
 
 
 def _unanswered_outcome(row: CallbackRow, *, reason: str) -> Outcome:
