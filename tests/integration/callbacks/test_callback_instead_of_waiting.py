@@ -35,6 +35,7 @@ async def test_a_caller_called_back_in_their_place_reaches_the_agent(
     ahead = await callers.queued(FAMILY)
     accepting = await callers.queued(FAMILY)
     callback = await accepts(callers, recorder, accepting)
+    await callers.line.wait_event("ChannelDestroyed", "channel", accepting.line_id, timeout=20)
     behind = await callers.queued(FAMILY)
     order = await in_line(queue_show, 3)
     assert order[0].startswith("Local/6085550100@ccc-inbound")  # the caller ahead
