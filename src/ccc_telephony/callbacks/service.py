@@ -368,25 +368,37 @@ class CallbackService:
         """Put every callback whose time has come back in line (retries), after settling any
         attempt no task of this process holds (a reconcile that could not run: the database
         was away as ARI came back); tests call this after moving the clock."""
-        orphans = await self._orphans()
+        orphans = await self._orphans()  # (never one of ours: its channels come and go)
         if orphans:
             await self._settle(orphans, await self._channel_states())
         return await self.line.put_due()
 
     async def reconcile(self) -> None:
         """On every (re)connect to Asterisk: attempts under way that this process does not
-        hold are settled, placeholders adopted or put back (see line.PlaceInLine). Should it
-        fail (the database or ARI away), the round does it meanwhile."""
+        hold, or whose channels are all gone (Asterisk restarted under a task of ours, which
+        would otherwise wait out its ring time), are settled; placeholders adopted or put back
+        (see line.PlaceInLine). Should it fail (the database or ARI away), the round settles
+        and puts back meanwhile."""
         try:
             states = await self._channel_states()
-            await self._settle(await self._orphans(), states)
+            await self._settle(await self._orphans(gone_from=states), states)
             await self.line.reconcile(frozenset(states))
         except Exception as exc:
             log.warning("callbacks not reconciled", error=type(exc).__name__)
 
-    async def _orphans(self) -> Sequence[CallbackRow]:
+    async def _orphans(
+        self, *, gone_from: Mapping[str, str] | None = None
+    ) -> Sequence[CallbackRow]:
+        """Callbacks being dialled that no task of this process holds; with `gone_from` (the
+        channels Asterisk has) also those held whose placeholder and attempt are both gone.
+        (The task then finds its callback settled and leaves it.)"""
         rows = await store.find(self._engine, states=("dialling",))
-        return [row for row in rows if row.id not in self._dialling]
+        return [
+            row
+            for row in rows
+            if row.id not in self._dialling
+            or (gone_from is not None and not {row.placeholder, row.attempt_id} & gone_from.keys())
+        ]
 
     async def _settle(self, rows: Sequence[CallbackRow], states: Mapping[str, str]) -> None:
         for row in rows:

@@ -15,7 +15,7 @@ import asyncpg
 from ccc_telephony.app import Service
 from ccc_telephony.callbacks.service import INTERRUPTED
 from tests.integration.agents.conftest import Api
-from tests.integration.callbacks.steps import FAMILY, accepts, in_line, placeholder
+from tests.integration.callbacks.steps import FAMILY, accepts, in_line, order, placeholder
 from tests.integration.support.callers import CallerLine
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.readiness import wait_readiness
@@ -157,3 +157,46 @@ async def test_a_restart_while_the_caller_rings_ends_that_attempt_and_tries_agai
     )
     assert contact is not None
     assert (contact["agent_id"], contact["disposition"]) == ("cback6", "failed")
+
+
+async def test_asterisk_restarting_while_the_caller_rings_puts_the_callback_back_later(
+    restart_asterisk: Callable[[], Awaitable[None]],
+    phones: Callable[..., Any],
+    carrier: Callable[..., Any],
+    api: Api,
+    callers: Callers,
+    recorder: EventRecorder,
+    queue_show: Callable[[str], Any],
+    db: asyncpg.Connection,
+    service: Service,
+    open_hours: ShiftedClock,
+) -> None:
+    """The placeholder vanishes with Asterisk while the caller is dialled: the attempt is
+    settled at once (not after its ring time), counted, and put back in line only when its
+    retry is due, never dialled again at once."""
+    await phones("cback7", "3967", "family", log_in=False)
+    outside = await carrier(handling=NO_ANSWER)
+    accepting = await callers.queued(FAMILY)
+    callback = await accepts(callers, recorder, accepting)
+    status, _ = await api.call("POST", "/api/v1/agents/cback7/login")
+    assert status == 200
+    await recorder.wait_for(accepting.ivr_id, "callback_dialled", timeout=30)
+    await outside.offered()
+
+    await restart_asterisk()
+    # Asterisk's own shutdown hangs the channels up: the dialer hears the placeholder go and
+    # the attempt ends at once (a killed Asterisk leaves it to the reconnect: see above).
+    failed = await recorder.wait_for(accepting.ivr_id, "callback_failed", timeout=20)
+    assert (failed.details["outcome"], failed.details["final"]) == ("failed", False)
+    row = await db.fetchrow("SELECT * FROM queue_callbacks WHERE id = $1", callback)
+    assert row is not None and (row["state"], row["attempts"]) == ("waiting", 1)
+    await wait_readiness(service.settings.http_port, lambda answer: answer[0] == 200)
+    status, _ = await api.call("POST", "/api/v1/agents/cback7/logout")  # to see the line
+    assert status == 200
+    callbacks = service.callbacks.service
+    assert await callbacks.tick() == 0  # not put back at once
+    assert order(await queue_show("family")) == []
+    open_hours.set(row["next_attempt_at"])
+    await callbacks.tick()
+    assert (await in_line(queue_show, 1))[0].startswith(placeholder(callback))
+    assert recorder.names(accepting.ivr_id).count("callback_dialled") == 1
