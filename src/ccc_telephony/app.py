@@ -30,6 +30,7 @@ from ccc_telephony.asterisk.ari import AriClient, AriError, AriEventStream
 from ccc_telephony.asterisk.ari.dispatcher import StasisDispatcher
 from ccc_telephony.asterisk.in_call_codes import InCallCodes
 from ccc_telephony.callbacks.feature import CallbacksFeature
+from ccc_telephony.callbacks.rules import placeholder_of
 from ccc_telephony.calltools.notice import AgentNotice
 from ccc_telephony.calltools.tools import CallTools
 from ccc_telephony.confidential.feature import ConfidentialFeature
@@ -157,7 +158,7 @@ class Service:
             ami=self.ami,
             clock=self.clock,
             is_open=lambda: self.hours.status().open,
-            emit_call=self.emit,
+            emit_call=self._queue_call_event,
             phones=AgentPhones(
                 config_dir=s.asterisk_config_dir,
                 passwords=PhonePasswords(s.secrets_dir),
@@ -345,7 +346,7 @@ class Service:
             clock=self.clock,
             queue_status=self.agents.queues.status,
             dialer=self.dialer,
-            failed_attempt=self.wrapups.failed_attempt,
+            contacts=self.returns.contacts,
             agent_at=self.agents.agent_at,
             media=self.prompts.media,
             emit=self.emit,
@@ -366,6 +367,14 @@ class Service:
         self.bus.publish(
             CallEvent(call_id=call_id, name=name, details=dict(details), at=self.clock())
         )
+
+    def _queue_call_event(self, call_id: str, name: str, details: Mapping[str, Any]) -> None:
+        """app_queue's events of a caller in line. A queue callback's placeholder is no call:
+        its queue events change the agent's state only, and the callback's own events (on the
+        caller's call) say what happened; so it is never an inbound call from nowhere, nor
+        owed a wrap-up besides the callback's own contact."""
+        if placeholder_of(call_id) is None:
+            self.emit(call_id, name, details)
 
     async def _call_history(self, call_id: str) -> list[tuple[str, Mapping[str, Any]]]:
         """A call's events, for a call picked up again after a restart; none if the database

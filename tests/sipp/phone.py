@@ -486,6 +486,13 @@ class Carrier(SippDriven):
         )
         return state.rejected
 
+    async def cancelled(self, count: int = 1, timeout: float = 20) -> tuple[str, ...]:
+        """Call-IDs of the calls given up while ringing (Asterisk's CANCEL)."""
+        state = await self._sipp.wait(
+            lambda s: len(s.cancelled) >= count, "CANCEL", timeout=timeout
+        )
+        return state.cancelled
+
     async def hang_up(self, call_id: str | None = None, *, timeout: float = 10) -> None:
         """The outside party hangs up a call it answered: its BYE, and the 200 to it."""
         await _hang_up(self._sipp, "carrier", call_id, timeout=timeout)

@@ -19,13 +19,7 @@ from ccc_telephony.callbacks import http
 from ccc_telephony.callbacks.line import PlaceInLine
 from ccc_telephony.callbacks.offer import Media
 from ccc_telephony.callbacks.rules import AGENT_HANDLER, OFFER_HANDLER, Waiting
-from ccc_telephony.callbacks.service import (
-    AgentAt,
-    CallbackService,
-    CallerDialer,
-    Emit,
-    FailedAttempt,
-)
+from ccc_telephony.callbacks.service import AgentAt, CallbackService, CallerDialer, Contacts, Emit
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.live.feed import Audience
 
@@ -46,7 +40,7 @@ class CallbacksFeature:
         clock: Callable[[], datetime],
         queue_status: QueueStatus,
         dialer: CallerDialer,
-        failed_attempt: FailedAttempt,
+        contacts: Contacts,
         agent_at: AgentAt,
         media: Media,
         emit: Emit,
@@ -70,9 +64,9 @@ class CallbacksFeature:
             clock=clock,
             line=PlaceInLine(engine=engine, ari=ari, line=line, clock=clock),
             dialer=dialer,
-            failed_attempt=failed_attempt,
+            contacts=contacts,
             agent_at=agent_at,
-            variable=ari.variable,
+            ari=ari,
             media=media,
             emit=emit_live,
             first_digit_seconds=policy.menu.first_digit_timeout_seconds,

@@ -10,7 +10,8 @@ The row in PostgreSQL is the record; Asterisk only holds the placeholder. After 
 the service the placeholders still in Asterisk are left where they are (adopted: they keep
 their place, and come to our app when answered); after a restart of Asterisk, or for a
 placeholder that vanished, the callback waits again and is put back, in the order its callers
-joined the queue.
+joined the queue. (A callback whose caller was being dialled is settled by the service first:
+service.CallbackService.reconcile.)
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ class Ari(Protocol):
         self, params: Mapping[str, str | int], *, variables: Mapping[str, str] | None = ...
     ) -> Any: ...
     async def hangup(self, channel_id: str, reason: str = ...) -> None: ...
-    async def channels(self) -> list[dict[str, Any]]: ...
 
 
 class PlaceInLine:
@@ -132,21 +132,19 @@ class PlaceInLine:
         placed = [row for row in due if await self.put(row) is not None]
         return len(placed)
 
-    async def reconcile(self) -> None:
-        """After (re)connecting to Asterisk: placeholders still there are kept (adopted);
-        those gone (Asterisk restarted) wait again, then all due go back in line in order."""
-        live = {str(channel.get("id")) for channel in await self._ari.channels()}
+    async def reconcile(self, live: frozenset[str]) -> None:
+        """After (re)connecting to Asterisk (`live`: the channels it has): placeholders still
+        there are kept (adopted); those gone (Asterisk restarted) wait again, then all due go
+        back in line in the order their callers joined."""
         now = self._clock()
-        for row in await store.find(self._engine, states=("queued", "dialling")):
+        for row in await store.find(self._engine, states=("queued",)):
             if row.placeholder in live:
-                log.info("callback placeholder adopted", callback=row.id, state=row.state)
+                log.info("callback placeholder adopted", callback=row.id)
                 continue
-            # A placeholder lost while its caller was being dialled: whether they were reached
-            # is unknown; calling them again beats a callback never made.
             await store.change(
                 self._engine,
                 row.id,
-                only_from=(row.state,),
+                only_from=("queued",),
                 at=now,
                 values={"state": "waiting", "placeholder": None, "next_attempt_at": now},
             )

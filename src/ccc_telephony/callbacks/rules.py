@@ -39,20 +39,25 @@ def position_for(
 ) -> int:
     """The position that keeps a caller's place: one after everyone in line who joined the
     queue before they did. A real caller joined `wait_seconds` ago; a placeholder stands for
-    the time its own caller joined (`placeholders`: callback id -> that time), so callbacks put
-    back after a restart keep their order among themselves and among real callers. app_queue
-    still puts callers of a higher priority (a transferred caller's QUEUE_PRIO) first."""
+    the time its own caller joined (`placeholders`: callback id -> that time, every callback
+    put in line), so callbacks put back after a restart keep their order among themselves and
+    among real callers. A placeholder just put in line may not be in app_queue's line yet (its
+    Local channel starts Queue() a moment after the originate): it counts all the same, or two
+    put back one after the other could swap (a position past the end of the line is its end,
+    so counting one that joins later is harmless). app_queue still puts callers of a higher
+    priority (a transferred caller's QUEUE_PRIO) first."""
     ahead = 0
+    unseen = dict(placeholders)
     for entry in line:
         found = placeholder_of(entry.call_id)
         joined = (
-            placeholders.get(found[0])
+            unseen.pop(found[0], None)
             if found is not None
             else now - timedelta(seconds=entry.wait_seconds)
         )
         if joined is not None and joined < entered_at:
             ahead += 1
-    return ahead + 1
+    return ahead + sum(1 for joined in unseen.values() if joined < entered_at) + 1
 
 
 def callback_number(raw: str | None) -> str | None:

@@ -25,13 +25,16 @@ class ReturnContacts:
         self._wrapups = wrapups
         self._later = Later("return call record")
 
-    async def answered(self, agent: str, outcome: Outcome) -> None:
-        """The caller answered: a contact now, its wrap-up owed once the call is over."""
+    async def answered(self, agent: str, outcome: Outcome, *, call_id: str | None = None) -> None:
+        """The caller answered: a contact now, its wrap-up owed once the call is over. Its
+        call is the attempt's channel, or `call_id` (a queue callback: the caller's own call,
+        the one they keep their place for)."""
+        call = call_id or outcome.channel_id
         await contacts.return_call_answered(
-            self._engine, call_id=outcome.channel_id, agent_id=agent, at=self._wrapups.now()
+            self._engine, call_id=call, agent_id=agent, at=self._wrapups.now()
         )
         if outcome.ended is not None:
-            self._later(self._call_over(agent, outcome, outcome.ended))
+            self._later(self._call_over(agent, call, outcome.ended))
 
     async def failed(self, agent: str, outcome: Outcome, *, comment: str | None = None) -> None:
         """No answer, busy or failed (an answer that could not be bridged counts as failed)."""
@@ -43,11 +46,11 @@ class ReturnContacts:
             comment=comment if comment is not None else outcome.reason,
         )
 
-    async def _call_over(self, agent: str, outcome: Outcome, ended: asyncio.Future[str]) -> None:
+    async def _call_over(self, agent: str, call_id: str, ended: asyncio.Future[str]) -> None:
         await ended
         await contacts.return_call_ended(
             self._engine,
-            call_id=outcome.channel_id,
+            call_id=call_id,
             agent_id=agent,
             at=self._wrapups.now(),
             due_after=timedelta(minutes=self._wrapups.policy.due_minutes),

@@ -52,6 +52,7 @@ Roster = Callable[[], Mapping[str, RosterAgent]]
 CALLER_HANDLER = "return-caller"
 AGENT_HANDLER = "return-agent"
 _OURS = re.compile(r"^return-([0-9a-f]{32})-(caller|agent)$")
+_TAG = re.compile(r"[0-9a-f]{32}")
 
 # Q.850 hang-up causes of the caller's channel before it answered.
 _BUSY = frozenset({17})  # user busy
@@ -154,6 +155,16 @@ class Ari(Protocol):
     async def destroy_bridge(self, bridge_id: str) -> None: ...
 
 
+def new_tag() -> str:
+    """A new attempt's tag: it names the attempt's channels and bridge."""
+    return uuid4().hex
+
+
+def caller_channel(tag: str) -> str:
+    """The caller's channel of the attempt `tag` (its Outcome's channel_id)."""
+    return _channel(tag, "caller")
+
+
 def _channel(tag: str, who: str) -> str:
     return f"return-{tag}-{who}"
 
@@ -201,16 +212,27 @@ class ReturnDialer:
 
     # --- connect: the agent is in our app, the caller is dialled ----------------------------
     async def connect(
-        self, agent_channel_id: str, number: str, *, language: str, reference: str
+        self,
+        agent_channel_id: str,
+        number: str,
+        *,
+        language: str,
+        reference: str,
+        tag: str | None = None,
     ) -> Outcome:
         """Dial the caller for the agent whose channel (in our app) is `agent_channel_id`,
         bridge them on answer. NotDialable (no call placed) for a number that is not ten
-        digits, AgentNotHere if the agent's channel is not in our app."""
+        digits, AgentNotHere if the agent's channel is not in our app. `tag` (`new_tag()`)
+        when the caller's channel id must be known before it is dialled
+        (`caller_channel(tag)`: a queue callback records it first, to tell after a restart
+        whether the caller answered)."""
         dialled = dialable(number, self._policy.dial_back)
+        if tag is not None and _TAG.fullmatch(tag) is None:
+            raise ValueError("a tag is 32 hex digits (new_tag())")
         agent = self._channel_of(agent_channel_id)
         if agent is None or agent.gone:
             raise AgentNotHere("the agent's channel is not in the service's app")
-        return await self._connect(agent, dialled, uuid4().hex, language, reference)
+        return await self._connect(agent, dialled, tag or new_tag(), language, reference)
 
     async def _connect(
         self, agent: StasisChannel, dialled: str, tag: str, language: str, reference: str
@@ -340,7 +362,7 @@ class ReturnDialer:
         language: str,
         on_outcome: OnOutcome,
     ) -> Attempt:
-        attempt = Attempt(uuid4().hex, agent.id, dialled, reference, language)
+        attempt = Attempt(new_tag(), agent.id, dialled, reference, language)
         leg = attempt.agent_channel
         arrived = self._expect(leg)
         hung_up: asyncio.Future[int] = asyncio.get_running_loop().create_future()

@@ -40,6 +40,7 @@ class CallbackRow:
     last_outcome: str | None
     state_at: datetime
     state_by: str | None
+    attempt_id: str | None  # the caller's channel of the latest attempt (dialling: under way)
 
 
 @dataclass(frozen=True, slots=True)

@@ -721,6 +721,8 @@ queue_callbacks = Table(
     Column("last_outcome", Text),
     Column("state_at", TIMESTAMPTZ, nullable=False),
     Column("state_by", Text),
+    # The caller's channel of the latest attempt, recorded before it is dialled (0017).
+    Column("attempt_id", Text),
     CheckConstraint(
         "state IN ('waiting', 'queued', 'dialling', 'connected', 'failed', 'cancelled')",
         name="ck_queue_callbacks_state",

@@ -43,6 +43,16 @@ def test_a_placeholder_stands_for_the_time_its_own_caller_joined() -> None:
     assert position_for(mine, NOW, line, later) == 1
 
 
+def test_a_placeholder_not_yet_in_app_queues_line_counts_all_the_same() -> None:
+    """Two callbacks put back after Asterisk restarted: the first one's Local channel may not
+    have reached Queue() when the second one's position is worked out."""
+    mine = NOW - timedelta(minutes=5)
+    just_put = {7: NOW - timedelta(minutes=10)}
+    assert position_for(mine, NOW, [], just_put) == 2
+    assert position_for(mine, NOW, [Waiting("family", "x", 60)], just_put) == 2
+    assert position_for(mine, NOW, [], {7: NOW - timedelta(minutes=1)}) == 1
+
+
 def test_a_placeholder_of_unknown_time_is_not_counted() -> None:
     assert position_for(NOW, NOW, [Waiting("family", "callback-9-1-q", 500)], {}) == 1
 

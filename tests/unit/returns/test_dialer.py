@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ccc_telephony.config.returns import DialBack
-from ccc_telephony.returns.dialer import NotDialable, dialable, outcome_of
+from ccc_telephony.returns.dialer import NotDialable, caller_channel, dialable, new_tag, outcome_of
 
 RULES = DialBack()
 
@@ -73,3 +73,11 @@ def test_the_policys_prefixes_decide_the_rest() -> None:
 )
 def test_causes(cause: int, result: str) -> None:
     assert outcome_of(cause) == result
+
+
+def test_a_tag_names_the_callers_channel_before_it_is_dialled() -> None:
+    """A queue callback records the caller's channel first (`connect(tag=...)`)."""
+    tag = new_tag()
+    assert len(tag) == 32 and int(tag, 16) >= 0
+    assert caller_channel(tag) == f"return-{tag}-caller"
+    assert new_tag() != tag
