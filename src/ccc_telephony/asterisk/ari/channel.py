@@ -173,7 +173,10 @@ class StasisChannel:
                 digit_task.cancel()
             if not done.done():
                 self._playbacks.pop(playback_id, None)
-                with contextlib.suppress(AriNotFound):
+                # Gone already (404), or finishing as we asked: Asterisk 22 then answers 500
+                # "Could not stop playback" (seen when a key ended a greeting at its last
+                # moment). Either way it is over; the key still counts.
+                with contextlib.suppress(AriError):
                     await self.ari.stop_playback(playback_id)
 
     async def ask_one_digit(self, prompt: list[str], *, timeout: float) -> str:
