@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ccc_telephony.store.events import CallEvent
+from tests.integration.agents.conftest import Api
 from tests.integration.support.callers import PlacedCall
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.steps import Callers
@@ -55,3 +56,17 @@ async def nth(
     """The n-th (1-based) event `name` of the call."""
     await recorder.wait_until(call_id, lambda names: names.count(name) >= n, timeout)
     return [e for e in recorder.events[call_id] if e.name == name][n - 1]
+
+
+async def log_out(api: Api, agent_id: str) -> None:
+    """Log the agent out once app_queue has told the service their last call is over (its
+    AgentComplete may come a moment after the call's own end: until then logging out is
+    refused, 409). Polls the agent's state through the API: no event to await from here."""
+    async with asyncio.timeout(10):
+        while True:
+            _, agent = await api.call("GET", f"/api/v1/agents/{agent_id}")
+            if agent["state"] != "call_inbound":
+                break
+            await asyncio.sleep(0.1)
+    status, reply = await api.call("POST", f"/api/v1/agents/{agent_id}/logout")
+    assert status == 200, reply

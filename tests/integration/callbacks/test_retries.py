@@ -13,7 +13,7 @@ import asyncpg
 
 from ccc_telephony.app import Service
 from tests.integration.agents.conftest import Api
-from tests.integration.callbacks.steps import FAMILY, accepts, in_line, nth, placeholder
+from tests.integration.callbacks.steps import FAMILY, accepts, in_line, log_out, nth, placeholder
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.steps import Callers
@@ -65,8 +65,7 @@ async def test_an_unanswered_callback_is_tried_again_at_the_head_then_fails(
     assert (contact["agent_id"], contact["disposition"]) == ("cback5", "busy")
     assert contact["recorded_at"] is not None  # a failed attempt is logged whole, at once
 
-    status, _ = await api.call("POST", "/api/v1/agents/cback5/logout")
-    assert status == 200
+    await log_out(api, "cback5")
     assert await callbacks.tick() == 0  # not due yet
     behind = await callers.queued(FAMILY)
     open_hours.set(open_hours() + retry)
