@@ -155,8 +155,10 @@ async def test_a_message_returned_and_one_left_for_the_supervisors_list(
         clock.set(left.due_at - timedelta(minutes=59))
         flagged = await service.returns.check.warn_due()
         assert left.id in [m.id for m in flagged]
+        # (other tests' open messages of the same unit may come due in the same hour)
         soon = await live.next_of("message_due_soon")
-        assert soon["id"] == left.id
+        while soon["id"] != left.id:
+            soon = await live.next_of("message_due_soon")
         assert left.id not in [m.id for m in await service.returns.check.warn_due()]
 
         # End of day: on the supervisor's list (API, live) and in their e-mail.
