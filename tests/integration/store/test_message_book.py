@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,20 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.integration
 
 CHICAGO = ZoneInfo("America/Chicago")
-WEDNESDAY_MORNING = datetime(2026, 12, 2, 9, 30, tzinfo=CHICAGO)  # an input, not "today"
+POLICY = load_policy(DEFAULT_POLICY)
+
+
+def _working_morning() -> datetime:
+    """09:30 of a Monday to Thursday from next week on whose next day is a business day too
+    (no holiday of the default policy on either): computed from today, never a fixed date."""
+    holidays = {holiday.date for holiday in POLICY.holidays}
+    day = date.today() + timedelta(days=7)
+    while day.weekday() > 3 or day in holidays or day + timedelta(days=1) in holidays:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(9, 30), tzinfo=CHICAGO)
+
+
+MORNING = _working_morning()
 
 
 class Published(list[tuple[str, Mapping[str, Any], Audience]]):
@@ -38,8 +51,8 @@ def _book(engine: AsyncEngine, agent: str, published: Published) -> MessageBook:
     worker = RosterAgent(id=agent, name="Ana", extension="2001", team="ebd")
     return MessageBook(
         engine=engine,
-        clock=lambda: WEDNESDAY_MORNING,
-        policy=load_policy(DEFAULT_POLICY),
+        clock=lambda: MORNING,
+        policy=POLICY,
         roster=lambda: {agent: worker},
         publish=published,
     )
@@ -65,7 +78,7 @@ async def test_a_message_is_due_by_the_end_of_its_owners_workday(engine: AsyncEn
         duration_seconds=7.5,
     )
     assert (row.owner, row.state, row.attempts) == (agent, "new", 0)
-    assert row.due_at == datetime(2026, 12, 2, 16, 30, tzinfo=CHICAGO)
+    assert row.due_at == MORNING.replace(hour=16, minute=30)
     assert (row.caller_number, row.case_number) == ("+16085551234", "1234567890")
     assert changed == [agent]
     assert published[0][0] == "message_left" and published[0][1]["id"] == row.id
@@ -101,7 +114,7 @@ async def test_what_a_message_never_keeps(engine: AsyncEngine) -> None:
         case_number="123456789",  # SSN-shaped: not a case number
     )
     assert (row.caller_number, row.case_number, row.owner) == (None, None, None)
-    assert row.due_at == datetime(2026, 12, 3, 12, 0, tzinfo=CHICAGO)
+    assert row.due_at == (MORNING + timedelta(days=1)).replace(hour=12, minute=0)
     again = await book.take(
         source="after_hours", queue="ebd", call_id=call_id, recording="message-2", language="en"
     )
