@@ -69,20 +69,10 @@ class NewMessage:
 
 
 @dataclass(frozen=True, slots=True)
-class MessageRow:
+class MessageRow(NewMessage):
+    """A stored message: what was left, and where it stands now."""
+
     id: int
-    source: Source
-    mailbox: str | None
-    queue: str | None
-    owner: str | None
-    call_id: str
-    caller_number: str | None
-    language: str
-    case_number: str | None
-    received_at: datetime
-    duration_seconds: Decimal | None
-    recording: str
-    due_at: datetime
     state: State
     state_at: datetime
     state_by: str | None
@@ -170,20 +160,21 @@ class MessageQuery:
         return clause
 
 
+def _columns(new: NewMessage) -> dict[str, Any]:
+    """A new message's row: what was left, in its first state since it came in."""
+    values = {name: getattr(new, name) for name in NewMessage.__dataclass_fields__}
+    return values | {"state_at": new.received_at}
+
+
 async def add(engine: AsyncEngine, new: NewMessage, *, who: str) -> MessageRow:
     """Store a message and its 'left' action; the same recording of the same call again (a
     retried write) answers the row already stored."""
-    values = {name: getattr(new, name) for name in NewMessage.__dataclass_fields__}
     async with engine.begin() as conn:
         existing = await _by_recording(conn, new.call_id, new.recording)
         if existing is not None:
             return existing
         row = (
-            (
-                await conn.execute(
-                    insert(messages).values(**values, state_at=new.received_at).returning(messages)
-                )
-            )
+            (await conn.execute(insert(messages).values(**_columns(new)).returning(messages)))
             .mappings()
             .one()
         )
@@ -195,10 +186,9 @@ def left_after_hours(new: NewMessage) -> Executable:
     """The statement that stores a main-number message left after hours (in the call-event
     writer's transaction, from its `message_recorded` event) with its 'left' action; the
     same event again (a replayed spool) stores nothing."""
-    values = {name: getattr(new, name) for name in NewMessage.__dataclass_fields__}
     stored = (
         upsert(messages)
-        .values(**values, state_at=new.received_at)
+        .values(**_columns(new))
         .on_conflict_do_nothing(index_elements=[_m.call_id, _m.recording])
         .returning(_m.id, _m.received_at)
         .cte("stored")
