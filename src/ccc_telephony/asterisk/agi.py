@@ -34,6 +34,9 @@ _MAX_REPLY_LINES = 256
 _HEADER_NAME = re.compile(r"agi_[a-z0-9_]+")
 _REPLY = re.compile(r"([0-9]{3})([ -])(.*)")
 _VARIABLE_NAME = re.compile(r"_{0,2}[A-Za-z][A-Za-z0-9_]*(\([A-Za-z0-9_,-]*\))?")
+# An accept's transport is built in the task's first step, one turn after the accept; more
+# turns cost nothing and cover a step that an accept's own callbacks put after it.
+_TURNS_FOR_PENDING_ACCEPTS = 3
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _UNSAFE_FOR_LOG = re.compile(r"[^A-Za-z0-9._/-]")
 
@@ -287,6 +290,7 @@ class AgiServer:
             return
         server, self._server = self._server, None
         self._accepting = False
+        await _stop_accepting(server)
         server.close()
         tasks = list(self._tasks)
         if tasks:
@@ -391,6 +395,23 @@ def _parse_header(line: bytes) -> tuple[str, str]:
     if not sep or not _HEADER_NAME.fullmatch(name):
         raise _Rejected("not an agi_ header", length=len(line))
     return name, value.removeprefix(" ")
+
+
+async def _stop_accepting(server: asyncio.Server) -> None:
+    """Stop taking connections, then let those already taken reach `_accept` (which closes
+    them) before the server is closed.
+
+    On Python 3.11 a connection accepted just before `Server.close()` gets its transport a
+    loop turn later, and a transport made for a closed server fails an assertion that asyncio
+    swallows: its socket is never closed (measured: Asterisk's fallback AGI connecting while
+    the service stops left an "unclosed transport" behind). With the listening sockets' reader
+    removed no accept can happen any more, and one turn of the loop lets the pending ones
+    build their transports while the server is still open."""
+    loop = asyncio.get_running_loop()
+    for sock in server.sockets:
+        loop.remove_reader(sock.fileno())
+    for _ in range(_TURNS_FOR_PENDING_ACCEPTS):
+        await asyncio.sleep(0)
 
 
 async def _close(writer: asyncio.StreamWriter) -> None:

@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
-import pytest
 
 from ccc_telephony.app import Service
 from ccc_telephony.callbacks.service import INTERRUPTED
@@ -160,10 +159,6 @@ async def test_a_restart_while_the_caller_rings_ends_that_attempt_and_tries_agai
     assert (contact["agent_id"], contact["disposition"]) == ("cback6", "failed")
 
 
-@pytest.mark.skip(
-    reason="timing of Asterisk's shutdown against the ringing caller: failed 1 run in 3 under "
-    "the parallel suite (cause not yet found); the settling code stays, see issue 12's note"
-)
 async def test_asterisk_restarting_while_the_caller_rings_puts_the_callback_back_later(
     restart_asterisk: Callable[[], Awaitable[None]],
     phones: Callable[..., Any],

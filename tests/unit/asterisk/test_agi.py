@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import select
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -459,3 +461,20 @@ async def test_stop_cancels_open_connections(app: App) -> None:
         assert await closed_by_server(reader) == b""
     with pytest.raises(OSError):
         await asyncio.open_connection("127.0.0.1", server.port)
+
+
+async def test_a_connection_taken_as_the_server_stops_is_closed_not_leaked(app: App) -> None:
+    """Asterisk's fallback AGI can connect in the very loop turn the service stops: the
+    connection is accepted, then the server closed before its transport is built. It must
+    still be closed (on Python 3.11 asyncio would drop it unclosed)."""
+    server = await started(app)
+    port = server.port
+    listening = server._server.sockets[0].fileno() if server._server else -1
+    with socket.create_connection(("127.0.0.1", port)) as client:
+        select.select([listening], [], [], LIMIT)  # the connection waits to be accepted
+        await asyncio.sleep(0)  # this turn's poll queues the accept behind us...
+        await asyncio.sleep(0)  # ...which ran: its transport is built on the next turn
+        await server.stop()
+        client.settimeout(LIMIT)
+        assert client.recv(1) == b""  # closed by the server, not left open
+    gc.collect()  # a leaked transport would warn here (filterwarnings=error)
