@@ -34,6 +34,7 @@ from ccc_telephony.config.confidential import Confidential
 from ccc_telephony.config.interpreters import Interpreters
 from ccc_telephony.config.mailboxes import PROMPT_NAMES as MAILBOX_PROMPT_NAMES
 from ccc_telephony.config.mailboxes import Mailboxes
+from ccc_telephony.config.reports import Reports
 from ccc_telephony.config.returns import Returns
 from ccc_telephony.config.signatures import Signatures
 from ccc_telephony.config.transfers import Transfers
@@ -297,6 +298,7 @@ class Policy(_Strict):
     returns: Returns = Returns()
     mailboxes: Mailboxes = Mailboxes()
     callbacks: Callbacks = Callbacks()
+    reports: Reports = Reports()
 
     @field_validator("time_zone")
     @classmethod
@@ -357,6 +359,7 @@ class Policy(_Strict):
         problems.extend(self._queue_extension_problems())
         problems.extend(self.interpreters.problems(set(codes)))
         problems.extend(self.mailboxes.problems(self.prompts))
+        problems.extend(self.reports.problems(self.agents.not_ready_reasons))
         ids = {agent.id for agent in self.agents.roster}
         for n, agent in enumerate(self.agents.roster):
             problems.extend(f"agents.roster.{n}.{p}" for p in self.roster_problems(agent, ids))

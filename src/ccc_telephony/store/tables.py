@@ -735,3 +735,18 @@ queue_callbacks = Table(
         postgresql_where=text("state IN ('waiting', 'queued', 'dialling')"),
     ),
 )
+
+# Every read of call data by a person (issue 13): a report listing callers, the live feed of
+# calls, a call looked up. What was asked (`scope`: the report's queue, dates, format) is
+# kept, never the caller data shown.
+call_data_reads = Table(
+    "call_data_reads",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", TIMESTAMPTZ, nullable=False),
+    Column("who", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("what", Text, nullable=False),
+    Column("scope", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Index("ix_call_data_reads_at", "at"),
+)
