@@ -14,6 +14,7 @@ import asyncpg
 from ccc_telephony.app import Service
 from tests.integration.agents.conftest import Api, member_line
 from tests.integration.support.clock import CHICAGO, Moments, ShiftedClock
+from tests.integration.support.recorder import EventRecorder
 from tests.integration.support.service import ServiceRunner
 from tests.integration.support.steps import Callers
 
@@ -188,6 +189,35 @@ async def test_states_survive_a_restart_of_the_service_and_of_asterisk(
     line = member_line(await queue_show("ebd"), "3501")
     assert line is not None and "paused:Training" in line
     assert restarted.agents.agents.status["yer"].reason == "Training"
+
+
+async def test_an_agent_whose_call_asterisk_lost_is_off_that_call_after_its_restart(
+    restart_asterisk: Callable[[], Awaitable[None]],
+    service_runner: ServiceRunner,
+    phones: Callable[..., Any],
+    api: Api,
+    callers: Callers,
+    recorder: EventRecorder,
+    queue_show: Callable[[str], Any],
+    open_hours: ShiftedClock,
+) -> None:
+    """Asterisk restarts while the service is away: app_queue forgets the agent and the call,
+    and no AgentComplete will ever come. Reconciliation must not leave the agent on Call
+    Inbound (nobody could log them out, no caller would reach them)."""
+    phone = await phones("kou", "3504", "family")
+    call = await callers.dial()
+    await callers.line.press(call, "12" + "4567890123#")
+    await recorder.wait_for(call.ivr_id, "agent_answered", timeout=30)
+    await phone.answered()
+
+    await service_runner.stop()
+    await restart_asterisk()
+    restarted = await service_runner.start()
+    async with asyncio.timeout(30):
+        await restarted.agents.reconciled.wait()
+    assert restarted.agents.agents.status["kou"].state.value == "ready"
+    line = member_line(await queue_show("family"), "3504")
+    assert line is not None  # back in the queue, to take the next caller
 
 
 async def test_queues_show_callers_waiting_and_agents_by_state(

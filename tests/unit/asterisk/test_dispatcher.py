@@ -7,7 +7,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from ccc_telephony.asterisk.ari.channel import StasisChannel
+from ccc_telephony.asterisk.ari.client import AriError
 from ccc_telephony.asterisk.ari.dispatcher import FALLBACK, StasisDispatcher
 
 
@@ -20,6 +23,12 @@ class _Ari:
 
     async def hangup(self, channel_id: str, reason: str = "normal") -> None:
         self.done.append((channel_id, "hangup"))
+
+    async def subscribe(self, event_source: str) -> None:
+        if event_source == "channel:gone":
+            raise AriError(422, "Event source does not exist")
+        if event_source == "channel:broken":
+            raise AriError(500, "Internal Server Error")
 
 
 def _start(channel_id: str, *args: str) -> dict[str, Any]:
@@ -69,3 +78,15 @@ async def test_on_shutdown_callers_go_to_the_fallback_and_lines_end() -> None:
         ("late-snoop", "hangup"),
         ("line-1", "hangup"),
     ]
+
+
+async def test_a_channel_gone_before_it_is_watched_is_told_at_once() -> None:
+    """A busy line hangs up before the subscription: its ChannelDestroyed will never come."""
+    dispatcher = _dispatcher(_Ari())
+    ended: list[dict[str, Any]] = []
+    await dispatcher.watch("gone", ended.append)
+    assert [e["type"] for e in ended] == ["ChannelDestroyed"]
+    assert dispatcher.watching() == set()
+    with pytest.raises(AriError):  # any other refusal is the caller's to handle
+        await dispatcher.watch("broken", ended.append)
+    assert len(ended) == 1

@@ -25,6 +25,8 @@ log = structlog.get_logger(__name__)
 CallHandler = Callable[[StasisChannel], Awaitable[None]]
 Watcher = Callable[[dict[str, Any]], None]
 FALLBACK = ("ccc-fallback", "s")
+# ARI's answer to a subscription for a channel that no longer exists.
+NO_SUCH_EVENT_SOURCE = 422
 
 
 class StasisDispatcher:
@@ -132,7 +134,14 @@ class StasisDispatcher:
     async def watch(self, channel_id: str, watcher: Watcher) -> None:
         """Call `watcher` with ChannelDestroyed even after the channel left our app."""
         self._watchers[channel_id] = watcher
-        await self._ari.subscribe(f"channel:{channel_id}")
+        try:
+            await self._ari.subscribe(f"channel:{channel_id}")
+        except AriError as exc:
+            if exc.status != NO_SUCH_EVENT_SOURCE:
+                raise
+            # Already gone (a busy line hangs up before we can subscribe): told now, as its
+            # ChannelDestroyed will never come.
+            self._gone(channel_id, "gone before it was watched")
 
     def watching(self) -> set[str]:
         return set(self._watchers)
@@ -177,13 +186,18 @@ class StasisDispatcher:
         try:
             await self._ari.subscribe(f"channel:{channel_id}")
         except AriError:
-            watcher = self._watchers.pop(channel_id)
+            self._gone(channel_id, "gone while events were down")
+
+    def _gone(self, channel_id: str, why: str) -> None:
+        """A watched channel's end that Asterisk can no longer report, told to its watcher."""
+        watcher = self._watchers.pop(channel_id, None)
+        if watcher is not None:
             watcher(
                 {
                     "type": "ChannelDestroyed",
                     "channel": {"id": channel_id},
                     "cause": 0,
-                    "cause_txt": "gone while events were down",
+                    "cause_txt": why,
                 }
             )
 
