@@ -116,24 +116,33 @@ class QueueEvents:
             )
 
     def on_call_event(self, event: CallEvent) -> None:
-        """The caller's channel is gone (the IVR's watch, over ARI): an agent our record still
-        has on that call is off it once app_queue has had `UNREPORTED_GRACE` seconds to say
-        so itself (its AgentComplete comes over AMI, before or after)."""
-        if event.name != "call_ended":
-            return
-        for agent in self._agents.agents_on(event.call_id):
-            task = asyncio.get_running_loop().create_task(self._after_caller_gone(agent, event))
+        """The caller's channel is gone (the IVR's watch, over ARI), or a callback's attempt
+        failed (the service hung up the placeholder its agent answered): an agent our record
+        still has on that call is off it once app_queue has had `UNREPORTED_GRACE` seconds to
+        say so itself (its AgentComplete comes over AMI, before or after)."""
+        for agent, call_id in self._legs_ended(event):
+            task = asyncio.get_running_loop().create_task(self._after_leg_gone(agent, call_id))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _after_caller_gone(self, agent: str, event: CallEvent) -> None:
+    def _legs_ended(self, event: CallEvent) -> list[tuple[str, str]]:
+        if event.name == "call_ended":
+            return [(agent, event.call_id) for agent in self._agents.agents_on(event.call_id)]
+        agent = event.details.get("agent")
+        if event.name == "callback_failed" and isinstance(agent, str):
+            # The placeholder's queue call has an id of its own: the one the agent is on now.
+            call_id = self._agents.current_call(agent)
+            return [(agent, call_id)] if call_id else []
+        return []
+
+    async def _after_leg_gone(self, agent: str, call_id: str) -> None:
         await asyncio.sleep(UNREPORTED_GRACE)
-        if self._agents.current_call(agent) != event.call_id:
+        if self._agents.current_call(agent) != call_id:
             return  # app_queue reported the end (or a new call) meanwhile
-        log.warning("agent's call ended unreported", agent=agent, call_id=event.call_id)
+        log.warning("agent's call ended unreported", agent=agent, call_id=call_id)
         await self._agents.call_ended(agent)
         self._emit(
-            event.call_id,
+            call_id,
             "agent_call_completed",
             {"queue": None, "agent": agent, "talk_seconds": None, "ended_by": "unreported"},
         )
