@@ -87,8 +87,8 @@ class Membership:
         for agent in list(self._agents.roster.values()):
             seen = by_interface.get(interface(agent), [])
             self._agents.members[agent.id] = {m.queue for m in seen}
-            # Not a member at all: Asterisk restarted and forgot its queues, and with them
-            # every call (no AgentComplete will come): settled like a call that ended.
+            # `seen` is empty too when Asterisk restarted and forgot its queues, and with them
+            # every call: no AgentComplete will come, so _settle ends our record of the call.
             if self._agents.status[agent.id].state is not State.LOGGED_OUT:
                 await self._settle(agent, seen)
             await self.apply(agent.id)
