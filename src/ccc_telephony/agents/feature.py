@@ -31,6 +31,7 @@ from ccc_telephony.jobs import BackgroundJobs
 log = structlog.get_logger(__name__)
 
 EmitCall = Callable[[str, str, Mapping[str, Any]], None]
+AgentListener = Callable[[str, Mapping[str, Any]], None]
 SCHEDULE_SECONDS = 5.0
 
 
@@ -78,6 +79,7 @@ class AgentsFeature:
         self.reconciled = asyncio.Event()  # and applied to Asterisk once since start
         # Asks the queue-settling job to run; before start() there is no job (the load asks).
         self._settle_queues: Callable[[], None] = lambda: None
+        self._listeners: list[AgentListener] = []
 
     def local_time(self) -> time:
         return self._clock().astimezone(self._policy.zone).time()
@@ -132,8 +134,20 @@ class AgentsFeature:
         await self.membership.reconcile()
         self.reconciled.set()
 
+    def on_agent_event(self, listener: AgentListener) -> Callable[[], None]:
+        """`listener(name, details)` is told every agent event (a state change, a coverage
+        refusal) as it happens: the live feed and the wallboard follow agents with it. Returns
+        the way to stop listening."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
     def _agent_event(self, name: str, details: Mapping[str, Any]) -> None:
         log.info(name, **details)
+        for listener in list(self._listeners):
+            try:
+                listener(name, details)
+            except Exception:
+                log.exception("agent event listener failed", event_name=name)
 
     def stasis_handlers(self) -> dict[str, CallHandler]:
         return self.phone_codes.handlers()
