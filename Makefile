@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 INSTANCE ?= dev
 
-.PHONY: venv run up down status test unit integration lint format sounds bench clean
+.PHONY: venv packages run up down status test unit integration lint format sounds bench clean
 
 venv: $(STAMP)
 
@@ -33,14 +33,18 @@ down: venv
 status: venv
 	$(BIN)/ccc-telephony sandbox status --instance $(INSTANCE)
 
+## Host packages the tests use directly (sox, SIPp, espeak-ng, ...), installed when missing.
+packages: venv
+	$(BIN)/ccc-telephony sandbox packages
+
 ## Every test: unit, then integration against the real Asterisk and PostgreSQL.
-test: venv
+test: packages
 	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile --durations=25
 
-unit: venv
+unit: packages
 	$(BIN)/pytest -q tests/unit
 
-integration: venv
+integration: packages
 	$(BIN)/pytest -q tests/integration
 
 lint: venv

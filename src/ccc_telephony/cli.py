@@ -134,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
 
     sandbox = sub.add_parser("sandbox", help="the developer sandbox (needs root)")
-    sandbox.add_argument("action", choices=["run", "up", "down", "status", "prepare"])
+    sandbox.add_argument("action", choices=["run", "up", "down", "status", "prepare", "packages"])
     sandbox.set_defaults(func=_sandbox)
     return parser
 

@@ -1,5 +1,5 @@
-"""`ccc-telephony sandbox run|up|down|status|prepare`: what `make run`, `make up` and
-`make down` call."""
+"""`ccc-telephony sandbox run|up|down|status|prepare|packages`: what `make run`, `make up`,
+`make down` and (packages: the host's sox, SIPp, ... the unit tests use too) `make test` call."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from ccc_telephony.devstack import asterisk, mail, postgres
+from ccc_telephony.devstack import asterisk, host, mail, postgres
 from ccc_telephony.devstack.instance import Instance, instance
 from ccc_telephony.devstack.stack import banner, prepare, teardown
 
@@ -22,6 +22,9 @@ def dispatch(action: str, name: str) -> int:
     inst = instance(name)
     if action == "prepare":
         print(banner(prepare(inst)))
+        return 0
+    if action == "packages":
+        host.ensure_packages()
         return 0
     if action == "run":
         return _run(inst)
