@@ -16,6 +16,8 @@ sets), each shape's statement compiled once. Statements for different calls touc
 rows, so only the order of one call's events matters: the k-th event of each call in a batch
 goes in "wave" k, and waves run in order.
 
+Queue events also keep each caller's visit to a queue (store/visits.py), for the reports.
+
 Some events also make or advance a row of another table (`ROW_PROJECTIONS`): a message recorded
 after hours is a message to return (messages), an escalation is a follow-up the Help lead owes
 the worker. Each is one statement keyed on the row's own id and written to be idempotent. An
@@ -41,7 +43,7 @@ from sqlalchemy.sql.expression import Executable
 
 from ccc_telephony.config.conduct import DEFAULT_WRAPUP_MINUTES
 from ccc_telephony.config.policy import DEFAULT_FOLLOWUP_HOURS
-from ccc_telephony.store import contacts, interpreters, messages, threats
+from ccc_telephony.store import contacts, interpreters, messages, threats, visits
 from ccc_telephony.store.details import text as _text
 from ccc_telephony.store.details import uuid_of as _uuid
 from ccc_telephony.store.tables import calls, escalation_followups
@@ -374,6 +376,7 @@ async def project(
                 )
             else:
                 rows.append(row)
+        rows.extend(visits.statements(event))
     for shapes in waves:
         for shape, params in shapes.items():
             sql, order = _upsert(conn, shape)

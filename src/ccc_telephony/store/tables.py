@@ -750,3 +750,36 @@ call_data_reads = Table(
     Column("scope", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Index("ix_call_data_reads_at", "at"),
 )
+
+# Every caller's visit to a queue (issue 13's reports), kept by the call's events in the event
+# writer's transaction (store/visits.py). A short abandon is an abandoned visit shorter than
+# the policy's threshold, counted when a report is read, so the stated definition is always true.
+queue_visits = Table(
+    "queue_visits",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("call_id", Text, nullable=False),
+    Column("queue", Text, nullable=False),
+    Column("joined_at", TIMESTAMPTZ, nullable=False),
+    Column("position", Integer),
+    Column("answered_at", TIMESTAMPTZ),
+    Column("agent_id", Text),
+    Column("wait_seconds", Integer),
+    Column("ended_at", TIMESTAMPTZ),
+    Column("outcome", Text),
+    Column("talk_seconds", Integer),
+    Column("caller_number", Text),
+    # The caller's case: "case:" and its number, else "ssn:" and the SSN's keyed hash.
+    Column("case_key", Text),
+    CheckConstraint(
+        "outcome IS NULL OR outcome IN"
+        " ('answered', 'abandoned', 'transferred_out', 'escalated', 'callback', 'left')",
+        name="ck_queue_visits_outcome",
+    ),
+    UniqueConstraint("call_id", "queue", "joined_at", name="uq_queue_visits_visit"),
+    Index("ix_queue_visits_joined_at", "joined_at"),
+    Index("ix_queue_visits_queue_joined_at", "queue", "joined_at"),
+    Index("ix_queue_visits_agent_answered", "agent_id", "answered_at"),
+    Index("ix_queue_visits_case_key", "case_key", "joined_at"),
+    Index("ix_queue_visits_caller_number", "caller_number", "joined_at"),
+)

@@ -1,0 +1,57 @@
+"""Every caller's visit to a queue (issue 13's reports): when they joined and at which position,
+who answered and after how long, how the visit ended and how long the agent talked. Kept by the
+call's own events in the event writer's transaction (store/visits.py), so the reports read one
+row per visit instead of replaying call_events.
+
+Revision ID: 0021
+Revises: 0020
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0021"
+down_revision: str | None = "0020"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TIMESTAMPTZ = postgresql.TIMESTAMP(timezone=True)
+OUTCOMES = "('answered', 'abandoned', 'transferred_out', 'escalated', 'callback', 'left')"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "queue_visits",
+        sa.Column("id", sa.BigInteger(), primary_key=True, autoincrement=True),
+        sa.Column("call_id", sa.Text(), nullable=False),
+        sa.Column("queue", sa.Text(), nullable=False),
+        sa.Column("joined_at", TIMESTAMPTZ, nullable=False),
+        sa.Column("position", sa.Integer()),
+        sa.Column("answered_at", TIMESTAMPTZ),
+        sa.Column("agent_id", sa.Text()),
+        sa.Column("wait_seconds", sa.Integer()),
+        sa.Column("ended_at", TIMESTAMPTZ),
+        sa.Column("outcome", sa.Text()),
+        sa.Column("talk_seconds", sa.Integer()),
+        sa.Column("caller_number", sa.Text()),
+        sa.Column("case_key", sa.Text()),
+        sa.CheckConstraint(
+            f"outcome IS NULL OR outcome IN {OUTCOMES}", name="ck_queue_visits_outcome"
+        ),
+        sa.UniqueConstraint("call_id", "queue", "joined_at", name="uq_queue_visits_visit"),
+    )
+    op.create_index("ix_queue_visits_joined_at", "queue_visits", ["joined_at"])
+    op.create_index("ix_queue_visits_queue_joined_at", "queue_visits", ["queue", "joined_at"])
+    op.create_index("ix_queue_visits_agent_answered", "queue_visits", ["agent_id", "answered_at"])
+    op.create_index("ix_queue_visits_case_key", "queue_visits", ["case_key", "joined_at"])
+    op.create_index("ix_queue_visits_caller_number", "queue_visits", ["caller_number", "joined_at"])
+
+
+def downgrade() -> None:
+    op.drop_table("queue_visits")
