@@ -18,6 +18,17 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _flat(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A nested figure (seconds per Not Ready reason) as columns of its own: `key.name`."""
+    flat: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, Mapping):
+            flat |= {f"{key}.{name}": inner for name, inner in value.items()}
+        else:
+            flat[key] = value
+    return flat
+
+
 def to_csv(report: Mapping[str, Any], columns: Sequence[str] | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -26,8 +37,10 @@ def to_csv(report: Mapping[str, Any], columns: Sequence[str] | None = None) -> s
             out.write(f"# {key}: {report[key]}\n")
     for key, value in report.get("definitions", {}).items():
         out.write(f"# definition {key}: {value}\n")
-    rows: Sequence[Mapping[str, Any]] = report.get("rows", [])
-    header = list(columns) if columns is not None else list(rows[0]) if rows else []
+    rows = [_flat(row) for row in report.get("rows", [])]
+    header = (
+        list(columns) if columns is not None else list(dict.fromkeys(k for r in rows for k in r))
+    )
     writer.writerow(header)
     for row in rows:
         writer.writerow([_cell(row.get(column)) for column in header])

@@ -20,12 +20,15 @@ from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.jobs import Clock
 from ccc_telephony.reports.abandoned import MAX_LIMIT, abandoned_report
+from ccc_telephony.reports.agents import agents_report
 from ccc_telephony.reports.csv_out import filename, to_csv
+from ccc_telephony.reports.first_contact import first_contact_report
 from ccc_telephony.reports.interval import interval_report
 from ccc_telephony.reports.params import ParamError, Query, query_of
 from ccc_telephony.reports.periods import SpanError
+from ccc_telephony.reports.promises import promises_report
 from ccc_telephony.store.data_reads import record_read
-from ccc_telephony.web.auth import Principal, forbidden, principal_of
+from ccc_telephony.web.auth import Principal, forbidden, may_act_on, principal_of
 from ccc_telephony.web.validation import bad_request, query_int
 
 Roster = Callable[[], Mapping[str, RosterAgent]]
@@ -124,4 +127,47 @@ def routes(ctx: ReportsContext) -> web.RouteTableDef:
         )
         return answer(request, report)
 
+    @table.get("/api/v1/reports/agents")
+    async def agents(request: web.Request) -> web.Response:
+        query = ctx.query(request)
+        roster = ctx.roster()
+        chosen = agents_for(principal_of(request), query.agent, roster)
+        try:
+            report = await agents_report(
+                ctx.engine, ctx.policy, query.span, query.bucket, chosen, roster, ctx.clock()
+            )
+        except SpanError as exc:
+            raise bad_request(str(exc)) from None
+        return answer(request, report)
+
+    @table.get("/api/v1/reports/first-contact")
+    async def first_contact(request: web.Request) -> web.Response:
+        head_of(request)
+        query = ctx.query(request)
+        report = await first_contact_report(ctx.engine, ctx.policy, query.span, query.queues)
+        return answer(request, report)
+
+    @table.get("/api/v1/reports/promises")
+    async def promises(request: web.Request) -> web.Response:
+        head_of(request)
+        query = ctx.query(request)
+        report = await promises_report(ctx.engine, ctx.policy, query.span, ctx.clock())
+        return answer(request, report)
+
     return table
+
+
+def agents_for(
+    principal: Principal, asked: str | None, roster: Mapping[str, RosterAgent]
+) -> list[str]:
+    """Whom an agent report covers: the one asked for (the admin: anyone, even someone gone
+    from the roster; a lead or supervisor: their unit; an agent: themself), else everyone
+    the requester may see."""
+    if principal.is_admin:
+        return [asked] if asked is not None else sorted(roster)
+    mine = sorted(a.id for a in roster.values() if may_act_on(principal, a, roster))
+    if asked is None:
+        return mine
+    if asked not in mine:
+        raise forbidden("an agent report covers yourself, or your unit for a lead or supervisor")
+    return [asked]

@@ -13,16 +13,27 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Interval,
+    Text,
     and_,
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
+    true,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ccc_telephony.store.tables import TIMESTAMPTZ, queue_callbacks, queue_visits
+from ccc_telephony.store.tables import (
+    TIMESTAMPTZ,
+    agent_states,
+    confidential_callbacks,
+    escalation_followups,
+    messages,
+    queue_callbacks,
+    queue_visits,
+)
 
 _v = queue_visits.c
 _TRANSFERRED_OUT = ("transferred_out", "escalated")
@@ -146,3 +157,206 @@ async def abandoned_visits(
     )
     async with engine.connect() as conn:
         return [dict(row) for row in (await conn.execute(statement)).mappings()]
+
+
+# --- agents ------------------------------------------------------------------------------------
+_MICROSECOND = timedelta(microseconds=1)
+_UNITS = frozenset({"day", "week", "month"})
+
+
+def _pieces(window: Window, agents: Sequence[str], now: datetime, unit: str | None = None) -> Any:
+    """Each agent state interval overlapping the window, clipped to it (an open one runs to
+    `now`) and cut into a piece per bucket it touches (`unit`: calendar buckets of that unit
+    instead of the window's own): agent_id, state, reason, bucket, seconds. A state across
+    midnight counts in both days."""
+    a = agent_states.c
+    start, end = literal(window.start, TIMESTAMPTZ), literal(window.end, TIMESTAMPTZ)
+    until = func.coalesce(a.ended_at, literal(min(max(now, window.start), window.end), TIMESTAMPTZ))
+    i = (
+        select(
+            a.agent_id,
+            a.state,
+            a.reason,
+            func.greatest(a.started_at, start).label("s"),
+            func.least(until, end).label("e"),
+        )
+        .where(a.started_at < end, until > start, a.agent_id.in_(list(agents)))
+        .subquery("i")
+    )
+    last = i.c.e - literal(_MICROSECOND, Interval)
+    unit = unit or window.unit
+    if unit is None:
+        stride = literal(window.stride, Interval)
+        first = func.date_bin(stride, i.c.s, literal(window.origin, TIMESTAMPTZ))
+        b = (
+            func.generate_series(first, last, stride)
+            .table_valued("start")
+            .render_derived()
+            .lateral("b")
+        )
+        bucket: ColumnElement[Any] = b.c.start
+        following = b.c.start + stride
+    else:
+        if unit not in _UNITS:
+            raise ValueError(f"not a calendar unit: {unit}")
+        zone = literal(window.zone, Text)
+        step: ColumnElement[Any] = literal_column(f"interval '1 {unit}'")
+        local_first = func.date_trunc(unit, func.timezone(zone, i.c.s))
+        b = (
+            func.generate_series(local_first, func.timezone(zone, last), step)
+            .table_valued("start")
+            .render_derived()
+            .lateral("b")
+        )
+        bucket, following = func.timezone(zone, b.c.start), func.timezone(zone, b.c.start + step)
+    seconds = func.extract("epoch", func.least(i.c.e, following) - func.greatest(i.c.s, bucket))
+    return (
+        select(
+            i.c.agent_id,
+            i.c.state,
+            i.c.reason,
+            bucket.label("bucket"),
+            seconds.label("seconds"),
+        )
+        .select_from(i.join(b, true()))
+        .where(i.c.e > i.c.s)
+        .subquery("p")
+    )
+
+
+async def agent_time(
+    engine: AsyncEngine, window: Window, agents: Sequence[str], now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Seconds per agent, bucket, state and reason; and per agent and bucket the days they
+    were logged in (the days the team's protected time is owed for)."""
+    p = _pieces(window, agents, now)
+    by_state = select(
+        p.c.agent_id, p.c.bucket, p.c.state, p.c.reason, func.sum(p.c.seconds).label("seconds")
+    ).group_by(p.c.agent_id, p.c.bucket, p.c.state, p.c.reason)
+    d = _pieces(window, agents, now, "day")
+    outer = window.bucket(d.c.bucket).label("bucket")
+    days = (
+        select(d.c.agent_id, outer, func.count(d.c.bucket.distinct()).label("days"))
+        .where(d.c.state != "logged_out")
+        .group_by(d.c.agent_id, outer)
+    )
+    async with engine.connect() as conn:
+        states = [dict(row) for row in (await conn.execute(by_state)).mappings()]
+        present = [dict(row) for row in (await conn.execute(days)).mappings()]
+    return states, present
+
+
+async def agent_calls(
+    engine: AsyncEngine, window: Window, agents: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Per agent and bucket (of the answer): calls handled and their talk time."""
+    bucket = window.bucket(_v.answered_at).label("bucket")
+    statement = (
+        select(
+            _v.agent_id,
+            bucket,
+            func.count().label("calls"),
+            func.count(_v.talk_seconds).label("talked"),
+            func.coalesce(func.sum(_v.talk_seconds), 0).label("talk_seconds"),
+        )
+        .where(
+            _v.answered_at >= window.start,
+            _v.answered_at < window.end,
+            _v.agent_id.in_(list(agents)),
+        )
+        .group_by(_v.agent_id, bucket)
+    )
+    async with engine.connect() as conn:
+        return [dict(row) for row in (await conn.execute(statement)).mappings()]
+
+
+# --- first-contact resolution ----------------------------------------------------------------
+async def repeat_contacts(
+    engine: AsyncEngine, window: Window, queues: Sequence[str] | None, *, within: timedelta
+) -> list[dict[str, Any]]:
+    """Per queue and agent: the answered calls with a known case (`contacts`), how many were
+    followed by another call of the same case within `within` (`repeats`), and the cases.
+    A call is one contact however many queues it visited; the next call is found once per
+    call (a window over the case's calls in order), not searched for each visit."""
+    reach = literal(within, Interval)
+    firsts = (
+        select(_v.call_id, _v.case_key, func.min(_v.joined_at).label("first_at"))
+        .where(
+            _v.case_key.is_not(None),
+            _v.joined_at >= window.start,
+            _v.joined_at < literal(window.end, TIMESTAMPTZ) + reach,
+        )
+        .group_by(_v.call_id, _v.case_key)
+        .subquery("firsts")
+    )
+    following = func.lead(firsts.c.first_at).over(
+        partition_by=firsts.c.case_key, order_by=firsts.c.first_at
+    )
+    nexts = select(firsts.c.call_id, firsts.c.first_at, following.label("next_at")).subquery(
+        "nexts"
+    )
+    repeated = and_(nexts.c.next_at.is_not(None), nexts.c.next_at < nexts.c.first_at + reach)
+    where = [*_in(window, queues), _v.answered_at.is_not(None)]
+    statement = (
+        select(
+            _v.queue,
+            _v.agent_id,
+            func.count().label("contacts"),
+            func.count().filter(repeated).label("repeats"),
+            func.count(_v.case_key.distinct()).label("cases"),
+        )
+        .select_from(queue_visits.join(nexts, nexts.c.call_id == _v.call_id))
+        .where(*where)
+        .group_by(_v.queue, _v.agent_id)
+        .order_by(_v.queue, _v.agent_id)
+    )
+    async with engine.connect() as conn:
+        return [dict(row) for row in (await conn.execute(statement)).mappings()]
+
+
+# --- promises kept ------------------------------------------------------------------------------
+async def promises(engine: AsyncEngine, window: Window, now: datetime) -> list[dict[str, Any]]:
+    """Per kind of promise made in the window (messages to return, escalation follow-ups,
+    confidential callbacks): how many were owed, kept by their due time, kept late, still
+    open and not yet due, and missed (open past due)."""
+    m, e, c = messages.c, escalation_followups.c, confidential_callbacks.c
+    at_now = literal(now, TIMESTAMPTZ)
+    kinds = [
+        (
+            "messages_returned_same_workday",
+            m.received_at,
+            m.due_at,
+            m.state.in_(("returned", "unreachable")),
+            m.state_at,
+            true(),
+        ),
+        (
+            "escalation_followups_24h",
+            e.created_at,
+            e.due_at,
+            e.status.in_(("researching", "resolved")),
+            func.coalesce(e.resolved_at, e.updated_at),
+            e.status != "returned",
+        ),
+        (
+            "confidential_callbacks_24h",
+            c.created_at,
+            c.due_at,
+            c.state.in_(("done", "unreachable")),
+            c.state_at,
+            c.due_at.is_not(None),
+        ),
+    ]
+    statements = [
+        select(
+            literal(name).label("promise"),
+            func.count().label("owed"),
+            func.count().filter(done, done_at <= due).label("kept"),
+            func.count().filter(done, done_at > due).label("late"),
+            func.count().filter(~done, due > at_now).label("open"),
+            func.count().filter(~done, due <= at_now).label("missed"),
+        ).where(made >= window.start, made < window.end, owed)
+        for name, made, due, done, done_at, owed in kinds
+    ]
+    async with engine.connect() as conn:
+        return [dict((await conn.execute(s)).mappings().one()) for s in statements]
