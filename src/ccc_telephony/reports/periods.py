@@ -104,16 +104,3 @@ def _next(start: datetime, bucket: Bucket, span: Span) -> datetime:
     else:
         day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
     return local_midnight(day, span.zone)
-
-
-def split(
-    start: datetime, end: datetime, bucket: Bucket, span: Span
-) -> Iterator[tuple[datetime, float]]:
-    """The seconds of [start, end) in each bucket, clipped to the span: an agent's state
-    across midnight counts in both days."""
-    start, end = max(start, span.start), min(end, span.end)
-    while start < end:
-        bucket_at = bucket_start(start, bucket, span)
-        until = min(end, _next(bucket_at, bucket, span))
-        yield bucket_at, (until - start).total_seconds()
-        start = until

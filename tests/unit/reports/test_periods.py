@@ -1,6 +1,6 @@
 """Spans and buckets in the policy's zone: days across a clock change last 23 or 25 hours,
 buckets of minutes keep to the local quarter hours and the repeated hour is two buckets,
-weeks start on Monday, and a state split at bucket edges counts in each bucket it touches."""
+weeks start on Monday."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ccc_telephony.reports.periods import Bucket, Span, bucket_start, bucket_starts, split
+from ccc_telephony.reports.periods import Bucket, Span, bucket_start, bucket_starts
 
 CHICAGO = ZoneInfo("America/Chicago")
 # 2026's clock changes in Chicago: 8 March (02:00 -> 03:00) and 1 November (02:00 -> 01:00).
@@ -58,23 +58,6 @@ def test_a_bucket_start_is_the_same_moment_in_utc() -> None:
     span = Span.of_days(date(2026, 6, 1), date(2026, 6, 1), CHICAGO)
     moment = datetime(2026, 6, 1, 15, 7, tzinfo=UTC)  # 10:07 in Chicago
     assert bucket_start(moment, Bucket.MIN30, span) == local(date(2026, 6, 1), 10)
-
-
-def test_a_state_across_midnight_counts_in_both_days() -> None:
-    span = Span.of_days(date(2026, 6, 1), date(2026, 6, 2), CHICAGO)
-    parts = list(split(local(date(2026, 6, 1), 23), local(date(2026, 6, 2), 1), Bucket.DAY, span))
-    assert parts == [(local(date(2026, 6, 1), 0), 3600.0), (local(date(2026, 6, 2), 0), 3600.0)]
-
-
-def test_a_split_is_clipped_to_the_span_and_cut_at_each_bucket() -> None:
-    day = date(2026, 6, 1)
-    span = Span.of_days(day, day, CHICAGO)
-    before = local(day, 0) - timedelta(hours=5)
-    assert list(split(before, local(day, 0, 20), Bucket.MIN15, span)) == [
-        (local(day, 0), 900.0),
-        (local(day, 0, 15), 300.0),
-    ]
-    assert list(split(local(day, 9), local(day, 9), Bucket.DAY, span)) == []
 
 
 @pytest.mark.parametrize("bucket", list(Bucket))
