@@ -18,7 +18,7 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _flat(row: Mapping[str, Any]) -> dict[str, Any]:
+def flat(row: Mapping[str, Any]) -> dict[str, Any]:
     """A nested figure (seconds per Not Ready reason) as columns of its own: `key.name`."""
     flat: dict[str, Any] = {}
     for key, value in row.items():
@@ -37,7 +37,7 @@ def to_csv(report: Mapping[str, Any], columns: Sequence[str] | None = None) -> s
             out.write(f"# {key}: {report[key]}\n")
     for key, value in report.get("definitions", {}).items():
         out.write(f"# definition {key}: {value}\n")
-    rows = [_flat(row) for row in report.get("rows", [])]
+    rows = [flat(row) for row in report.get("rows", [])]
     header = (
         list(columns) if columns is not None else list(dict.fromkeys(k for r in rows for k in r))
     )

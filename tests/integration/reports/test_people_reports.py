@@ -4,7 +4,10 @@ repeat contacts of a case; promises kept, late and missed; and who may see which
 
 from __future__ import annotations
 
+import asyncio
+import os
 import secrets
+import sys
 import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -179,3 +182,35 @@ async def test_promises_kept_late_and_missed(reports: Reports) -> None:
     assert (followups["kept"], followups["late"], followups["missed"]) == (1, 1, 1)
     assert followups["kept_pct"] == 33.3
     assert rows["confidential_callbacks_24h"]["owed"] == 0
+
+
+async def _cli(reports_url: str, *args: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "ccc_telephony",
+        "reports",
+        *args,
+        env={**os.environ, "DATABASE_URL": reports_url},
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(60):
+        out, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_the_cli_prints_a_table_or_csv_and_names_a_bad_option(reports_url: str) -> None:
+    status, out, _ = await _cli(
+        reports_url, "agents", "--from", DAY.isoformat(), "--agent", "maria"
+    )
+    assert status == 0
+    assert "protected_seconds" in out and "10800" in out
+    status, out, _ = await _cli(reports_url, "first-contact", "--from", DAY.isoformat(), "--csv")
+    assert status == 0
+    assert "# definition repeat_contact_days: 7" in out
+    assert "ebd,maria,2,1,50.0" in out
+    status, _, err = await _cli(reports_url, "interval", "--bucket", "fortnight")
+    assert status == 2 and "bucket:" in err
