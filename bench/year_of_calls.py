@@ -53,6 +53,18 @@ VISIT_COLUMNS = (
 STATE_COLUMNS = ("agent_id", "state", "reason", "started_at", "ended_at", "source")
 
 
+# What the event writer keeps as visits land (store/visits.py linked): each visit's next contact
+# of its case. Here each call has one visit, so the next visit of the case is another call's.
+LINK_CONTACTS = """
+UPDATE queue_visits v SET next_contact_at = n.next_at
+FROM (
+    SELECT id, lead(joined_at) OVER (PARTITION BY case_key ORDER BY joined_at) AS next_at
+    FROM queue_visits WHERE case_key IS NOT NULL
+) AS n
+WHERE v.id = n.id AND n.next_at IS NOT NULL
+"""
+
+
 def business_days(last: date, days: int) -> list[date]:
     first = last - timedelta(days=days - 1)
     every = (first + timedelta(days=n) for n in range(days))
@@ -208,6 +220,7 @@ async def seed(url: str, last: date, days: int) -> dict[str, int]:
             for kind, key in (("visit", "visits"), ("state", "states"), ("message", "messages")):
                 counts[key] += len(rows[kind])
             counts["followups"] += len(rows["followup"])
+        await db.execute(LINK_CONTACTS)
         await db.execute("ANALYZE")
     finally:
         await db.close()

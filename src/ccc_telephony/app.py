@@ -112,6 +112,7 @@ class Service:
                 followup=timedelta(hours=self.policy.escalations.followup_hours),
                 wrapup_due=timedelta(minutes=self.policy.wrapups.due_minutes),
                 after_hours_due=Workdays(self.policy).next_business_noon,
+                reports=self.policy.reports,
             ),
         )
         self.bus = CallEventBus(durable=self.writer.emit)

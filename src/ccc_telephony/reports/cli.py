@@ -25,11 +25,12 @@ from ccc_telephony.reports.agents import agents_report
 from ccc_telephony.reports.csv_out import flat, to_csv
 from ccc_telephony.reports.first_contact import first_contact_report
 from ccc_telephony.reports.interval import interval_report
-from ccc_telephony.reports.params import ParamError, Query, query_of
+from ccc_telephony.reports.params import ParamError, Query, query_of, span_of
 from ccc_telephony.reports.periods import SpanError
 from ccc_telephony.reports.promises import promises_report
 from ccc_telephony.store.data_reads import record_read
 from ccc_telephony.store.engine import run_with_engine
+from ccc_telephony.store.reports import recount_quarter_hours
 
 Report = Callable[[AsyncEngine, Policy, Query, datetime], Awaitable[dict[str, Any]]]
 # A long cell (a Not Ready reason, a note) is cut in a terminal table; CSV has it whole.
@@ -87,6 +88,30 @@ def register(sub: Any) -> None:
         verb.add_argument("--agent", help="an agent id")
         verb.add_argument("--csv", action="store_true", help="CSV with the definitions on top")
         verb.set_defaults(func=_run(report))
+    recount = reports.add_parser(
+        "recount", help="count the queues' quarter hours again (after the thresholds changed)"
+    )
+    recount.add_argument("--from", dest="from_", required=True, help="a day (YYYY-MM-DD)")
+    recount.add_argument("--to", help="a day (included); default the day of --from")
+    recount.set_defaults(func=_recount)
+
+
+def _recount(settings: Settings, args: argparse.Namespace) -> int:
+    """The interval report reads the quarter-hour counts only where they were kept by the
+    policy's thresholds; after a change, this brings the older ones to them."""
+    policy = load_policy(settings.policy_file)
+    given = {"from": args.from_} | ({"to": args.to} if args.to else {})
+    try:
+        span = span_of(given, policy.zone, datetime.now(UTC).astimezone(policy.zone).date())
+    except ParamError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    run_with_engine(
+        settings.database_url,
+        lambda engine: recount_quarter_hours(engine, span.start, span.end, policy.reports),
+    )
+    print(f"recounted {span.start.isoformat()} to {span.end.isoformat()}")
+    return 0
 
 
 def _run(report: Report) -> Callable[[Settings, argparse.Namespace], int]:

@@ -33,11 +33,6 @@ def window(span: Span, bucket: Bucket) -> Window:
     )
 
 
-def thresholds(policy: Policy) -> store.Thresholds:
-    rules = policy.reports
-    return store.Thresholds(rules.service_level_seconds, rules.short_abandon_seconds)
-
-
 def buckets_of(span: Span, bucket: Bucket) -> list[Any]:
     starts = []
     for start in bucket_starts(bucket, span):
@@ -57,7 +52,7 @@ async def interval_report(
     queues: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     starts = buckets_of(span, bucket)
-    rows = await store.queue_counts(engine, window(span, bucket), thresholds(policy), queues)
+    rows = await store.queue_counts(engine, window(span, bucket), policy.reports, queues)
     found = {(row.pop("queue"), row.pop("bucket")): QueueCounts(**row) for row in rows}
     names = (
         list(queues) if queues is not None else sorted(set(policy.queues) | {q for q, _ in found})

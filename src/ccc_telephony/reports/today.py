@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.reports.figures import QueueCounts, figures
-from ccc_telephony.reports.interval import thresholds, window
+from ccc_telephony.reports.interval import window
 from ccc_telephony.reports.periods import Bucket, Span
 from ccc_telephony.store import reports as store
 
@@ -24,7 +24,7 @@ async def today_by_queue(
     (None before any call counts) and asa_seconds (None before any answer)."""
     day = now.astimezone(policy.zone).date()
     span = Span.of_days(day, day, policy.zone)
-    rows = await store.queue_counts(engine, window(span, Bucket.DAY), thresholds(policy), None)
+    rows = await store.queue_counts(engine, window(span, Bucket.DAY), policy.reports, None)
     counts = {row.pop("queue"): QueueCounts(**_without(row, "bucket")) for row in rows}
     return {
         queue: {key: figures(counts.get(queue, QueueCounts()))[key] for key in FIELDS}

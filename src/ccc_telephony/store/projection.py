@@ -43,6 +43,7 @@ from sqlalchemy.sql.expression import Executable
 
 from ccc_telephony.config.conduct import DEFAULT_WRAPUP_MINUTES
 from ccc_telephony.config.policy import DEFAULT_FOLLOWUP_HOURS
+from ccc_telephony.config.reports import Reports
 from ccc_telephony.store import contacts, interpreters, messages, threats, visits
 from ccc_telephony.store.details import text as _text
 from ccc_telephony.store.details import uuid_of as _uuid
@@ -188,6 +189,8 @@ class ProjectionRules:
     wrapup_due: timedelta = timedelta(minutes=DEFAULT_WRAPUP_MINUTES)
     # When a message left after hours is due back (the service: the next business noon).
     after_hours_due: Callable[[datetime], datetime] = _due_at_once
+    # The thresholds each queue's quarter-hour counts are kept by (store/visits.py).
+    reports: Reports = field(default_factory=Reports)
 
 
 RowProjection = Callable[["CallEvent", ProjectionRules], Executable | None]
@@ -356,6 +359,7 @@ async def project(
     waves: list[dict[_Shape, list[dict[str, object]]]] = []
     position: dict[str, int] = {}
     rows: list[Executable] = []
+    visited: set[str] = set()
     for event in events:
         projection = PROJECTIONS.get(event.name)
         if projection is not None:
@@ -376,7 +380,10 @@ async def project(
                 )
             else:
                 rows.append(row)
-        rows.extend(visits.statements(event))
+        made = visits.statements(event)
+        if made:
+            rows.extend(made)
+            visited.add(event.call_id)
     for shapes in waves:
         for shape, params in shapes.items():
             sql, order = _upsert(conn, shape)
@@ -385,5 +392,7 @@ async def project(
             await conn.exec_driver_sql(
                 sql, rows_params[0] if len(rows_params) == 1 else rows_params
             )
+    if visited:
+        rows.extend([*visits.linked(visited), visits.recount(visited, rules.reports)])
     for statement in rows:
         await conn.execute(statement)

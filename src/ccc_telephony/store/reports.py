@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Interval,
     Text,
     and_,
@@ -25,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ccc_telephony.config.reports import Reports
 from ccc_telephony.store.tables import (
     TIMESTAMPTZ,
     agent_states,
@@ -32,11 +34,13 @@ from ccc_telephony.store.tables import (
     escalation_followups,
     messages,
     queue_callbacks,
+    queue_interval_counts,
     queue_visits,
 )
+from ccc_telephony.store.visits import BIN, BIN_ORIGIN, counts, recount_between
 
 _v = queue_visits.c
-_TRANSFERRED_OUT = ("transferred_out", "escalated")
+_q = queue_interval_counts.c
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +65,6 @@ class Window:
         return func.timezone(self.zone, local)
 
 
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    service_level_seconds: int
-    short_abandon_seconds: int
-
-
 def _in(window: Window, queues: Sequence[str] | None) -> list[ColumnElement[bool]]:
     where = [_v.joined_at >= window.start, _v.joined_at < window.end]
     if queues is not None:
@@ -74,39 +72,74 @@ def _in(window: Window, queues: Sequence[str] | None) -> list[ColumnElement[bool
     return where
 
 
-def _counts(rules: Thresholds) -> list[Any]:
-    answered = _v.answered_at.is_not(None)
-    abandoned = _v.outcome == "abandoned"
-    wait = func.coalesce(_v.wait_seconds, 0)
-    short = wait < rules.short_abandon_seconds
-    return [
-        func.count().label("offered"),
-        func.count(_v.answered_at).label("answered"),
-        func.count().filter(answered, wait <= rules.service_level_seconds).label("answered_in_sl"),
-        func.count().filter(abandoned, ~short).label("abandoned"),
-        func.count().filter(abandoned, short).label("short_abandons"),
-        func.coalesce(func.sum(wait).filter(answered), 0).label("wait_answered_seconds"),
-        func.max(_v.wait_seconds).label("longest_wait_seconds"),
-        func.count(_v.talk_seconds).filter(answered).label("talked"),
-        func.coalesce(func.sum(_v.talk_seconds).filter(answered), 0).label("talk_seconds"),
-        func.count().filter(_v.outcome.in_(_TRANSFERRED_OUT)).label("transfers_out"),
-        func.count().filter(_v.outcome == "escalated").label("escalations"),
-    ]
-
-
 async def queue_counts(
-    engine: AsyncEngine, window: Window, rules: Thresholds, queues: Sequence[str] | None
+    engine: AsyncEngine, window: Window, rules: Reports, queues: Sequence[str] | None
 ) -> list[dict[str, Any]]:
-    """One row per queue and bucket with visits: `queue`, `bucket` and the counts."""
+    """One row per queue and bucket with visits: `queue`, `bucket` and the counts. From the
+    quarter-hour counts when the window is whole quarter hours and they were kept by these
+    thresholds, else (an instant mid-quarter, the policy changed since) from the visits."""
+    async with engine.connect() as conn:
+        if _whole_bins(window) and not await conn.scalar(_recounted_otherwise(window, rules)):
+            statement = _from_bins(window, queues)
+        else:
+            statement = _from_visits(window, rules, queues)
+        return [dict(row) for row in (await conn.execute(statement)).mappings()]
+
+
+def _whole_bins(window: Window) -> bool:
+    return all((moment - BIN_ORIGIN) % BIN == timedelta(0) for moment in (window.start, window.end))
+
+
+def _bins_in(window: Window, queues: Sequence[str] | None) -> list[ColumnElement[bool]]:
+    where = [_q.bin_start >= window.start, _q.bin_start < window.end]
+    if queues is not None:
+        where.append(_q.queue.in_(list(queues)))
+    return where
+
+
+def _recounted_otherwise(window: Window, rules: Reports) -> Any:
+    other = or_(
+        _q.service_level_seconds != rules.service_level_seconds,
+        _q.short_abandon_seconds != rules.short_abandon_seconds,
+    )
+    return select(exists().where(*_bins_in(window, None), other))
+
+
+_SUMMED = (
+    "offered",
+    "answered",
+    "answered_in_sl",
+    "abandoned",
+    "short_abandons",
+    "wait_answered_seconds",
+    "talked",
+    "talk_seconds",
+    "transfers_out",
+    "escalations",
+)
+
+
+def _from_bins(window: Window, queues: Sequence[str] | None) -> Any:
+    bucket = window.bucket(_q.bin_start).label("bucket")
+    sums = [func.sum(_q[name]).cast(Integer).label(name) for name in _SUMMED]
+    return (
+        select(
+            _q.queue, bucket, *sums, func.max(_q.longest_wait_seconds).label("longest_wait_seconds")
+        )
+        .where(*_bins_in(window, queues))
+        .group_by(_q.queue, bucket)
+        .order_by(_q.queue, bucket)
+    )
+
+
+def _from_visits(window: Window, rules: Reports, queues: Sequence[str] | None) -> Any:
     bucket = window.bucket(_v.joined_at).label("bucket")
-    statement = (
-        select(_v.queue, bucket, *_counts(rules))
+    return (
+        select(_v.queue, bucket, *counts(rules))
         .where(*_in(window, queues))
         .group_by(_v.queue, bucket)
         .order_by(_v.queue, bucket)
     )
-    async with engine.connect() as conn:
-        return [dict(row) for row in (await conn.execute(statement)).mappings()]
 
 
 async def abandoned_visits(
@@ -274,39 +307,18 @@ async def agent_calls(
 async def repeat_contacts(
     engine: AsyncEngine, window: Window, queues: Sequence[str] | None, *, within: timedelta
 ) -> list[dict[str, Any]]:
-    """Per queue and agent: the answered calls with a known case (`contacts`), how many were
-    followed by another call of the same case within `within` (`repeats`), and the cases.
-    A call is one contact however many queues it visited; the next call is found once per
-    call (a window over the case's calls in order), not searched for each visit."""
-    reach = literal(within, Interval)
-    firsts = (
-        select(_v.call_id, _v.case_key, func.min(_v.joined_at).label("first_at"))
-        .where(
-            _v.case_key.is_not(None),
-            _v.joined_at >= window.start,
-            _v.joined_at < literal(window.end, TIMESTAMPTZ) + reach,
-        )
-        .group_by(_v.call_id, _v.case_key)
-        .subquery("firsts")
-    )
-    following = func.lead(firsts.c.first_at).over(
-        partition_by=firsts.c.case_key, order_by=firsts.c.first_at
-    )
-    nexts = select(firsts.c.call_id, firsts.c.first_at, following.label("next_at")).subquery(
-        "nexts"
-    )
-    repeated = and_(nexts.c.next_at.is_not(None), nexts.c.next_at < nexts.c.first_at + reach)
-    where = [*_in(window, queues), _v.answered_at.is_not(None)]
+    """Per queue and agent: the answered visits whose case is known (`contacts`), and how many
+    the same case followed on another call within `within` (`repeats`, from each visit's
+    next contact, store/visits.py)."""
+    repeated = _v.next_contact_at < _v.joined_at + literal(within, Interval)
     statement = (
         select(
             _v.queue,
             _v.agent_id,
             func.count().label("contacts"),
             func.count().filter(repeated).label("repeats"),
-            func.count(_v.case_key.distinct()).label("cases"),
         )
-        .select_from(queue_visits.join(nexts, nexts.c.call_id == _v.call_id))
-        .where(*where)
+        .where(*_in(window, queues), _v.answered_at.is_not(None), _v.case_key.is_not(None))
         .group_by(_v.queue, _v.agent_id)
         .order_by(_v.queue, _v.agent_id)
     )
@@ -360,3 +372,15 @@ async def promises(engine: AsyncEngine, window: Window, now: datetime) -> list[d
     ]
     async with engine.connect() as conn:
         return [dict((await conn.execute(s)).mappings().one()) for s in statements]
+
+
+async def recount_quarter_hours(
+    engine: AsyncEngine, start: datetime, end: datetime, rules: Reports
+) -> None:
+    """Count every quarter hour from `start` to `end` again from the visits, a week per
+    statement (each well inside the statement timeout)."""
+    while start < end:
+        until = min(end, start + timedelta(days=7))
+        async with engine.begin() as conn:
+            await conn.execute(recount_between(start, until, rules))
+        start = until

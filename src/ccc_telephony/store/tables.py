@@ -771,6 +771,8 @@ queue_visits = Table(
     Column("caller_number", Text),
     # The caller's case: "case:" and its number, else "ssn:" and the SSN's keyed hash.
     Column("case_key", Text),
+    # When the same case next reached a queue on another call (first-contact resolution).
+    Column("next_contact_at", TIMESTAMPTZ),
     CheckConstraint(
         "outcome IS NULL OR outcome IN"
         " ('answered', 'abandoned', 'transferred_out', 'escalated', 'callback', 'left')",
@@ -782,4 +784,33 @@ queue_visits = Table(
     Index("ix_queue_visits_agent_answered", "agent_id", "answered_at"),
     Index("ix_queue_visits_case_key", "case_key", "joined_at"),
     Index("ix_queue_visits_caller_number", "caller_number", "joined_at"),
+)
+
+# Each queue's counts per quarter hour (UTC bins, so any zone's quarter hours), recounted from
+# queue_visits in the event writer's transaction (store/visits.py) with the thresholds the
+# writer was given; the interval report reads these when its thresholds and bins match.
+queue_interval_counts = Table(
+    "queue_interval_counts",
+    metadata,
+    Column("queue", Text, primary_key=True),
+    Column("bin_start", TIMESTAMPTZ, primary_key=True),
+    Column("service_level_seconds", Integer, nullable=False),
+    Column("short_abandon_seconds", Integer, nullable=False),
+    *(
+        Column(name, BigInteger, nullable=False)
+        for name in (
+            "offered",
+            "answered",
+            "answered_in_sl",
+            "abandoned",
+            "short_abandons",
+            "wait_answered_seconds",
+            "talked",
+            "talk_seconds",
+            "transfers_out",
+            "escalations",
+        )
+    ),
+    Column("longest_wait_seconds", Integer),
+    Index("ix_queue_interval_counts_bin", "bin_start"),
 )

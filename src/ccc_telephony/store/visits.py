@@ -19,22 +19,38 @@ call ended without app_queue saying why). Short abandons are counted when a repo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable, Collection, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import ColumnElement, case, exists, func, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Interval,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.sql.expression import Executable
 
+from ccc_telephony.config.reports import Reports
 from ccc_telephony.store.details import text as _text
-from ccc_telephony.store.tables import TIMESTAMPTZ, calls, queue_visits
+from ccc_telephony.store.tables import TIMESTAMPTZ, calls, queue_interval_counts, queue_visits
 
 if TYPE_CHECKING:
     from ccc_telephony.store.events import CallEvent
 
 _v = queue_visits.c
 _TRANSFERRED = ("answered", "transferred_out")
+_TRANSFERRED_OUT = ("transferred_out", "escalated")
+# queue_interval_counts' bins: quarter hours of UTC, which are every time zone's quarter hours.
+BIN = timedelta(minutes=15)
+BIN_ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _int(details: Mapping[str, Any], key: str) -> int | None:
@@ -227,3 +243,117 @@ def statements(event: CallEvent) -> list[Executable]:
     """What `event` does to the call's visits (nothing for most events)."""
     make = VISIT_PROJECTIONS.get(event.name)
     return [] if make is None else make(event)
+
+
+def linked(call_ids: Collection[str]) -> list[Executable]:
+    """Each visit's next contact of the same case on another call, for these calls' visits
+    and for the earlier visits of their cases: whatever order calls are written in, every
+    visit ends with the first later one (first-contact resolution reads it)."""
+    ids = sorted(call_ids)
+    w = queue_visits.alias("w")
+
+    def next_of(*where: ColumnElement[bool]) -> Any:
+        return (
+            select(func.min(w.c.joined_at))
+            .where(
+                w.c.case_key == _v.case_key,
+                w.c.call_id != _v.call_id,
+                w.c.joined_at > _v.joined_at,
+                *where,
+            )
+            .scalar_subquery()
+        )
+
+    own = (
+        update(queue_visits)
+        .where(_v.call_id.in_(ids), _v.case_key.is_not(None))
+        .values(next_contact_at=next_of())
+    )
+    cases = select(w.c.case_key).where(w.c.call_id.in_(ids), w.c.case_key.is_not(None))
+    sooner = next_of(w.c.call_id.in_(ids))
+    earlier = (
+        update(queue_visits)
+        .where(
+            _v.case_key.in_(cases),
+            or_(_v.next_contact_at.is_(None), sooner < _v.next_contact_at),
+            sooner.is_not(None),
+        )
+        .values(next_contact_at=sooner)
+    )
+    return [own, earlier]
+
+
+def counts(rules: Reports) -> list[Any]:
+    """What a set of visits adds up to (a bucket of the interval report, a quarter hour of
+    queue_interval_counts), by the reports' definitions (config/reports.py)."""
+    answered = _v.answered_at.is_not(None)
+    abandoned = _v.outcome == "abandoned"
+    wait = func.coalesce(_v.wait_seconds, 0)
+    short = wait < rules.short_abandon_seconds
+    return [
+        func.count().label("offered"),
+        func.count(_v.answered_at).label("answered"),
+        func.count().filter(answered, wait <= rules.service_level_seconds).label("answered_in_sl"),
+        func.count().filter(abandoned, ~short).label("abandoned"),
+        func.count().filter(abandoned, short).label("short_abandons"),
+        func.coalesce(func.sum(wait).filter(answered), 0).label("wait_answered_seconds"),
+        func.max(_v.wait_seconds).label("longest_wait_seconds"),
+        func.count(_v.talk_seconds).filter(answered).label("talked"),
+        func.coalesce(func.sum(_v.talk_seconds).filter(answered), 0).label("talk_seconds"),
+        func.count().filter(_v.outcome.in_(_TRANSFERRED_OUT)).label("transfers_out"),
+        func.count().filter(_v.outcome == "escalated").label("escalations"),
+    ]
+
+
+def bin_of(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.date_bin(literal(BIN, Interval), column, literal(BIN_ORIGIN, TIMESTAMPTZ))
+
+
+def _upsert_counts(recounted: Any) -> Executable:
+    columns = [c.name for c in recounted.selected_columns]
+    statement = insert(queue_interval_counts).from_select(columns, recounted)
+    return statement.on_conflict_do_update(
+        index_elements=["queue", "bin_start"],
+        set_={name: statement.excluded[name] for name in columns[2:]},
+    )
+
+
+def _thresholds(rules: Reports) -> list[Any]:
+    return [
+        literal(rules.service_level_seconds).label("service_level_seconds"),
+        literal(rules.short_abandon_seconds).label("short_abandon_seconds"),
+    ]
+
+
+def recount(call_ids: Collection[str], rules: Reports) -> Executable:
+    """Count again the quarter hours of these calls' visits, from every visit in them: the
+    counts are a function of the visits, so events in any order, or again, end the same."""
+    touched = (
+        select(_v.queue, bin_of(_v.joined_at).label("bin_start"))
+        .where(_v.call_id.in_(sorted(call_ids)))
+        .distinct()
+        .subquery("touched")
+    )
+    in_bin = and_(
+        _v.queue == touched.c.queue,
+        _v.joined_at >= touched.c.bin_start,
+        _v.joined_at < touched.c.bin_start + literal(BIN, Interval),
+    )
+    recounted = (
+        select(_v.queue, touched.c.bin_start, *_thresholds(rules), *counts(rules))
+        .select_from(touched.join(queue_visits, in_bin))
+        .group_by(_v.queue, touched.c.bin_start)
+    )
+    return _upsert_counts(recounted)
+
+
+def recount_between(start: datetime, end: datetime, rules: Reports) -> Executable:
+    """Count again every quarter hour from `start` to `end` (whole quarter hours): after the
+    policy's thresholds changed, or visits written without the event writer (the bench)."""
+    bin_start = bin_of(_v.joined_at).label("bin_start")
+    recounted = (
+        select(_v.queue, bin_start, *_thresholds(rules), *counts(rules))
+        .where(_v.joined_at >= start, _v.joined_at < end)
+        .group_by(_v.queue, bin_start)
+    )
+    return _upsert_counts(recounted)

@@ -18,6 +18,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.config.policy import Policy
+from ccc_telephony.reports.interval import interval_report
+from ccc_telephony.reports.periods import Bucket, Span
 from ccc_telephony.reports.today import today_by_queue
 from ccc_telephony.store.events import CallEvent
 from tests.integration.reports.conftest import Reports, write_events
@@ -202,3 +204,16 @@ async def test_today_by_queue_for_the_wallboard(
         "asa_seconds": 33.8,
     }
     assert today["help"]["service_level_pct"] is None
+
+
+async def test_other_thresholds_than_the_counts_were_kept_by_are_counted_from_the_visits(
+    reports_engine: AsyncEngine, policy: Policy, now: datetime
+) -> None:
+    stricter = policy.model_copy(
+        update={"reports": policy.reports.model_copy(update={"short_abandon_seconds": 50})}
+    )
+    today = await today_by_queue(reports_engine, stricter, now)
+    assert (today["ebd"]["abandoned"], today["ebd"]["service_level_pct"]) == (0, 75.0)
+    mid_quarter = Span(at(9, 0, 1), at(10, 0), ZONE)
+    report = await interval_report(reports_engine, policy, mid_quarter, Bucket.MIN60, ["ebd"])
+    assert [row["offered"] for row in report["rows"]] == [4]  # 09:05, 09:20, 09:40, 09:50

@@ -174,3 +174,26 @@ async def test_replayed_events_count_nothing_twice(
     await _write(engine, tmp_path, *events)  # a spool drained again after a crash
     [visit] = await _visits(db, call)
     assert (visit["outcome"], visit["wait_seconds"]) == ("abandoned", 9)
+
+
+@pytest.mark.parametrize("later_first", [False, True])
+async def test_a_visit_knows_the_next_call_of_its_case_whatever_order_they_are_written(
+    engine: AsyncEngine, db: asyncpg.Connection, tmp_path: Path, later_first: bool
+) -> None:
+    first, second, third = Call(), Call(), Call()
+    case = f"77{secrets.randbelow(10**8):08d}"
+
+    def visit(call: Call, start: float) -> list[CallEvent]:
+        return [
+            call(start, "call_started", caller_number="6515550123"),
+            call(start + 1, "caller_identified", case_number=case),
+            call(start + 2, "queue_joined", queue="ebd", position=1),
+        ]
+
+    batches = [visit(first, 0), visit(second, 3600), visit(third, 7200)]
+    for batch in reversed(batches) if later_first else batches:
+        await _write(engine, tmp_path, *batch)
+    [one], [two], [three] = [await _visits(db, c) for c in (first, second, third)]
+    assert one["next_contact_at"] == two["joined_at"]
+    assert two["next_contact_at"] == three["joined_at"]
+    assert three["next_contact_at"] is None
