@@ -3,7 +3,9 @@ who answered and after how long, how the visit ended and how long the agent talk
 call's own events in the event writer's transaction (store/visits.py), so the reports read one
 row per visit instead of replaying call_events. Beside it, each queue's counts per quarter hour
 (queue_interval_counts), recounted from the visits in the same transaction: a year's interval
-report sums 35,000 of those instead of a million visits.
+report sums 35,000 of those instead of a million visits. And each closed day's time per agent,
+state and reason and calls handled (agent_day_states, agent_day_calls, agent_days_counted),
+counted once the day is over, the first time a report needs it (a day past never changes).
 
 Revision ID: 0021
 Revises: 0020
@@ -79,8 +81,35 @@ def upgrade() -> None:
         sa.Column("longest_wait_seconds", sa.Integer()),
     )
     op.create_index("ix_queue_interval_counts_bin", "queue_interval_counts", ["bin_start"])
+    day_key = [
+        sa.Column("zone", sa.Text(), primary_key=True),
+        sa.Column("day", sa.Date(), primary_key=True),
+        sa.Column("agent_id", sa.Text(), primary_key=True),
+    ]
+    op.create_table(
+        "agent_day_states",
+        *day_key,
+        sa.Column("state", sa.Text(), primary_key=True),
+        sa.Column("reason", sa.Text(), primary_key=True),
+        sa.Column("seconds", sa.Float(), nullable=False),
+    )
+    op.create_table(
+        "agent_day_calls",
+        *(sa.Column(c.name, c.type, primary_key=True) for c in day_key),
+        sa.Column("calls", sa.Integer(), nullable=False),
+        sa.Column("talked", sa.Integer(), nullable=False),
+        sa.Column("talk_seconds", sa.BigInteger(), nullable=False),
+    )
+    op.create_table(
+        "agent_days_counted",
+        sa.Column("zone", sa.Text(), primary_key=True),
+        sa.Column("day", sa.Date(), primary_key=True),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("agent_days_counted")
+    op.drop_table("agent_day_calls")
+    op.drop_table("agent_day_states")
     op.drop_table("queue_interval_counts")
     op.drop_table("queue_visits")

@@ -21,6 +21,7 @@ from ccc_telephony.reports.periods import Bucket, Span
 from ccc_telephony.store import reports as store
 
 STATES = ("ready", "not_ready", "call_inbound")
+_CALLS = ("calls", "talked", "talk_seconds")
 _Key = tuple[str, datetime]
 
 
@@ -42,8 +43,18 @@ def summed(
         if row["state"] == "not_ready":
             entry["reasons"][row["reason"] or "(none)"] += seconds
     for row in present:
-        totals[(row["agent_id"], row["bucket"])]["days"] = row["days"]
+        totals[(row["agent_id"], row["bucket"])]["days"] += row["days"]
     return totals
+
+
+def calls_by_bucket(rows: Sequence[Mapping[str, Any]]) -> dict[_Key, dict[str, int]]:
+    """Calls handled per (agent, bucket), adding up the days counted and those still live."""
+    calls: dict[_Key, dict[str, int]] = {}
+    for row in rows:
+        entry = calls.setdefault((row["agent_id"], row["bucket"]), dict.fromkeys(_CALLS, 0))
+        for key in _CALLS:
+            entry[key] += int(row[key])
+    return calls
 
 
 def agent_row(
@@ -82,11 +93,9 @@ async def agents_report(
 ) -> dict[str, Any]:
     buckets_of(span, bucket)  # the interval report's limit on buckets
     found = window(span, bucket)
-    states, present = await store.agent_time(engine, found, agents, now)
-    calls = {
-        (r["agent_id"], r["bucket"]): r for r in await store.agent_calls(engine, found, agents)
-    }
+    states, present, handled = await store.agent_time(engine, found, agents, now)
     totals = summed(states, present)
+    calls = calls_by_bucket(handled)
     for key in calls:
         totals.setdefault(key, _empty())
     rows = [

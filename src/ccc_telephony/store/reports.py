@@ -6,12 +6,15 @@ shares and averages from what these return."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    TIMESTAMP,
     ColumnElement,
+    Date,
     Integer,
     Interval,
     Text,
@@ -24,11 +27,15 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.config.reports import Reports
 from ccc_telephony.store.tables import (
     TIMESTAMPTZ,
+    agent_day_calls,
+    agent_day_states,
+    agent_days_counted,
     agent_states,
     confidential_callbacks,
     escalation_followups,
@@ -197,13 +204,16 @@ _MICROSECOND = timedelta(microseconds=1)
 _UNITS = frozenset({"day", "week", "month"})
 
 
-def _pieces(window: Window, agents: Sequence[str], now: datetime, unit: str | None = None) -> Any:
+def _pieces(
+    window: Window, agents: Sequence[str] | None, now: datetime, unit: str | None = None
+) -> Any:
     """Each agent state interval overlapping the window, clipped to it (an open one runs to
     `now`) and cut into a piece per bucket it touches (`unit`: calendar buckets of that unit
     instead of the window's own): agent_id, state, reason, bucket, seconds. A state across
     midnight counts in both days."""
     a = agent_states.c
     start, end = literal(window.start, TIMESTAMPTZ), literal(window.end, TIMESTAMPTZ)
+    who = [] if agents is None else [a.agent_id.in_(list(agents))]
     until = func.coalesce(a.ended_at, literal(min(max(now, window.start), window.end), TIMESTAMPTZ))
     i = (
         select(
@@ -213,7 +223,7 @@ def _pieces(window: Window, agents: Sequence[str], now: datetime, unit: str | No
             func.greatest(a.started_at, start).label("s"),
             func.least(until, end).label("e"),
         )
-        .where(a.started_at < end, until > start, a.agent_id.in_(list(agents)))
+        .where(a.started_at < end, until > start, *who)
         .subquery("i")
     )
     last = i.c.e - literal(_MICROSECOND, Interval)
@@ -257,11 +267,37 @@ def _pieces(window: Window, agents: Sequence[str], now: datetime, unit: str | No
     )
 
 
+AgentRows = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
+
+
 async def agent_time(
     engine: AsyncEngine, window: Window, agents: Sequence[str], now: datetime
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Seconds per agent, bucket, state and reason; and per agent and bucket the days they
-    were logged in (the days the team's protected time is owed for)."""
+) -> AgentRows:
+    """Per agent and bucket: seconds per state and reason; the days they were logged in (the
+    days the team's protected time is owed for); calls handled and talk time. Days that are
+    over come from the days counted (counted first if need be); the rest from the states."""
+    if window.unit is None:
+        return await _live(engine, window, agents, now)
+    cut = min(max(_midnight_before(now, window.zone), window.start), window.end)
+    closed, rest = replace(window, end=cut), replace(window, start=cut)
+    found: AgentRows = ([], [], [])
+    if closed.end > closed.start:
+        await _count_days(engine, closed, now)
+        found = await _counted(engine, closed, agents)
+    if rest.end > rest.start:
+        live = await _live(engine, rest, agents, now)
+        found = (found[0] + live[0], found[1] + live[1], found[2] + live[2])
+    return found
+
+
+def _midnight_before(now: datetime, zone: str) -> datetime:
+    local = now.astimezone(ZoneInfo(zone))
+    return datetime.combine(local.date(), time(0), tzinfo=local.tzinfo).astimezone(UTC)
+
+
+async def _live(
+    engine: AsyncEngine, window: Window, agents: Sequence[str], now: datetime
+) -> AgentRows:
     p = _pieces(window, agents, now)
     by_state = select(
         p.c.agent_id, p.c.bucket, p.c.state, p.c.reason, func.sum(p.c.seconds).label("seconds")
@@ -276,15 +312,15 @@ async def agent_time(
     async with engine.connect() as conn:
         states = [dict(row) for row in (await conn.execute(by_state)).mappings()]
         present = [dict(row) for row in (await conn.execute(days)).mappings()]
-    return states, present
+        calls = [dict(row) for row in (await conn.execute(_calls(window, agents))).mappings()]
+    return states, present, calls
 
 
-async def agent_calls(
-    engine: AsyncEngine, window: Window, agents: Sequence[str]
-) -> list[dict[str, Any]]:
+def _calls(window: Window, agents: Sequence[str] | None) -> Any:
     """Per agent and bucket (of the answer): calls handled and their talk time."""
     bucket = window.bucket(_v.answered_at).label("bucket")
-    statement = (
+    who = [] if agents is None else [_v.agent_id.in_(list(agents))]
+    return (
         select(
             _v.agent_id,
             bucket,
@@ -292,15 +328,141 @@ async def agent_calls(
             func.count(_v.talk_seconds).label("talked"),
             func.coalesce(func.sum(_v.talk_seconds), 0).label("talk_seconds"),
         )
-        .where(
-            _v.answered_at >= window.start,
-            _v.answered_at < window.end,
-            _v.agent_id.in_(list(agents)),
-        )
+        .where(_v.answered_at >= window.start, _v.answered_at < window.end, *who)
         .group_by(_v.agent_id, bucket)
     )
+
+
+_s, _c, _d = agent_day_states.c, agent_day_calls.c, agent_days_counted.c
+
+
+def _local_days(window: Window) -> tuple[date, date]:
+    """The first and the day after the last local day of a window of whole days."""
+    zone = ZoneInfo(window.zone)
+    return window.start.astimezone(zone).date(), window.end.astimezone(zone).date()
+
+
+async def _count_days(engine: AsyncEngine, window: Window, now: datetime) -> None:
+    """Count every agent's days of the window not counted yet, a week per transaction."""
+    first, after = _local_days(window)
     async with engine.connect() as conn:
-        return [dict(row) for row in (await conn.execute(statement)).mappings()]
+        done = set(
+            (
+                await conn.execute(
+                    select(_d.day).where(_d.zone == window.zone, _d.day >= first, _d.day < after)
+                )
+            ).scalars()
+        )
+    zone = ZoneInfo(window.zone)
+    missing = [first + timedelta(days=n) for n in range((after - first).days)]
+    missing = [day for day in missing if day not in done]
+    for start in range(0, len(missing), 7):
+        week = missing[start : start + 7]
+        days = Window(
+            start=datetime.combine(week[0], time(0), tzinfo=zone).astimezone(UTC),
+            end=datetime.combine(week[-1] + timedelta(days=1), time(0), tzinfo=zone).astimezone(
+                UTC
+            ),
+            zone=window.zone,
+            origin=window.origin,
+            unit="day",
+        )
+        async with engine.begin() as conn:
+            for statement in _day_counts(days, set(week), now):
+                await conn.execute(statement)
+
+
+def _day_counts(days: Window, wanted: set[date], now: datetime) -> list[Any]:
+    """The statements that count `wanted` days (within the window `days`) for every agent."""
+    zone = literal(days.zone, Text)
+    p = _pieces(days, None, now)
+    day = func.cast(func.timezone(zone, p.c.bucket), Date).label("day")
+    only = day.in_(sorted(wanted))
+    states = (
+        select(
+            zone.label("zone"),
+            day,
+            p.c.agent_id,
+            p.c.state,
+            func.coalesce(p.c.reason, "").label("reason"),
+            func.sum(p.c.seconds).label("seconds"),
+        )
+        .where(only)
+        .group_by(day, p.c.agent_id, p.c.state, p.c.reason)
+    )
+    calls = _calls(days, None).subquery("c")
+    call_day = func.cast(func.timezone(zone, calls.c.bucket), Date).label("day")
+    per_day = select(
+        zone.label("zone"),
+        call_day,
+        calls.c.agent_id,
+        calls.c.calls,
+        calls.c.talked,
+        calls.c.talk_seconds,
+    ).where(call_day.in_(sorted(wanted)))
+    counted = [{"zone": days.zone, "day": d} for d in sorted(wanted)]
+    return [
+        insert(agent_day_states)
+        .from_select([c.name for c in states.selected_columns], states)
+        .on_conflict_do_nothing(),
+        insert(agent_day_calls)
+        .from_select([c.name for c in per_day.selected_columns], per_day)
+        .on_conflict_do_nothing(),
+        insert(agent_days_counted).values(counted).on_conflict_do_nothing(),
+    ]
+
+
+async def _counted(engine: AsyncEngine, window: Window, agents: Sequence[str]) -> AgentRows:
+    first, after = _local_days(window)
+
+    def bucket(day: Any) -> Any:
+        return window.bucket(
+            func.timezone(literal(window.zone, Text), func.cast(day, TIMESTAMP))
+        ).label("bucket")
+
+    states_bucket = bucket(_s.day)
+    in_days = [
+        _s.zone == window.zone,
+        _s.day >= first,
+        _s.day < after,
+        _s.agent_id.in_(list(agents)),
+    ]
+    states = (
+        select(
+            _s.agent_id,
+            states_bucket,
+            _s.state,
+            func.nullif(_s.reason, "").label("reason"),
+            func.sum(_s.seconds).label("seconds"),
+        )
+        .where(*in_days)
+        .group_by(_s.agent_id, states_bucket, _s.state, _s.reason)
+    )
+    present = (
+        select(_s.agent_id, states_bucket, func.count(_s.day.distinct()).label("days"))
+        .where(*in_days, _s.state != "logged_out")
+        .group_by(_s.agent_id, states_bucket)
+    )
+    calls_bucket = bucket(_c.day)
+    calls = (
+        select(
+            _c.agent_id,
+            calls_bucket,
+            func.sum(_c.calls).cast(Integer).label("calls"),
+            func.sum(_c.talked).cast(Integer).label("talked"),
+            func.sum(_c.talk_seconds).cast(Integer).label("talk_seconds"),
+        )
+        .where(
+            _c.zone == window.zone, _c.day >= first, _c.day < after, _c.agent_id.in_(list(agents))
+        )
+        .group_by(_c.agent_id, calls_bucket)
+    )
+    async with engine.connect() as conn:
+        return (
+            [dict(row) for row in (await conn.execute(states)).mappings()],
+            [dict(row) for row in (await conn.execute(present)).mappings()],
+            [dict(row) for row in (await conn.execute(calls)).mappings()],
+        )
 
 
 # --- first-contact resolution ----------------------------------------------------------------

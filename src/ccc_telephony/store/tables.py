@@ -12,6 +12,8 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -813,4 +815,34 @@ queue_interval_counts = Table(
     ),
     Column("longest_wait_seconds", Integer),
     Index("ix_queue_interval_counts_bin", "bin_start"),
+)
+
+# Each closed day's time per agent, state and reason (reason '' for none) and calls handled, in
+# a time zone's days: counted once a day is over, the first time a report needs it, since a
+# day past never changes (store/reports.py). agent_days_counted says which days are.
+agent_day_states = Table(
+    "agent_day_states",
+    metadata,
+    Column("zone", Text, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("agent_id", Text, primary_key=True),
+    Column("state", Text, primary_key=True),
+    Column("reason", Text, primary_key=True),
+    Column("seconds", Float, nullable=False),
+)
+agent_day_calls = Table(
+    "agent_day_calls",
+    metadata,
+    Column("zone", Text, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("agent_id", Text, primary_key=True),
+    Column("calls", Integer, nullable=False),
+    Column("talked", Integer, nullable=False),
+    Column("talk_seconds", BigInteger, nullable=False),
+)
+agent_days_counted = Table(
+    "agent_days_counted",
+    metadata,
+    Column("zone", Text, primary_key=True),
+    Column("day", Date, primary_key=True),
 )
