@@ -21,6 +21,8 @@ from typing import Any
 
 import asyncpg
 import year_of_calls
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from year_of_calls import ZONE
 
 from ccc_telephony.config.policy import load_policy
@@ -86,23 +88,41 @@ async def _recount(url: str) -> None:
         await engine.dispose()
 
 
-async def _timed(work: Callable[[], Awaitable[Any]], runs: int) -> tuple[float, float, int]:
-    await work()  # warm: the first run pays for plans and cold pages
+# Filled by an agent report's first run over days not counted yet; analyzed then, as
+# autovacuum would within a minute (without statistics the planner reads them slowly).
+DAY_COUNTS = "agent_day_states, agent_day_calls, agent_days_counted"
+
+
+async def _timed(
+    engine: AsyncEngine, work: Callable[[], Awaitable[Any]], runs: int
+) -> tuple[float, float, float, int]:
+    """(first run, median, slowest, rows): the first run pays for plans, cold pages and, for
+    the agent report, counting the days it has not counted yet."""
+    started = time.perf_counter()
+    await work()
+    first = time.perf_counter() - started
+    async with engine.begin() as conn:
+        await conn.execute(text(f"ANALYZE {DAY_COUNTS}"))
     seconds, rows = [], 0
     for _ in range(runs):
         started = time.perf_counter()
         report = await work()
         seconds.append(time.perf_counter() - started)
         rows = len(report["rows"]) if "rows" in report else len(report)
-    return statistics.median(seconds), max(seconds), rows
+    return first, statistics.median(seconds), max(seconds), rows
 
 
-async def bench(url: str, runs: int) -> list[tuple[str, str, str, float, float, int]]:
+Result = tuple[str, str, str, float, float, float, int]
+
+
+async def bench(url: str, runs: int) -> list[Result]:
     policy = load_policy(DEFAULT_POLICY)
     engine = make_engine(url)
     agents = [f"bench{n:03d}" for n in range(year_of_calls.AGENTS)]
     now = datetime(2026, 12, 1, 12, tzinfo=UTC)
     results = []
+    async with engine.begin() as conn:  # every first run of an agent report counts its days
+        await conn.execute(text(f"TRUNCATE {DAY_COUNTS}"))
     try:
         for label, (span, bucket, per_agent) in spans(policy.zone).items():
             reports: dict[str, Callable[[], Awaitable[Any]]] = {
@@ -119,29 +139,30 @@ async def bench(url: str, runs: int) -> list[tuple[str, str, str, float, float, 
                 reports["today (wallboard)"] = lambda n=noon: today_by_queue(engine, policy, n)
             for name, work in reports.items():
                 try:
-                    median, slowest, rows = await _timed(work, runs)
+                    first, median, slowest, rows = await _timed(engine, work, runs)
                 except Exception as exc:  # a statement past the engine's timeout: recorded
                     print(f"{label:6} {name:18} failed: {type(exc).__name__}", flush=True)
-                    median = slowest = float("inf")
+                    first = median = slowest = float("inf")
                     rows = 0
                 shown = {"interval": bucket.value, "agents": per_agent.value}.get(name, "-")
-                results.append((label, name, shown, median, slowest, rows))
+                results.append((label, name, shown, first, median, slowest, rows))
                 print(f"{label:6} {name:18} {shown:6} median {median * 1000:8.1f} ms", flush=True)
     finally:
         await engine.dispose()
     return results
 
 
-def markdown(results: list[tuple[str, str, str, float, float, int]]) -> str:
+def markdown(results: list[Result]) -> str:
     lines = [
-        "| span | report | bucket | median ms | slowest ms | rows | target |",
-        "|---|---|---|---:|---:|---:|---|",
+        "| span | report | bucket | first run ms | median ms | slowest ms | rows | target |",
+        "|---|---|---|---:|---:|---:|---:|---|",
     ]
-    for label, name, bucket, median, slowest, rows in results:
+    for label, name, bucket, first, median, slowest, rows in results:
         target = TARGETS.get(label)
         verdict = "-" if target is None else ("met" if median < target else "MISSED")
         lines.append(
-            f"| {label} | {name} | {bucket} | {median * 1000:.1f} | {slowest * 1000:.1f}"
+            f"| {label} | {name} | {bucket} | {first * 1000:.0f} | {median * 1000:.1f}"
+            f" | {slowest * 1000:.1f}"
             f" | {rows} | {verdict} |"
         )
     return "\n".join(lines)

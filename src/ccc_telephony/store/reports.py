@@ -1,7 +1,8 @@
-"""The reports' reads (issue 13): sums per queue and bucket of `queue_visits`, the abandoned
-visits with what followed them, agents' state intervals, repeat contacts and promises kept.
-Each is one statement over an index on its time column; the reports package computes the
-shares and averages from what these return."""
+"""The reports' reads (issue 13): sums per queue and bucket (of the quarter-hour counts, or of
+`queue_visits`), the abandoned visits with what followed them, agents' time per state (of the
+days counted, or of their state intervals), repeat contacts and promises kept. Each read is a
+few statements over an index on its time column; the reports package computes the shares and
+averages from what these return. bench/RESULTS.md has their times over a year of data."""
 
 from __future__ import annotations
 
@@ -413,49 +414,49 @@ def _day_counts(days: Window, wanted: set[date], now: datetime) -> list[Any]:
 
 
 async def _counted(engine: AsyncEngine, window: Window, agents: Sequence[str]) -> AgentRows:
+    """The counted days' sums per agent and bucket. A counted day is a local day already, so
+    it is grouped by its (local) bucket and turned into an instant once per group."""
     first, after = _local_days(window)
+    if window.unit not in _UNITS:
+        raise ValueError(f"not a calendar unit: {window.unit}")
+    # Written out, not bound: GROUP BY must see the same expression as the SELECT list.
+    unit: ColumnElement[Any] = literal_column(f"'{window.unit}'")
+    zone = literal(window.zone, Text)
 
-    def bucket(day: Any) -> Any:
-        return window.bucket(
-            func.timezone(literal(window.zone, Text), func.cast(day, TIMESTAMP))
-        ).label("bucket")
+    def local(day: Any) -> Any:
+        return func.date_trunc(unit, func.cast(day, TIMESTAMP))
 
-    states_bucket = bucket(_s.day)
-    in_days = [
-        _s.zone == window.zone,
-        _s.day >= first,
-        _s.day < after,
-        _s.agent_id.in_(list(agents)),
-    ]
+    def instant(day: Any) -> Any:
+        return func.timezone(zone, local(day)).label("bucket")
+
+    s_local = local(_s.day)
+    in_days = [_s.zone == window.zone, _s.day >= first, _s.day < after, _s.agent_id.in_(agents)]
     states = (
         select(
             _s.agent_id,
-            states_bucket,
+            instant(_s.day),
             _s.state,
             func.nullif(_s.reason, "").label("reason"),
             func.sum(_s.seconds).label("seconds"),
         )
         .where(*in_days)
-        .group_by(_s.agent_id, states_bucket, _s.state, _s.reason)
+        .group_by(_s.agent_id, s_local, _s.state, _s.reason)
     )
     present = (
-        select(_s.agent_id, states_bucket, func.count(_s.day.distinct()).label("days"))
+        select(_s.agent_id, instant(_s.day), func.count(_s.day.distinct()).label("days"))
         .where(*in_days, _s.state != "logged_out")
-        .group_by(_s.agent_id, states_bucket)
+        .group_by(_s.agent_id, s_local)
     )
-    calls_bucket = bucket(_c.day)
     calls = (
         select(
             _c.agent_id,
-            calls_bucket,
+            instant(_c.day),
             func.sum(_c.calls).cast(Integer).label("calls"),
             func.sum(_c.talked).cast(Integer).label("talked"),
             func.sum(_c.talk_seconds).cast(Integer).label("talk_seconds"),
         )
-        .where(
-            _c.zone == window.zone, _c.day >= first, _c.day < after, _c.agent_id.in_(list(agents))
-        )
-        .group_by(_c.agent_id, calls_bucket)
+        .where(_c.zone == window.zone, _c.day >= first, _c.day < after, _c.agent_id.in_(agents))
+        .group_by(_c.agent_id, local(_c.day))
     )
     async with engine.connect() as conn:
         return (
