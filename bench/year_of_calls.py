@@ -6,8 +6,8 @@ day logged in 08:00-16:30 with a 15-minute break at 10:00 and the team's protect
 13:00 (EBD 150 min, Family 90). Between those they alternate Ready and Call Inbound; each call
 an agent takes is an answered queue visit (mostly their team's queue, some operator and Help
 calls), a few transferred out or escalated; about 8% of callers abandon (a third of them
-short abandons). That is about 4,500 offered and 4,100 answered visits a business day, 1.2
-million visits and 2.4 million agent state intervals a year. Caller numbers and cases repeat
+short abandons). That is about 5,200 offered and 4,800 answered visits a business day, 1.4
+million visits and 2.6 million agent state intervals a year. Caller numbers and cases repeat
 (a pool of each), so repeat contacts exist. Some messages, escalation follow-ups and
 confidential callbacks for the promises report.
 
