@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 INSTANCE ?= dev
 
-.PHONY: venv packages run up down status test unit integration lint format sounds bench clean
+.PHONY: venv packages run up down status test unit integration lint format sounds bench bench-reports clean
 
 venv: $(STAMP)
 
@@ -61,6 +61,10 @@ sounds: venv
 
 bench: venv
 	PYTHONPATH=$(CURDIR) $(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## The reports over a year of synthetic data (bench/RESULTS.md), on the bench instance's database.
+bench-reports: venv
+	PYTHONPATH=$(CURDIR) $(BIN)/python bench/reports_bench.py --instance bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .run sounds/generated

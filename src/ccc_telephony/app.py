@@ -61,6 +61,7 @@ from ccc_telephony.prompts.cli import library
 from ccc_telephony.prompts.generate import generate_all
 from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.prompts.stasis import PromptRecordingContext, PromptRecordingLine
+from ccc_telephony.reports import http as reports_http
 from ccc_telephony.returns.dialer import ReturnDialer
 from ccc_telephony.returns.feature import ReturnsFeature
 from ccc_telephony.signatures.feature import SignaturesFeature
@@ -111,6 +112,7 @@ class Service:
                 followup=timedelta(hours=self.policy.escalations.followup_hours),
                 wrapup_due=timedelta(minutes=self.policy.wrapups.due_minutes),
                 after_hours_due=Workdays(self.policy).next_business_noon,
+                reports=self.policy.reports,
             ),
         )
         self.bus = CallEventBus(durable=self.writer.emit)
@@ -519,7 +521,16 @@ class Service:
         app.add_routes(wrapups_http.routes(self.wrapups, lambda: self.agents.agents.roster))
         app.add_routes(self.returns.routes())
         app.add_routes(self.confidential.routes())
+        app.add_routes(reports_http.routes(self._reports_context()))
         return app
+
+    def _reports_context(self) -> reports_http.ReportsContext:
+        return reports_http.ReportsContext(
+            engine=self.engine,
+            policy=self.policy,
+            clock=self.clock,
+            roster=lambda: self.agents.agents.roster,
+        )
 
     def _readiness_checks(self) -> dict[str, health.Check]:
         async def ari() -> bool:

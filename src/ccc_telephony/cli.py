@@ -20,6 +20,7 @@ from ccc_telephony.config.settings import MissingSecretError, Settings
 from ccc_telephony.directory import cli as directory_cli
 from ccc_telephony.escalations import cli as escalations_cli
 from ccc_telephony.mailboxes import cli as mailboxes_cli
+from ccc_telephony.reports import cli as reports_cli
 from ccc_telephony.returns import cli as messages_cli
 from ccc_telephony.signatures import cli as signatures_cli
 from ccc_telephony.threats import cli as threats_cli
@@ -130,6 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     messages_cli.register(sub)
     mailboxes_cli.register(sub)
     confidential_cli.register(sub)
+    reports_cli.register(sub)
     db = sub.add_parser("db", help="database").add_subparsers(metavar="ACTION")
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
 

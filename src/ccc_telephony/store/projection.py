@@ -16,6 +16,8 @@ sets), each shape's statement compiled once. Statements for different calls touc
 rows, so only the order of one call's events matters: the k-th event of each call in a batch
 goes in "wave" k, and waves run in order.
 
+Queue events also keep each caller's visit to a queue (store/visits.py), for the reports.
+
 Some events also make or advance a row of another table (`ROW_PROJECTIONS`): a message recorded
 after hours is a message to return (messages), an escalation is a follow-up the Help lead owes
 the worker. Each is one statement keyed on the row's own id and written to be idempotent. An
@@ -41,7 +43,8 @@ from sqlalchemy.sql.expression import Executable
 
 from ccc_telephony.config.conduct import DEFAULT_WRAPUP_MINUTES
 from ccc_telephony.config.policy import DEFAULT_FOLLOWUP_HOURS
-from ccc_telephony.store import contacts, interpreters, messages, threats
+from ccc_telephony.config.reports import Reports
+from ccc_telephony.store import contacts, interpreters, messages, threats, visits
 from ccc_telephony.store.details import text as _text
 from ccc_telephony.store.details import uuid_of as _uuid
 from ccc_telephony.store.tables import calls, escalation_followups
@@ -186,6 +189,8 @@ class ProjectionRules:
     wrapup_due: timedelta = timedelta(minutes=DEFAULT_WRAPUP_MINUTES)
     # When a message left after hours is due back (the service: the next business noon).
     after_hours_due: Callable[[datetime], datetime] = _due_at_once
+    # The thresholds each queue's quarter-hour counts are kept by (store/visits.py).
+    reports: Reports = field(default_factory=Reports)
 
 
 RowProjection = Callable[["CallEvent", ProjectionRules], Executable | None]
@@ -354,6 +359,7 @@ async def project(
     waves: list[dict[_Shape, list[dict[str, object]]]] = []
     position: dict[str, int] = {}
     rows: list[Executable] = []
+    visited: set[str] = set()
     for event in events:
         projection = PROJECTIONS.get(event.name)
         if projection is not None:
@@ -374,6 +380,10 @@ async def project(
                 )
             else:
                 rows.append(row)
+        made = visits.statements(event)
+        if made:
+            rows.extend(made)
+            visited.add(event.call_id)
     for shapes in waves:
         for shape, params in shapes.items():
             sql, order = _upsert(conn, shape)
@@ -382,5 +392,7 @@ async def project(
             await conn.exec_driver_sql(
                 sql, rows_params[0] if len(rows_params) == 1 else rows_params
             )
+    if visited:
+        rows.extend([*visits.linked(visited), visits.recount(visited, rules.reports)])
     for statement in rows:
         await conn.execute(statement)

@@ -12,6 +12,8 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -749,4 +751,98 @@ call_data_reads = Table(
     Column("what", Text, nullable=False),
     Column("scope", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Index("ix_call_data_reads_at", "at"),
+)
+
+# Every caller's visit to a queue (issue 13's reports), kept by the call's events in the event
+# writer's transaction (store/visits.py). A short abandon is an abandoned visit shorter than
+# the policy's threshold, counted when a report is read, so the stated definition is always true.
+queue_visits = Table(
+    "queue_visits",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("call_id", Text, nullable=False),
+    Column("queue", Text, nullable=False),
+    Column("joined_at", TIMESTAMPTZ, nullable=False),
+    Column("position", Integer),
+    Column("answered_at", TIMESTAMPTZ),
+    Column("agent_id", Text),
+    Column("wait_seconds", Integer),
+    Column("ended_at", TIMESTAMPTZ),
+    Column("outcome", Text),
+    Column("talk_seconds", Integer),
+    Column("caller_number", Text),
+    # The caller's case: "case:" and its number, else "ssn:" and the SSN's keyed hash.
+    Column("case_key", Text),
+    # When the same case next reached a queue on another call (first-contact resolution).
+    Column("next_contact_at", TIMESTAMPTZ),
+    CheckConstraint(
+        "outcome IS NULL OR outcome IN"
+        " ('answered', 'abandoned', 'transferred_out', 'escalated', 'callback', 'left')",
+        name="ck_queue_visits_outcome",
+    ),
+    UniqueConstraint("call_id", "queue", "joined_at", name="uq_queue_visits_visit"),
+    Index("ix_queue_visits_joined_at", "joined_at"),
+    Index("ix_queue_visits_queue_joined_at", "queue", "joined_at"),
+    Index("ix_queue_visits_agent_answered", "agent_id", "answered_at"),
+    Index("ix_queue_visits_case_key", "case_key", "joined_at"),
+    Index("ix_queue_visits_caller_number", "caller_number", "joined_at"),
+)
+
+# Each queue's counts per quarter hour (UTC bins, so any zone's quarter hours), recounted from
+# queue_visits in the event writer's transaction (store/visits.py) with the thresholds the
+# writer was given; the interval report reads these when its thresholds and bins match.
+queue_interval_counts = Table(
+    "queue_interval_counts",
+    metadata,
+    Column("queue", Text, primary_key=True),
+    Column("bin_start", TIMESTAMPTZ, primary_key=True),
+    Column("service_level_seconds", Integer, nullable=False),
+    Column("short_abandon_seconds", Integer, nullable=False),
+    *(
+        Column(name, BigInteger, nullable=False)
+        for name in (
+            "offered",
+            "answered",
+            "answered_in_sl",
+            "abandoned",
+            "short_abandons",
+            "wait_answered_seconds",
+            "talked",
+            "talk_seconds",
+            "transfers_out",
+            "escalations",
+        )
+    ),
+    Column("longest_wait_seconds", Integer),
+    Index("ix_queue_interval_counts_bin", "bin_start"),
+)
+
+# Each closed day's time per agent, state and reason (reason '' for none) and calls handled, in
+# a time zone's days: counted once a day is over, the first time a report needs it, since a
+# day past never changes (store/reports.py). agent_days_counted says which days are.
+agent_day_states = Table(
+    "agent_day_states",
+    metadata,
+    Column("zone", Text, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("agent_id", Text, primary_key=True),
+    Column("state", Text, primary_key=True),
+    Column("reason", Text, primary_key=True),
+    Column("seconds", Float, nullable=False),
+)
+agent_day_calls = Table(
+    "agent_day_calls",
+    metadata,
+    Column("zone", Text, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("agent_id", Text, primary_key=True),
+    Column("calls", Integer, nullable=False),
+    Column("talked", Integer, nullable=False),
+    Column("talk_seconds", BigInteger, nullable=False),
+)
+agent_days_counted = Table(
+    "agent_days_counted",
+    metadata,
+    Column("zone", Text, primary_key=True),
+    Column("day", Date, primary_key=True),
 )
