@@ -72,7 +72,7 @@ from ccc_telephony.store.projection import ProjectionRules
 from ccc_telephony.threats.feature import ThreatsFeature
 from ccc_telephony.transfers.context import Staff, TransferContext
 from ccc_telephony.transfers.feature import TransfersFeature
-from ccc_telephony.web import health
+from ccc_telephony.web import health, openapi
 from ccc_telephony.web.auth import bearer_auth, json_errors
 from ccc_telephony.web.metrics import Metrics
 from ccc_telephony.web.validation import JSON_BODY_LIMIT
@@ -519,6 +519,7 @@ class Service:
         app.add_routes(wrapups_http.routes(self.wrapups, lambda: self.agents.agents.roster))
         app.add_routes(self.returns.routes())
         app.add_routes(self.confidential.routes())
+        app.add_routes(openapi.routes(openapi.package_parts()))
         return app
 
     def _readiness_checks(self) -> dict[str, health.Check]:
