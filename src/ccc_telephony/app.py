@@ -526,6 +526,14 @@ class Service:
         app.add_routes(wrapups_http.routes(self.wrapups, lambda: self.agents.agents.roster))
         app.add_routes(self.returns.routes())
         app.add_routes(self.confidential.routes())
+        app.add_routes(
+            reads.routes(
+                self.engine,
+                roster=lambda: self.agents.agents.roster,
+                zone=self.policy.zone,
+                clock=self.clock,
+            )
+        )
         app.add_routes(openapi.routes(openapi.package_parts()))
         return app
 

@@ -63,6 +63,7 @@ STAFF_PREFIXES = (
     "/api/v1/live",
     "/api/v1/messages",
     "/api/v1/mailboxes",
+    "/api/v1/audit",
 )
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TokenLookup = Callable[[str], Awaitable[Principal | None]]
