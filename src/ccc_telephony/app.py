@@ -51,7 +51,7 @@ from ccc_telephony.ivr.context import IvrContext
 from ccc_telephony.ivr.stasis import MainNumber
 from ccc_telephony.jobs import BackgroundJobs
 from ccc_telephony.live import http as live_http
-from ccc_telephony.live.feed import LiveFeed
+from ccc_telephony.live.feed import LiveFeed, queue_names
 from ccc_telephony.mail import Mailer
 from ccc_telephony.mailboxes.feature import MailboxesFeature
 from ccc_telephony.messages.book import MessageBook
@@ -73,7 +73,7 @@ from ccc_telephony.store.projection import ProjectionRules
 from ccc_telephony.threats.feature import ThreatsFeature
 from ccc_telephony.transfers.context import Staff, TransferContext
 from ccc_telephony.transfers.feature import TransfersFeature
-from ccc_telephony.web import health
+from ccc_telephony.web import health, openapi, reads
 from ccc_telephony.web.auth import bearer_auth, json_errors
 from ccc_telephony.web.metrics import Metrics
 from ccc_telephony.web.validation import JSON_BODY_LIMIT
@@ -245,8 +245,14 @@ class Service:
         )
         self.dispatcher.add_handlers(self.signatures.stasis_handlers(), callers=False)
         self.bus.subscribe(self.signatures.on_call_event)
-        self.live = LiveFeed(roster=lambda: self.agents.agents.roster, clock=self.clock)
+        self.live = LiveFeed(
+            roster=lambda: self.agents.agents.roster,
+            clock=self.clock,
+            queues=queue_names(self.policy),
+            since_of=lambda agent: getattr(self.agents.agents.status.get(agent), "since", None),
+        )
         self.bus.subscribe(self.live.on_call_event)
+        self.agents.on_agent_event(self.live.on_agent_event)
         # Every message left for a person to return, and when it is due back.
         self.messages = MessageBook(
             engine=self.engine,
@@ -495,6 +501,7 @@ class Service:
             # web.validation.read_body and their own limit (a prompt upload takes 20 MB).
             client_max_size=JSON_BODY_LIMIT,
         )
+        app[reads.READS] = reads.CallDataReads(engine=self.engine, clock=self.clock)
         app.add_routes(
             health.routes(
                 readiness=health.Readiness(self._readiness_checks()),
@@ -512,7 +519,7 @@ class Service:
         app.add_routes(self.directory.routes())
         for table in self.signatures.routes():
             app.add_routes(table)
-        app.add_routes(live_http.routes(self.live))
+        app.add_routes(live_http.routes(self.live, self.clock))
         app.on_shutdown.append(self.live.close)
         app.add_routes(self.threats.routes())
         app.add_routes(self.abusive.routes())
@@ -522,6 +529,15 @@ class Service:
         app.add_routes(self.returns.routes())
         app.add_routes(self.confidential.routes())
         app.add_routes(reports_http.routes(self._reports_context()))
+        app.add_routes(
+            reads.routes(
+                self.engine,
+                roster=lambda: self.agents.agents.roster,
+                zone=self.policy.zone,
+                clock=self.clock,
+            )
+        )
+        app.add_routes(openapi.routes(openapi.package_parts()))
         return app
 
     def _reports_context(self) -> reports_http.ReportsContext:

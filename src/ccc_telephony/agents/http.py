@@ -28,6 +28,7 @@ from ccc_telephony.agents.states import StateError, Status
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.store import calls as calls_store
 from ccc_telephony.web.auth import forbidden, may_act_on, principal_of
+from ccc_telephony.web.reads import read_of_call_data
 from ccc_telephony.web.validation import bad_request, parse_body, parse_day
 
 T = TypeVar("T")
@@ -181,6 +182,7 @@ def routes(
             raise web.HTTPNotFound(
                 text=_json({"error": "not on a call"}), content_type="application/json"
             )
+        await read_of_call_data(request, "screen_pop", agent=agent.id, call_id=call_id)
         return web.json_response(
             {
                 "agent": agent.id,

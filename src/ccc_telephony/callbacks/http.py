@@ -12,6 +12,7 @@ from aiohttp import web
 from ccc_telephony.callbacks.service import CallbackService, NotCancellable, UnknownCallback
 from ccc_telephony.store.queue_callbacks import OPEN_STATES, CallbackRow
 from ccc_telephony.web.auth import Principal, forbidden, principal_of
+from ccc_telephony.web.reads import read_of_call_data
 from ccc_telephony.web.validation import bad_request
 
 STATES = ("waiting", "queued", "dialling", "connected", "failed", "cancelled")
@@ -24,9 +25,9 @@ def routes(callbacks: CallbackService, queues: frozenset[str]) -> web.RouteTable
     @table.get("/api/v1/callbacks")
     async def list_callbacks(request: web.Request) -> web.Response:
         _may_see(principal_of(request))
-        rows = await callbacks.list(
-            states=_states(request.query.get("state")), queue=_queue(request, queues)
-        )
+        states, queue = _states(request.query.get("state")), _queue(request, queues)
+        await read_of_call_data(request, "callbacks", states=list(states), queue=queue)
+        rows = await callbacks.list(states=states, queue=queue)
         return web.json_response({"callbacks": [brief(row) for row in rows]})
 
     @table.get("/api/v1/callbacks/{id}")
@@ -36,6 +37,7 @@ def routes(callbacks: CallbackService, queues: frozenset[str]) -> web.RouteTable
             row = await callbacks.get(_id(request))
         except UnknownCallback:
             raise _not_found() from None
+        await read_of_call_data(request, "callback", id=row.id, call_id=row.call_id)
         return web.json_response(brief(row))
 
     @table.post("/api/v1/callbacks/{id}/cancel")

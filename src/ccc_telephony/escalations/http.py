@@ -27,6 +27,7 @@ from ccc_telephony.escalations.rules import (
 from ccc_telephony.escalations.service import EscalationService, NotYours, UnknownFollowup
 from ccc_telephony.store.escalations import FollowupRow
 from ccc_telephony.web.auth import forbidden, principal_of
+from ccc_telephony.web.reads import read_of_call_data
 from ccc_telephony.web.validation import bad_request, parse_body, query_int
 
 _AGENT_ID: TypeAdapter[str] = TypeAdapter(AgentId)
@@ -70,12 +71,15 @@ def routes(escalations: EscalationService) -> web.RouteTableDef:
 
     @table.get("/api/v1/escalations")
     async def list_followups(request: web.Request) -> web.Response:
+        listing, agent, lead = (
+            _listing(request.query.get("status")),
+            _agent(request, "agent"),
+            _agent(request, "lead"),
+        )
+        limit = query_int(request, "limit", default=100, low=1, high=1000)
+        await read_of_call_data(request, "escalations", status=listing, agent=agent, lead=lead)
         rows = await escalations.followups(
-            principal_of(request),
-            listing=_listing(request.query.get("status")),
-            agent_id=_agent(request, "agent"),
-            lead_id=_agent(request, "lead"),
-            limit=query_int(request, "limit", default=100, low=1, high=1000),
+            principal_of(request), listing=listing, agent_id=agent, lead_id=lead, limit=limit
         )
         now = escalations.now()
         return web.json_response({"escalations": [describe(row, now) for row in rows]})
@@ -89,6 +93,7 @@ def routes(escalations: EscalationService) -> web.RouteTableDef:
             raise _not_found() from None
         except NotYours as exc:
             raise forbidden(str(exc)) from None
+        await read_of_call_data(request, "escalation", id=str(followup_id))
         return web.json_response(describe(row, escalations.now()))
 
     @table.put("/api/v1/escalations/{escalation_id}")

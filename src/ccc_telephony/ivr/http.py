@@ -16,6 +16,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.store import calls as calls_store
+from ccc_telephony.web.reads import read_of_call_data
 from ccc_telephony.web.validation import query_int
 
 MAX_CALL_ID = 64
@@ -29,6 +30,7 @@ def routes(engine: AsyncEngine) -> web.RouteTableDef:
     @table.get("/api/v1/calls")
     async def list_calls(request: web.Request) -> web.Response:
         limit = query_int(request, "limit", default=50, low=1, high=500)
+        await read_of_call_data(request, "calls", limit=limit)
         rows = await calls_store.list_calls(engine, limit=limit)
         return web.json_response({"calls": [_plain(row) for row in rows]})
 
@@ -40,6 +42,7 @@ def routes(engine: AsyncEngine) -> web.RouteTableDef:
         row = None if unstorable else await calls_store.get_call(engine, call_id)
         if row is None:
             raise web.HTTPNotFound(text="no such call")
+        await read_of_call_data(request, "call", call_id=call_id)
         events = await calls_store.call_events(engine, call_id)
         return web.json_response({"call": _plain(row), "events": [_plain(e) for e in events]})
 

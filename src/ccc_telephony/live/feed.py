@@ -1,49 +1,44 @@
-"""Live events for staff screens, each delivered only to whom it concerns.
+"""Live events for staff screens and other tools, each delivered only to whom it concerns.
 
-A feature publishes an event with its audience (`publish`); every connected client whose
-principal the audience admits gets it. The admin gets everything; a lead or supervisor what
-concerns their unit; an agent what is addressed to them. Who is in whose unit is the roster's
-answer at the moment of delivery, so a roster change applies to the next event.
+Four topics (live/events.py): `calls` and `queues` from the call events on the bus, `agents`
+from the agents feature's state changes, and `notices`, which features publish with their
+audience (`publish`). Who sees what is live/access.py's answer at the moment of delivery, with
+the roster as it is then, so a roster change applies to the next event.
 
-Each client has a bounded queue. Publishing never waits: a client whose queue is full is
-dropped (its socket closed as too slow; it may reconnect), so no slow screen can hold up a
-call or fill the service's memory.
+Each client has a bounded queue of messages without their sequence number (the connection
+numbers what it sends). Publishing never waits: a client whose queue is full is dropped (its
+socket closed as too slow; it may reconnect), so no slow screen can hold up a call or fill the
+service's memory.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 import structlog
 
 from ccc_telephony.config.agents import RosterAgent, in_unit
+from ccc_telephony.config.policy import Policy
+from ccc_telephony.live.access import Filters, may_see
+from ccc_telephony.live.events import CallTracker, LiveEvent, agent_state
 from ccc_telephony.store.events import CallEvent
 from ccc_telephony.web.auth import Principal
 
 log = structlog.get_logger(__name__)
 
 Roster = Callable[[], Mapping[str, RosterAgent]]
+SinceOf = Callable[[str], datetime | None]  # when an agent's current state began
 QUEUE_SIZE = 256
-# Call events about an agent that their unit's screens follow; only the fields named here go
-# out (a call event's details may hold what a screen must not show).
-CALL_EVENTS: Final = frozenset(
-    {
-        "agent_ringing",
-        "agent_answered",
-        "agent_call_completed",
-        "ring_no_answer",
-        "transfer_requested",
-        "transfer_completed",
-        "escalated",
-        "ended_by_agent_abusive",
-    }
-)
-CALL_EVENT_FIELDS: Final = ("queue", "agent")
+
+
+def queue_names(policy: Policy) -> frozenset[str]:
+    """Every queue a caller can wait in: the policy's, and their language-first queues."""
+    staffed = policy.language_queues()
+    return frozenset(policy.queues) | {q for queues in staffed.values() for q in queues}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +81,11 @@ Item = str | Closing
 
 
 class Subscriber:
-    """One connected client: who they are, and what waits to be sent to them."""
+    """One connected client: who they are, what they follow, and what waits to be sent."""
 
-    def __init__(self, principal: Principal, size: int) -> None:
+    def __init__(self, principal: Principal, filters: Filters, size: int) -> None:
         self.principal = principal
+        self.filters = filters
         self.queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=size)
 
     def offer(self, item: Item) -> bool:
@@ -110,19 +106,31 @@ class Subscriber:
 
 class LiveFeed:
     def __init__(
-        self, *, roster: Roster, clock: Callable[[], datetime], queue_size: int = QUEUE_SIZE
+        self,
+        *,
+        roster: Roster,
+        clock: Callable[[], datetime],
+        queues: frozenset[str] = frozenset(),
+        since_of: SinceOf = lambda _agent: None,
+        queue_size: int = QUEUE_SIZE,
     ) -> None:
         self._roster = roster
         self._clock = clock
+        self._since_of = since_of
         self._queue_size = queue_size
         self._subscribers: set[Subscriber] = set()
+        self.queues = queues
+        self.calls = CallTracker(queues)
 
     @property
     def clients(self) -> int:
         return len(self._subscribers)
 
-    def subscribe(self, principal: Principal) -> Subscriber:
-        subscriber = Subscriber(principal, self._queue_size)
+    def roster(self) -> Mapping[str, RosterAgent]:
+        return self._roster()
+
+    def subscribe(self, principal: Principal, filters: Filters | None = None) -> Subscriber:
+        subscriber = Subscriber(principal, filters or Filters(), self._queue_size)
         self._subscribers.add(subscriber)
         return subscriber
 
@@ -130,30 +138,36 @@ class LiveFeed:
         self._subscribers.discard(subscriber)
 
     def publish(self, kind: str, data: Mapping[str, Any], audience: Audience) -> int:
+        """A feature's notice to whom it concerns; how many got it. Never waits."""
+        return self.deliver(LiveEvent("notices", kind, self._clock(), data, audience))
+
+    def deliver(self, event: LiveEvent) -> int:
         """Send an event to every connected client it is for; how many got it. Never waits."""
         roster = self._roster()
-        text = json.dumps({"type": kind, "at": self._clock().isoformat(), **data}, default=str)
+        text = event.body()
         delivered = 0
         for subscriber in list(self._subscribers):
-            if audience.admits(subscriber.principal, roster):
-                if subscriber.offer(text):
-                    delivered += 1
-                else:
-                    self._subscribers.discard(subscriber)
-                    log.warning("live client too slow: dropped", who=subscriber.principal.who)
+            if not subscriber.filters.keeps(event):
+                continue
+            if not may_see(subscriber.principal, event, roster):
+                continue
+            if subscriber.offer(text):
+                delivered += 1
+            else:
+                self._subscribers.discard(subscriber)
+                log.warning("live client too slow: dropped", who=subscriber.principal.who)
         return delivered
 
     def on_call_event(self, event: CallEvent) -> None:
-        """The call-event bus's listener: an agent's call events to the agent's unit."""
-        agent = event.details.get("agent")
-        if event.name not in CALL_EVENTS or not isinstance(agent, str):
-            return
-        data = {key: event.details.get(key) for key in CALL_EVENT_FIELDS}
-        self.publish(
-            "call_event",
-            {"name": event.name, "call_id": event.call_id, **data},
-            Audience.unit(agent),
-        )
+        """The call-event bus's listener: the calls and queues topics."""
+        for live in self.calls.on_call_event(event):
+            self.deliver(live)
+
+    def on_agent_event(self, name: str, details: Mapping[str, Any]) -> None:
+        """The agents feature's listener: the agents topic."""
+        if name == "agent_state_changed" and isinstance(details.get("agent"), str):
+            since = self._since_of(details["agent"])
+            self.deliver(agent_state(details, since, self._clock()))
 
     async def close(self, *_: object) -> None:
         """Every client told the service is stopping (an aiohttp on_shutdown hook)."""

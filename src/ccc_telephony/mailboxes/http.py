@@ -24,6 +24,7 @@ from ccc_telephony.prompts.errors import PromptError
 from ccc_telephony.returns.service import ReturnCalls
 from ccc_telephony.store.mailboxes import GreetingKind, MailboxRecord
 from ccc_telephony.web.auth import Principal, forbidden, principal_of
+from ccc_telephony.web.reads import read_of_call_data
 from ccc_telephony.web.validation import bad_request, json_error, parse_body, read_body
 
 PREFIX = "/api/v1/mailboxes"
@@ -156,6 +157,7 @@ def routes(service: MailboxService, returns: ReturnCalls) -> web.RouteTableDef:
     async def messages(request: web.Request) -> web.Response:
         mailbox = await mailbox_of(request)
         rows = await _answer(service.messages(principal_of(request), mailbox))
+        await read_of_call_data(request, "mailbox_messages", mailbox=mailbox.id)
         return web.json_response({"messages": [brief(row) for row in rows]})
 
     @table.get(PREFIX + "/{mailbox}/messages/{message_id}/audio")

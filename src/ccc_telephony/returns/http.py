@@ -25,6 +25,7 @@ from ccc_telephony.returns.dialer import DialerError
 from ccc_telephony.returns.service import ReturnCalls, ReturnError
 from ccc_telephony.store.messages import OPEN_STATES, MessageQuery, MessageRow, State
 from ccc_telephony.web.auth import principal_of
+from ccc_telephony.web.reads import read_of_call_data
 from ccc_telephony.web.validation import bad_request, free_text, json_error, parse_body
 
 PREFIX = "/api/v1/messages"
@@ -83,18 +84,27 @@ def routes(returns: ReturnCalls, recordings_dir: Path) -> web.RouteTableDef:
             states=_states(request) or (OPEN_STATES if overdue else ()),
             due_before=book.now() if overdue else None,
         )
-        return await _page(request, query)
+        return await _page(request, "messages", query)
 
     @table.get(PREFIX + "/unreturned")
     async def unreturned(request: web.Request) -> web.Response:
         """The day's list: open messages the requester answers for (a supervisor: their
         staff's), oldest due first."""
-        return await _page(request, MessageQuery(states=OPEN_STATES))
+        return await _page(request, "messages_unreturned", MessageQuery(states=OPEN_STATES))
 
-    async def _page(request: web.Request, query: MessageQuery) -> web.Response:
+    async def _page(request: web.Request, what: str, query: MessageQuery) -> web.Response:
         """One page of the messages `query` finds that the requester may handle."""
         limit = _int(request, "limit", PAGE, 1, PAGE_MAX)
         offset = _int(request, "offset", 0, 0, OFFSET_MAX)
+        await read_of_call_data(
+            request,
+            what,
+            mailboxes=query.mailboxes,
+            owners=query.owners,
+            states=list(query.states),
+            overdue=query.due_before is not None,
+            offset=offset,
+        )
         reach = returns.reach(principal_of(request))
         rows = await book.find(replace(query, reach=reach, limit=limit + 1, offset=offset))
         more = len(rows) > limit
@@ -109,6 +119,7 @@ def routes(returns: ReturnCalls, recordings_dir: Path) -> web.RouteTableDef:
     @table.get(PREFIX + "/{message_id}")
     async def one(request: web.Request) -> web.Response:
         row = await _answered(returns.handled(principal_of(request), _message_id(request)))
+        await read_of_call_data(request, "message", id=row.id)
         history = [
             {"at": a.at.isoformat(), "who": a.who, "action": a.action, "details": a.details}
             for a in await book.actions(row.id)

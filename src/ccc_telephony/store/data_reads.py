@@ -8,14 +8,18 @@ caller data itself is never copied here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.store.tables import call_data_reads
+
+# How a staff token's use is written in audit columns (web.auth.Principal.who).
+NAME_ENDS = " (token "
 
 
 async def record_read(
@@ -34,3 +38,37 @@ async def record_read(
                 at=at, who=who, role=role, what=what, scope=dict(scope or {})
             )
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRow:
+    id: int
+    at: datetime
+    who: str
+    role: str
+    what: str
+    scope: Mapping[str, Any]
+
+
+async def reads_between(
+    engine: AsyncEngine,
+    *,
+    since: datetime,
+    until: datetime,
+    people: Collection[str] | None = None,
+    limit: int,
+) -> list[ReadRow]:
+    """Reads from `since` up to `until`, newest first; only those of `people` (names as the
+    principals have them: a staff token's reads are "maria (token 12)", counted as maria's)
+    when given."""
+    query = (
+        select(call_data_reads)
+        .where(call_data_reads.c.at >= since, call_data_reads.c.at < until)
+        .order_by(call_data_reads.c.at.desc(), call_data_reads.c.id.desc())
+        .limit(limit)
+    )
+    if people is not None:
+        query = query.where(func.split_part(call_data_reads.c.who, NAME_ENDS, 1).in_(people))
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).mappings().all()
+    return [ReadRow(**row) for row in rows]

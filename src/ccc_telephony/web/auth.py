@@ -49,7 +49,7 @@ class TokensUnavailable(Exception):
 Role = Literal["agent", "lead", "supervisor", "admin"]
 ADMIN = Principal(name="admin", role="admin")
 USER = web.RequestKey("user", Principal)
-OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/api/v1/openapi.json"})
 # What a non-admin may reach at all; each route then checks whom the request may act on.
 STAFF_PREFIXES = (
     "/api/v1/agents",
@@ -64,6 +64,7 @@ STAFF_PREFIXES = (
     "/api/v1/messages",
     "/api/v1/mailboxes",
     "/api/v1/reports",
+    "/api/v1/audit",
 )
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TokenLookup = Callable[[str], Awaitable[Principal | None]]

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.store.contacts import ContactRow
 from ccc_telephony.web.auth import acted_on, principal_of
+from ccc_telephony.web.reads import read_of_call_data
 from ccc_telephony.web.validation import bad_request, parse_body
 from ccc_telephony.wrapups.rules import BadWrapup, note_required
 from ccc_telephony.wrapups.service import NotTheirCall, WrapupService
@@ -70,6 +71,7 @@ def routes(wrapups: WrapupService, roster: Roster) -> web.RouteTableDef:
     async def one(request: web.Request) -> web.Response:
         agent = acted_on(request, roster())
         row = await _known(wrapups.contact(agent.id, _call_id(request)))
+        await read_of_call_data(request, "wrapup", agent=agent.id, call_id=row.call_id)
         return web.json_response(describe(row, wrapups.now()))
 
     @table.put(path)
@@ -94,10 +96,12 @@ def routes(wrapups: WrapupService, roster: Roster) -> web.RouteTableDef:
     @table.get("/api/v1/agents/{agent_id}/wrapups/missing")
     async def missing_of_agent(request: web.Request) -> web.Response:
         agent = acted_on(request, roster())
+        await read_of_call_data(request, "wrapups_missing", agent=agent.id)
         return await _missing(wrapups, frozenset({agent.id}))
 
     @table.get("/api/v1/wrapups/missing")
     async def missing(request: web.Request) -> web.Response:
+        await read_of_call_data(request, "wrapups_missing", agent=None)
         return await _missing(wrapups, wrapups.followed_by(principal_of(request)))
 
     @table.get("/api/v1/wrapups/dispositions")

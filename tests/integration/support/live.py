@@ -13,6 +13,7 @@ import aiohttp
 # Published by a background check at any moment, whatever the test does: every agent a test
 # adds has no greeting yet, and the mailbox check flags them to their unit's screens.
 BACKGROUND = frozenset({"mailbox_flagged"})
+NOTICES = "notices"
 
 
 class LiveClient:
@@ -20,12 +21,12 @@ class LiveClient:
         self.ws = ws
 
     async def next(self, timeout: float = 10) -> dict[str, Any]:
-        """The next event but the background checks'; fails if none comes within `timeout`
-        seconds."""
+        """The next notice but the background checks' (calls, queues, agents' states and
+        heartbeats pass by); fails if none comes within `timeout` seconds."""
         async with asyncio.timeout(timeout):
             while True:
                 event = await self._receive()
-                if event["type"] not in BACKGROUND:
+                if event.get("topic") == NOTICES and event["type"] not in BACKGROUND:
                     return event
 
     async def next_of(self, kind: str, timeout: float = 10) -> dict[str, Any]:
@@ -36,6 +37,16 @@ class LiveClient:
                 if event["type"] == kind:
                     return event
 
+    async def until(self, kind: str, timeout: float = 10) -> list[dict[str, Any]]:
+        """Every event before the next of this type but heartbeats and the background
+        checks': what reached this screen in between."""
+        seen: list[dict[str, Any]] = []
+        async with asyncio.timeout(timeout):
+            while (event := await self._receive())["type"] != kind:
+                if event["type"] != "heartbeat" and event["type"] not in BACKGROUND:
+                    seen.append(event)
+        return seen
+
     async def _receive(self) -> dict[str, Any]:
         message = await self.ws.receive()
         assert message.type is aiohttp.WSMsgType.TEXT, message
@@ -44,12 +55,14 @@ class LiveClient:
 
 
 @asynccontextmanager
-async def live_feed(base: str, token: str) -> AsyncIterator[LiveClient]:
-    """Connected and subscribed (its hello received): nothing published after is missed."""
+async def live_feed(base: str, token: str, query: str = "") -> AsyncIterator[LiveClient]:
+    """Connected and subscribed (its hello received): nothing published after is missed.
+    `query`: the feed's filters, e.g. "topics=calls&queue=ebd"."""
     headers = {"Authorization": f"Bearer {token}"}
+    url = f"{base}/api/v1/live" + (f"?{query}" if query else "")
     async with (
         aiohttp.ClientSession() as http,
-        http.ws_connect(f"{base}/api/v1/live", headers=headers) as ws,
+        http.ws_connect(url, headers=headers) as ws,
     ):
         client = LiveClient(ws)
         hello = await client._receive()

@@ -51,9 +51,7 @@ async def test_a_flag_by_api_tells_the_supervisor_at_once_live_and_by_email(
     agent = await phones("tagent1", "3911", "ebd", supervisor="tsup1")
     async with live_feed(base, boss) as boss_screen, live_feed(base, other) as other_screen:
         call = await callers.with_agent("11" + CASE + "#", agent)
-        answered = await boss_screen.next_of("call_event")  # the unit's call, live
-        while answered["name"] != "agent_answered":
-            answered = await boss_screen.next_of("call_event")
+        answered = await boss_screen.next_of("call.answered")  # the unit's call, live
         assert (answered["call_id"], answered["agent"]) == (call.ivr_id, "tagent1")
         status, threat = await api.call(
             "POST", "/api/v1/agents/tagent1/call/threat", token=await token_of("tagent1")
