@@ -52,6 +52,9 @@ from ccc_telephony.ivr.stasis import MainNumber
 from ccc_telephony.jobs import BackgroundJobs
 from ccc_telephony.live import http as live_http
 from ccc_telephony.live.feed import LiveFeed
+from ccc_telephony.login import http as login_http
+from ccc_telephony.login.service import Login
+from ccc_telephony.login.sessions import WebSessions
 from ccc_telephony.mail import Mailer
 from ccc_telephony.mailboxes.feature import MailboxesFeature
 from ccc_telephony.messages.book import MessageBook
@@ -354,6 +357,18 @@ class Service:
         )
         self.dispatcher.add_handlers(self.callbacks.caller_handlers())
         self.dispatcher.add_handlers(self.callbacks.placeholder_handlers(), callers=False)
+        # Staff log in to the web pages (the wallboard) with a username and password.
+        self.login = Login(
+            engine=self.engine,
+            sessions=WebSessions(
+                self.engine,
+                roster=lambda: self.agents.agents.roster if self.agents.loaded.is_set() else None,
+                clock=self.clock,
+            ),
+            admin_token=s.secret("admin-token").get_secret_value(),
+            roster=lambda: self.agents.agents.roster,
+            clock=self.clock,
+        )
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )
@@ -488,7 +503,12 @@ class Service:
     def web_app(self) -> web.Application:
         token = self.settings.secret("admin-token").get_secret_value()
         app = web.Application(
-            middlewares=[json_errors, bearer_auth(token, self.agents.tokens.principal)],
+            middlewares=[
+                json_errors,
+                bearer_auth(
+                    token, self.agents.tokens.principal, login_http.session_lookup(self.login)
+                ),
+            ],
             # Only for aiohttp's own request.read()/json(): routes read bodies with
             # web.validation.read_body and their own limit (a prompt upload takes 20 MB).
             client_max_size=JSON_BODY_LIMIT,
@@ -519,6 +539,13 @@ class Service:
         app.add_routes(wrapups_http.routes(self.wrapups, lambda: self.agents.agents.roster))
         app.add_routes(self.returns.routes())
         app.add_routes(self.confidential.routes())
+        app.add_routes(
+            login_http.routes(
+                self.login,
+                secure_cookie=self.settings.behind_https,
+                roster=lambda: self.agents.agents.roster,
+            )
+        )
         return app
 
     def _readiness_checks(self) -> dict[str, health.Check]:
