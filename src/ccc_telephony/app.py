@@ -75,6 +75,8 @@ from ccc_telephony.store.projection import ProjectionRules
 from ccc_telephony.threats.feature import ThreatsFeature
 from ccc_telephony.transfers.context import Staff, TransferContext
 from ccc_telephony.transfers.feature import TransfersFeature
+from ccc_telephony.wallboard import http as wallboard_http
+from ccc_telephony.wallboard.feature import make_wallboard
 from ccc_telephony.web import health
 from ccc_telephony.web.auth import bearer_auth, json_errors
 from ccc_telephony.web.metrics import Metrics
@@ -369,6 +371,20 @@ class Service:
             roster=lambda: self.agents.agents.roster,
             clock=self.clock,
         )
+        # The live wallboard; `today` (the day's figures per queue) is wired with the reports.
+        self.wallboard = make_wallboard(
+            policy=self.policy,
+            engine=self.engine,
+            clock=self.clock,
+            roster=lambda: self.agents.agents.roster,
+            statuses=lambda: self.agents.agents.status,
+            members=lambda: self.agents.agents.members,
+            staffed=self.agents.staffed_queues,
+            queue_snapshot=self.agents.queue_snapshot,
+            today=None,
+        )
+        self.agents.on_agent_event(self.wallboard.on_agent_event)
+        self.bus.subscribe(self.wallboard.on_call_event)
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )
@@ -428,6 +444,7 @@ class Service:
         self.jobs.run("ari-events", self.events.run)
         self.jobs.every("directory-refresh", self.directory.refresh_seconds, self.directory.refresh)
         self.jobs.run("signature-captures", self.signatures.run)
+        self.jobs.run("wallboard", self.wallboard.run)
         self.jobs.every("callbacks", self.callbacks.round_seconds, self.callbacks.tick)
         self.returns.start(self.jobs)
         self.confidential.start(self.jobs)
@@ -546,6 +563,8 @@ class Service:
                 roster=lambda: self.agents.agents.roster,
             )
         )
+        app.add_routes(wallboard_http.routes(self.wallboard))
+        app.on_shutdown.append(self.wallboard.close)
         return app
 
     def _readiness_checks(self) -> dict[str, health.Check]:
