@@ -86,6 +86,10 @@ async def test_staff_log_in_read_as_their_role_and_log_out(
         assert await ann.log_in("nobody", PASSWORD) == 401
         assert await ann.log_in("pwann", PASSWORD) == 303
         assert await ann.status("GET", "/api/v1/agents/pwann") == 200
+        async with ann.http.get(base + "/api/v1/wallboard") as reply:  # an agent's view
+            panels = (await reply.json())["panels"]
+        assert set(panels) == {"queues", "agents"}
+        assert [row["id"] for row in panels["agents"]] == ["pwann"]
         assert await ann.status("GET", "/api/v1/agents/pwcy") == 403  # not her unit
         assert await ann.status("GET", "/api/v1/hours") == 403  # the admin's
         assert await ann.status("POST", "/api/v1/agents/pwann/login") == 401  # writes: a token
