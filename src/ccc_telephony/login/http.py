@@ -8,6 +8,7 @@ answers the same for an unknown person and a wrong password.
 from __future__ import annotations
 
 import html
+import json
 import urllib.parse
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -17,9 +18,8 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from ccc_telephony.config.agents import RosterAgent
-from ccc_telephony.login.limits import Refusal
 from ccc_telephony.login.passwords import MAX_LENGTH, UnfitPassword
-from ccc_telephony.login.service import LoggedIn, Login
+from ccc_telephony.login.service import LoggedIn, Login, TooManyTries, WrongPassword
 from ccc_telephony.store.web_login import NotOnRoster
 from ccc_telephony.web.auth import (
     Principal,
@@ -132,15 +132,16 @@ async def _check_current(
 ) -> None:
     if not current:
         raise bad_request("current_password: required to change your own password")
-    fits = await login.current_password_fits(agent_id, current, peer=request.remote or "unknown")
-    if isinstance(fits, Refusal):
+    try:
+        await login.check_current_password(agent_id, current, peer=request.remote or "unknown")
+    except TooManyTries as exc:
         raise web.HTTPTooManyRequests(
-            text='{"error": "too many requests", "detail": "too many wrong passwords; wait"}',
+            text=json.dumps({"error": "too many requests", "detail": str(exc)}),
             content_type="application/json",
-            headers={"Retry-After": str(fits.retry_after)},
-        )
-    if not fits:
-        raise forbidden("current_password: not your current password")
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from None
+    except WrongPassword:
+        raise forbidden("current_password: not your current password") from None
 
 
 def _form(body: bytes) -> dict[str, str]:

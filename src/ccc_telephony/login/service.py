@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.config.agents import RosterAgent
 from ccc_telephony.login import passwords
-from ccc_telephony.login.limits import FailedLogins, Refusal
+from ccc_telephony.login.limits import FailedLogins
 from ccc_telephony.login.sessions import WebSessions
 from ccc_telephony.store import web_login
 from ccc_telephony.web.auth import ADMIN
@@ -28,6 +28,16 @@ log = structlog.get_logger(__name__)
 
 # What a username may be in a log line: the roster's ids are short; anything else is cut.
 LOGGED_USERNAME = 64
+
+
+class WrongPassword(Exception):
+    """Not the person's current password."""
+
+
+class TooManyTries(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many wrong passwords; try again in {retry_after} s")
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,19 +94,16 @@ class Login:
             stored = await web_login.password_hash(self._engine, user)
         return await asyncio.to_thread(passwords.verify, password, stored)
 
-    async def current_password_fits(
-        self, agent_id: str, password: str, *, peer: str
-    ) -> Refusal | bool:
-        """An agent changing their own password proves they know the current one; the tries
-        count against the same limit as logins."""
+    async def check_current_password(self, agent_id: str, password: str, *, peer: str) -> None:
+        """An agent changing their own password proves they know the current one; wrong tries
+        count against the same limit as logins (raises TooManyTries, WrongPassword)."""
         refusal = self.failures.refused(agent_id, peer)
         if refusal is not None:
-            return refusal
-        if await self._password_fits(agent_id, password):
-            return True
-        self.failures.failed(agent_id, peer)
-        log.warning("wrong current password", user=agent_id, peer=peer)
-        return False
+            raise TooManyTries(refusal.retry_after)
+        if not await self._password_fits(agent_id, password):
+            self.failures.failed(agent_id, peer)
+            log.warning("wrong current password", user=agent_id, peer=peer)
+            raise WrongPassword(agent_id)
 
     async def set_password(self, agent_id: str, password: str, *, by: str) -> datetime:
         """Hash and store it; the agent's open sessions end (raises UnfitPassword, NotOnRoster)."""

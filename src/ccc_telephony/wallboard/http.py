@@ -12,22 +12,20 @@ closes with 1001; the page reconnects by itself.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import html
 import json
 from pathlib import Path
 from string import Template
+from urllib.parse import urlsplit
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from ccc_telephony.wallboard.board import Viewer, Wallboard
-from ccc_telephony.web.auth import principal_of
+from ccc_telephony.web.auth import forbidden, principal_of
+from ccc_telephony.web.sockets import push_only
 
 HERE = Path(__file__).parent
 PAGE = Template((HERE / "wallboard.html").read_text())
-HEARTBEAT_SECONDS = 20.0
-MAX_CLIENT_MESSAGE = 4096
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
@@ -67,21 +65,11 @@ def routes(board: Wallboard) -> web.RouteTableDef:
     @table.get("/api/v1/wallboard/live")
     async def live(request: web.Request) -> web.WebSocketResponse:
         principal = principal_of(request)
-        ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=MAX_CLIENT_MESSAGE)
-        await ws.prepare(request)
+        _same_origin(request)
         viewer = board.subscribe(principal)
-        pump = asyncio.create_task(_pump(ws, board, viewer))
-        try:
-            async for message in ws:
-                if message.type is WSMsgType.ERROR:
-                    break
-        finally:
-            board.unsubscribe(viewer)
-            pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pump
-            await ws.close()
-        return ws
+        return await push_only(
+            request, lambda ws: _pump(ws, board, viewer), on_end=lambda: board.unsubscribe(viewer)
+        )
 
     return table
 
@@ -98,6 +86,15 @@ async def _pump(ws: web.WebSocketResponse, board: Wallboard, viewer: Viewer) -> 
             return
         await ws.send_str(_dumps({"type": kind, "panels": panels}))
         kind = "panels"
+
+
+def _same_origin(request: web.Request) -> None:
+    """A browser says which page opens a WebSocket: only our own pages may (the session cookie
+    is SameSite=Strict already; this also holds for a browser that ignores it). Tools that send
+    no Origin (a bearer token's client) are not browsers and pass."""
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc != request.host:
+        raise forbidden("the wallboard's live feed is for its own page")
 
 
 def _dumps(data: object) -> str:
