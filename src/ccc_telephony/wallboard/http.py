@@ -47,9 +47,9 @@ def routes(board: Wallboard) -> web.RouteTableDef:
             f' aria-labelledby="heading-{p.name}"></section>'
             for p in board.panels_for(principal)
         )
-        # JSON inside a <script type="application/json">: "</" is escaped so that no text in
-        # it (an agent's name) can end the element.
-        data = json.dumps(snapshot, default=str).replace("</", "<\\/")
+        # JSON inside a <script type="application/json">: every "<" escaped, so that no text
+        # in it (an agent's name) can end the element or open a comment.
+        data = json.dumps(snapshot, default=str).replace("<", "\\u003c")
         text = PAGE.substitute(
             who=html.escape(principal.name),
             role=html.escape(principal.role),

@@ -69,8 +69,8 @@ const components = {
       ["On calls", "num"], ["Offered today", "num"], ["Answered", "num"], ["Abandoned", "num"],
       ["Service level", "num"], ["ASA", "num"],
     ];
-    const region = el("div", { "aria-live": "polite" }, table("Now, and today so far", headers, body));
-    section.replaceChildren(heading("queues", "Queues"), region);
+    section.replaceChildren(heading("queues", "Queues"), table("Now, and today so far", headers, body));
+    announce(rows);
   },
 
   agents(section, rows) {
@@ -132,6 +132,18 @@ const components = {
     section.replaceChildren(heading("promises", "Promises"), list);
   },
 };
+
+// Screen readers hear a short line when the number of callers waiting changes, rather than
+// every table as it is redrawn.
+let lastWaiting = null;
+function announce(rows) {
+  const waiting = rows.reduce((sum, q) => sum + q.callers_waiting, 0);
+  if (waiting === lastWaiting) return;
+  lastWaiting = waiting;
+  const where = rows.filter((q) => q.callers_waiting).map((q) => `${q.label} ${q.callers_waiting}`);
+  document.getElementById("announcer").textContent =
+    waiting ? `${waiting} caller(s) waiting: ${where.join(", ")}` : "No callers waiting";
+}
 
 function render(panels) {
   for (const [name, data] of Object.entries(panels)) {
