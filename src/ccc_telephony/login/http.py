@@ -102,7 +102,7 @@ def routes(login: Login, *, secure_cookie: bool, roster: Roster) -> web.RouteTab
     async def log_out(request: web.Request) -> web.Response:
         session = request.cookies.get(COOKIE)
         if session is not None:
-            await login.sessions.end(session)
+            await login.log_out(session, peer=request.remote or "unknown")
         reply = web.HTTPSeeOther("/login")
         reply.del_cookie(COOKIE, path="/")
         raise reply

@@ -9,6 +9,7 @@ username and peer, never the password; failures are counted (limits.py) per pers
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from ccc_telephony.login import passwords
 from ccc_telephony.login.limits import FailedLogins
 from ccc_telephony.login.sessions import WebSessions
 from ccc_telephony.store import web_login
-from ccc_telephony.web.auth import ADMIN
+from ccc_telephony.web.auth import ADMIN, TokensUnavailable
 
 log = structlog.get_logger(__name__)
 
@@ -85,6 +86,13 @@ class Login:
         session = await self.sessions.open(user)
         log.info("logged in", user=user, peer=peer)
         return LoggedIn(user, session)
+
+    async def log_out(self, session: str, *, peer: str) -> None:
+        who = None
+        with contextlib.suppress(TokensUnavailable):  # who it was is for the log line only
+            who = await self.sessions.principal(session)
+        await self.sessions.end(session)
+        log.info("logged out", user=None if who is None else who.name, peer=peer)
 
     async def _password_fits(self, user: str, password: str) -> bool:
         if user == ADMIN.name:
