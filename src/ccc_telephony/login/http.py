@@ -29,6 +29,7 @@ from ccc_telephony.web.auth import (
     principal_of,
     user_of,
 )
+from ccc_telephony.web.pages import PAGE_HEADERS
 from ccc_telephony.web.validation import bad_request, json_error, parse_body, read_body
 
 Roster = Callable[[], Mapping[str, RosterAgent]]
@@ -37,12 +38,6 @@ HOME = "/wallboard"
 FORM_LIMIT = 4096
 HERE = Path(__file__).parent
 PAGE = Template((HERE / "login.html").read_text())
-# The pages load only what the service itself serves: no inline script, nothing from elsewhere.
-PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-store",
-}
 
 
 class NewPassword(BaseModel):

@@ -22,15 +22,11 @@ from aiohttp import web
 
 from ccc_telephony.wallboard.board import Viewer, Wallboard
 from ccc_telephony.web.auth import forbidden, principal_of
+from ccc_telephony.web.pages import PAGE_HEADERS
 from ccc_telephony.web.sockets import push_only
 
 HERE = Path(__file__).parent
 PAGE = Template((HERE / "wallboard.html").read_text())
-PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-store",
-}
 GOING_AWAY = 1001
 
 
