@@ -366,6 +366,7 @@ class Service:
                 self.engine,
                 roster=lambda: self.agents.agents.roster if self.agents.loaded.is_set() else None,
                 clock=self.clock,
+                admin_token=s.secret("admin-token").get_secret_value(),
             ),
             admin_token=s.secret("admin-token").get_secret_value(),
             roster=lambda: self.agents.agents.roster,

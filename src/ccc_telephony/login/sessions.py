@@ -2,12 +2,16 @@
 principal is read from it with the role the roster gives now (as for API tokens: a demoted
 lead loses lead rights at once, a leaver is refused).
 
+The admin's sessions are stamped with a fingerprint of the admin token they logged in with:
+once the token is changed (a leak, a leaver), every session opened with the old one is refused.
+
 Look-ups are kept a few seconds (web/token_cache.py) so that a wallboard's reads do not cost a
 query each; a logout or a new password in this process takes effect at once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -30,6 +34,7 @@ CACHE_SECONDS = 5.0
 CACHE_ENTRIES = 10_000
 # A cookie longer than this is none of ours (ours are 43 characters).
 MAX_COOKIE = 200
+ADMIN_PREFIX = "admin:"
 Roster = Callable[[], Mapping[str, RosterAgent] | None]
 
 
@@ -40,10 +45,15 @@ class WebSessions:
         *,
         roster: Roster,
         clock: Callable[[], datetime],
+        admin_token: str,
         lifetime: timedelta = LIFETIME,
     ) -> None:
         """`roster()`: the active roster, None until it is loaded (503 then, not 401)."""
         self._engine = engine
+        # "admin:" and 16 hex digits of a hash of the token: no agent id has a colon, and so
+        # little of a hash of a random token tells nothing about it.
+        fingerprint = hashlib.sha256(b"web session " + admin_token.encode()).hexdigest()[:16]
+        self._admin = f"{ADMIN_PREFIX}{fingerprint}"
         self._roster = roster
         self._clock = clock
         self.lifetime = lifetime
@@ -56,7 +66,11 @@ class WebSessions:
         session = secrets.token_urlsafe(32)
         now = self._clock()
         await web_login.open_session(
-            self._engine, web_login.digest(session), who=who, at=now, expires_at=now + self.lifetime
+            self._engine,
+            web_login.digest(session),
+            who=self._admin if who == ADMIN.name else who,
+            at=now,
+            expires_at=now + self.lifetime,
         )
         return session
 
@@ -68,8 +82,10 @@ class WebSessions:
         holder = await self._holder(web_login.digest(session))
         if holder is None or holder.expires_at <= self._clock():
             return None
-        if holder.who == ADMIN.name:
+        if holder.who == self._admin:
             return ADMIN
+        if holder.who.startswith(ADMIN_PREFIX):
+            return None  # opened with an admin token since changed
         roster = self._roster()
         if roster is None:
             raise TokensUnavailable("the roster is not loaded yet")

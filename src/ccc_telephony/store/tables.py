@@ -770,7 +770,8 @@ staff_passwords = Table(
 )
 
 # A browser's session after a login: only a SHA-256 of its random id (the cookie) is kept. `who`
-# is an agent id or "admin"; the role is the roster's at each request, as for API tokens.
+# is an agent id, or "admin:" and a fingerprint of the admin token (login/sessions.py); the role
+# is the roster's at each request, as for API tokens.
 web_sessions = Table(
     "web_sessions",
     metadata,

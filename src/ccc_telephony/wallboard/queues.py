@@ -29,7 +29,7 @@ TODAY_FIGURES = ("offered", "answered", "abandoned", "service_level_pct", "asa_s
 
 
 def queue_label(queue: str, policy: Policy) -> str:
-    """ "EBD", "Family", "EBD · Español": the queue as the floor calls it."""
+    """The queue as the floor calls it: "EBD", "Family", "EBD · Spanish"."""
     base, _, language = queue.partition("_")
     name = base.upper() if len(base) <= 3 else base.capitalize()
     if not language:

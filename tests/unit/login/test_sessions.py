@@ -57,7 +57,7 @@ def store(monkeypatch: pytest.MonkeyPatch) -> Store:
 
 async def test_the_role_is_the_rosters_now_and_a_leaver_is_refused(store: Store) -> None:
     roster: dict[str, RosterAgent] = dict(ROSTER)
-    sessions = WebSessions(None, roster=lambda: roster, clock=Clock())  # type: ignore[arg-type]
+    sessions = WebSessions(None, roster=lambda: roster, clock=Clock(), admin_token="t1")  # type: ignore[arg-type]
     cookie = await sessions.open("lead")
     principal = await sessions.principal(cookie)
     assert principal is not None and (principal.role, principal.agent_id) == ("lead", "lead")
@@ -66,13 +66,16 @@ async def test_the_role_is_the_rosters_now_and_a_leaver_is_refused(store: Store)
     assert demoted is not None and demoted.role == "agent"
     del roster["lead"]
     assert await sessions.principal(cookie) is None
-    assert await sessions.principal(await sessions.open("admin")) == ADMIN
+    admin = await sessions.open("admin")
+    assert await sessions.principal(admin) == ADMIN
     assert await sessions.principal("made-up") is None
+    rotated = WebSessions(None, roster=lambda: roster, clock=Clock(), admin_token="t2")  # type: ignore[arg-type]
+    assert await rotated.principal(admin) is None  # opened with the admin token since changed
 
 
 async def test_expiry_logout_and_a_new_password_apply_at_once(store: Store) -> None:
     clock = Clock()
-    sessions = WebSessions(None, roster=lambda: ROSTER, clock=clock)  # type: ignore[arg-type]
+    sessions = WebSessions(None, roster=lambda: ROSTER, clock=clock, admin_token="t1")  # type: ignore[arg-type]
     ann, bob, cy = [await sessions.open(who) for who in ("ann", "bob", "cy")]
     for cookie in (ann, bob, cy):
         assert await sessions.principal(cookie) is not None
@@ -90,7 +93,7 @@ async def test_expiry_logout_and_a_new_password_apply_at_once(store: Store) -> N
 
 
 async def test_before_the_roster_is_loaded_a_session_cannot_be_judged(store: Store) -> None:
-    sessions = WebSessions(None, roster=lambda: None, clock=Clock())  # type: ignore[arg-type]
+    sessions = WebSessions(None, roster=lambda: None, clock=Clock(), admin_token="t1")  # type: ignore[arg-type]
     cookie = await sessions.open("ann")
     with pytest.raises(TokensUnavailable):
         await sessions.principal(cookie)

@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 from ccc_telephony.agents.states import State, Status
 from ccc_telephony.config.agents import AgentPolicy
+from ccc_telephony.config.policy import Policy
 from ccc_telephony.config.reports import Reports
 from ccc_telephony.wallboard.agents import Limits, agent_rows, over_limit, visible_rows
 from ccc_telephony.wallboard.board import Viewer
 from ccc_telephony.wallboard.coverage import coverage_rows
+from ccc_telephony.wallboard.queues import queue_rows
 from ccc_telephony.web.auth import ADMIN
 from tests.unit.staff import ROSTER, principal
 
@@ -88,3 +90,21 @@ def test_a_viewer_is_sent_only_the_panels_that_changed() -> None:
     assert viewer.pending == {"agents": [3]}
     viewer.offer({"queues": [4]})  # not yet sent: merged
     assert viewer.pending == {"agents": [3], "queues": [4]}
+
+
+def test_queue_rows_carry_todays_figures_when_there_are_some(policy: Policy) -> None:
+    live = [
+        {
+            "queue": "ebd",
+            "callers_waiting": 2,
+            "longest_wait_seconds": 75,
+            "agents": {"ready": ["a"]},
+        },
+        {"queue": "ebd_es", "callers_waiting": 0, "longest_wait_seconds": 0, "agents": {}},
+    ]
+    today = {"ebd": {"offered": 40, "answered": 35, "abandoned": 5, "service_level_pct": 81.5}}
+    ebd, spanish = queue_rows(live, today, policy)
+    assert (ebd["label"], spanish["label"]) == ("EBD", "EBD · Spanish")
+    assert (ebd["callers_waiting"], ebd["agents_ready"], ebd["agents_on_calls"]) == (2, 1, 0)
+    assert (ebd["offered"], ebd["service_level_pct"], ebd["asa_seconds"]) == (40, 81.5, None)
+    assert spanish["offered"] is None  # the page shows "—"
