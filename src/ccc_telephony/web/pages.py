@@ -1,15 +1,18 @@
-"""What every page the service serves shares: its headers (our own scripts and styles only,
-never framed, never cached) and how a page's template is filled in safely."""
+"""What every HTML page the service serves says to the browser: load only what the service
+itself serves (no inline script, nothing from elsewhere, no framing by another site), never
+guess a file's type, keep no copy (a page holds staff's names and states); and how a page's
+template is filled in safely."""
 
 from __future__ import annotations
 
 import html
 from pathlib import Path
 from string import Template
+from typing import Final
 
 from aiohttp import web
 
-PAGE_HEADERS = {
+PAGE_HEADERS: Final = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
