@@ -52,6 +52,9 @@ from ccc_telephony.ivr.stasis import MainNumber
 from ccc_telephony.jobs import BackgroundJobs
 from ccc_telephony.live import http as live_http
 from ccc_telephony.live.feed import LiveFeed, queue_names
+from ccc_telephony.login import http as login_http
+from ccc_telephony.login.service import Login
+from ccc_telephony.login.sessions import WebSessions
 from ccc_telephony.mail import Mailer
 from ccc_telephony.mailboxes.feature import MailboxesFeature
 from ccc_telephony.messages.book import MessageBook
@@ -62,6 +65,8 @@ from ccc_telephony.prompts.generate import generate_all
 from ccc_telephony.prompts.library import PromptLibrary
 from ccc_telephony.prompts.stasis import PromptRecordingContext, PromptRecordingLine
 from ccc_telephony.reports import http as reports_http
+from ccc_telephony.reports import pages as reports_pages
+from ccc_telephony.reports.today import today_by_queue
 from ccc_telephony.returns.dialer import ReturnDialer
 from ccc_telephony.returns.feature import ReturnsFeature
 from ccc_telephony.signatures.feature import SignaturesFeature
@@ -73,6 +78,8 @@ from ccc_telephony.store.projection import ProjectionRules
 from ccc_telephony.threats.feature import ThreatsFeature
 from ccc_telephony.transfers.context import Staff, TransferContext
 from ccc_telephony.transfers.feature import TransfersFeature
+from ccc_telephony.wallboard import http as wallboard_http
+from ccc_telephony.wallboard.feature import make_wallboard
 from ccc_telephony.web import health, openapi, reads
 from ccc_telephony.web.auth import bearer_auth, json_errors
 from ccc_telephony.web.metrics import Metrics
@@ -362,6 +369,33 @@ class Service:
         )
         self.dispatcher.add_handlers(self.callbacks.caller_handlers())
         self.dispatcher.add_handlers(self.callbacks.placeholder_handlers(), callers=False)
+        # Staff log in to the web pages (the wallboard) with a username and password.
+        self.login = Login(
+            engine=self.engine,
+            sessions=WebSessions(
+                self.engine,
+                roster=lambda: self.agents.agents.roster if self.agents.loaded.is_set() else None,
+                clock=self.clock,
+                admin_token=s.secret("admin-token").get_secret_value(),
+            ),
+            admin_token=s.secret("admin-token").get_secret_value(),
+            roster=lambda: self.agents.agents.roster,
+            clock=self.clock,
+        )
+        # The live wallboard, with today's figures per queue as the reports count them.
+        self.wallboard = make_wallboard(
+            policy=self.policy,
+            engine=self.engine,
+            clock=self.clock,
+            roster=lambda: self.agents.agents.roster,
+            statuses=lambda: self.agents.agents.status,
+            members=lambda: self.agents.agents.members,
+            staffed=self.agents.staffed_queues,
+            queue_snapshot=self.agents.queue_snapshot,
+            today=lambda now: today_by_queue(self.engine, self.policy, now),
+        )
+        self.agents.on_agent_event(self.wallboard.on_agent_event)
+        self.bus.subscribe(self.wallboard.on_call_event)
         self.events = AriEventStream(
             self.ari, on_event=self.dispatcher.on_event, on_connect=self._on_ari_connect
         )
@@ -421,6 +455,7 @@ class Service:
         self.jobs.run("ari-events", self.events.run)
         self.jobs.every("directory-refresh", self.directory.refresh_seconds, self.directory.refresh)
         self.jobs.run("signature-captures", self.signatures.run)
+        self.jobs.run("wallboard", self.wallboard.run)
         self.jobs.every("callbacks", self.callbacks.round_seconds, self.callbacks.tick)
         self.returns.start(self.jobs)
         self.confidential.start(self.jobs)
@@ -496,7 +531,12 @@ class Service:
     def web_app(self) -> web.Application:
         token = self.settings.secret("admin-token").get_secret_value()
         app = web.Application(
-            middlewares=[json_errors, bearer_auth(token, self.agents.tokens.principal)],
+            middlewares=[
+                json_errors,
+                bearer_auth(
+                    token, self.agents.tokens.principal, login_http.session_lookup(self.login)
+                ),
+            ],
             # Only for aiohttp's own request.read()/json(): routes read bodies with
             # web.validation.read_body and their own limit (a prompt upload takes 20 MB).
             client_max_size=JSON_BODY_LIMIT,
@@ -530,6 +570,9 @@ class Service:
         app.add_routes(self.confidential.routes())
         app.add_routes(reports_http.routes(self._reports_context()))
         app.add_routes(
+            reports_pages.routes(self.policy, self.clock, lambda: self.agents.agents.roster)
+        )
+        app.add_routes(
             reads.routes(
                 self.engine,
                 roster=lambda: self.agents.agents.roster,
@@ -538,6 +581,15 @@ class Service:
             )
         )
         app.add_routes(openapi.routes(openapi.package_parts()))
+        app.add_routes(
+            login_http.routes(
+                self.login,
+                secure_cookie=self.settings.behind_https,
+                roster=lambda: self.agents.agents.roster,
+            )
+        )
+        app.add_routes(wallboard_http.routes(self.wallboard))
+        app.on_shutdown.append(self.wallboard.close)
         return app
 
     def _reports_context(self) -> reports_http.ReportsContext:

@@ -19,6 +19,7 @@ from ccc_telephony.config.policy import PolicyError, load_policy
 from ccc_telephony.config.settings import MissingSecretError, Settings
 from ccc_telephony.directory import cli as directory_cli
 from ccc_telephony.escalations import cli as escalations_cli
+from ccc_telephony.login import cli as login_cli
 from ccc_telephony.mailboxes import cli as mailboxes_cli
 from ccc_telephony.reports import cli as reports_cli
 from ccc_telephony.returns import cli as messages_cli
@@ -121,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     upload.add_argument("wav", type=Path)
     upload.set_defaults(func=_prompts_upload)
 
-    agents_cli.register(sub)
+    login_cli.register(agents_cli.register(sub))
     callbacks_cli.register(sub)
     escalations_cli.register(sub)
     directory_cli.register(sub)

@@ -19,7 +19,8 @@ from ccc_telephony.web.client import failed as _failed
 from ccc_telephony.web.client import show as _show
 
 
-def register(sub: Any) -> None:
+def register(sub: Any) -> Any:
+    """The `agents` verbs; returned, so that other packages add theirs (`agents password`)."""
     agents = sub.add_parser("agents", help="agents: roster, log in/out, states, API tokens")
     verbs = agents.add_subparsers(metavar="ACTION")
     verbs.add_parser("list", help="every agent and their state").set_defaults(func=_list)
@@ -56,6 +57,7 @@ def register(sub: Any) -> None:
     token.add_argument("words", nargs="+", metavar="ID | revoke ID")
     token.add_argument("--token", type=int, dest="token_id", help="revoke only this token")
     token.set_defaults(func=_token)
+    return verbs
 
 
 def _list(settings: Settings, _: argparse.Namespace) -> int:

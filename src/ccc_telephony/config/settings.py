@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     agi_port: int = 4573
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    # Browsers reach the service over HTTPS (a proxy in front of it): the login cookie is then
+    # sent over HTTPS only (Secure).
+    behind_https: bool = False
 
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"

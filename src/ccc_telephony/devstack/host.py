@@ -18,6 +18,8 @@ REQUIRED = {
     "sox": "sox",
     "/usr/lib/postgresql/15/bin/initdb": "postgresql",
     "runuser": "util-linux",
+    # The wallboard's browser test drives Debian's Chromium (Playwright cannot download its own).
+    "chromium": "chromium",
 }
 
 

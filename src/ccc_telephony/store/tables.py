@@ -846,3 +846,37 @@ agent_days_counted = Table(
     Column("zone", Text, primary_key=True),
     Column("day", Date, primary_key=True),
 )
+
+# --- staff login for the web pages (issue 13) -------------------------------------------------
+
+# Each person's password as a salted scrypt hash (login/passwords.py), never the password. The
+# admin has none: they log in with the admin token.
+staff_passwords = Table(
+    "staff_passwords",
+    metadata,
+    Column(
+        "agent_id",
+        Text,
+        ForeignKey("agents.id", name="fk_staff_passwords_agent"),
+        primary_key=True,
+    ),
+    Column("password_hash", Text, nullable=False),
+    Column("set_at", TIMESTAMPTZ, nullable=False),
+    Column("set_by", Text, nullable=False),
+)
+
+# A browser's session after a login: only a SHA-256 of its random id (the cookie) is kept. `who`
+# is an agent id, or "admin:" and a fingerprint of the admin token (login/sessions.py); the role
+# is the roster's at each request, as for API tokens.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("session_sha256", Text, nullable=False),
+    Column("who", Text, nullable=False),
+    Column("created_at", TIMESTAMPTZ, nullable=False),
+    Column("expires_at", TIMESTAMPTZ, nullable=False),
+    Column("ended_at", TIMESTAMPTZ, nullable=True),
+    UniqueConstraint("session_sha256", name="uq_web_sessions_session_sha256"),
+    Index("ix_web_sessions_who", "who"),
+)

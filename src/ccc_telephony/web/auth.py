@@ -49,7 +49,14 @@ class TokensUnavailable(Exception):
 Role = Literal["agent", "lead", "supervisor", "admin"]
 ADMIN = Principal(name="admin", role="admin")
 USER = web.RequestKey("user", Principal)
-OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/api/v1/openapi.json"})
+OPEN_PATHS = frozenset(
+    {"/healthz", "/readyz", "/metrics", "/api/v1/openapi.json", "/", "/login", "/logout"}
+)
+# The pages' scripts, styles and icons: nothing in them is anyone's data.
+OPEN_PREFIXES = ("/static/",)
+# A browser's session (login/sessions.py) is accepted for reads only: every write still needs a
+# bearer token, which a page on another site cannot make a browser send (no CSRF surface).
+SESSION_METHODS = frozenset({"GET", "HEAD"})
 # What a non-admin may reach at all; each route then checks whom the request may act on.
 STAFF_PREFIXES = (
     "/api/v1/agents",
@@ -65,9 +72,13 @@ STAFF_PREFIXES = (
     "/api/v1/mailboxes",
     "/api/v1/reports",
     "/api/v1/audit",
+    "/api/v1/wallboard",
+    "/wallboard",
+    "/reports",
 )
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TokenLookup = Callable[[str], Awaitable[Principal | None]]
+SessionLookup = Callable[[web.Request], Awaitable[Principal | None]]
 
 
 def may_act_on(principal: Principal, agent: RosterAgent, roster: Mapping[str, RosterAgent]) -> bool:
@@ -109,30 +120,37 @@ def forbidden(detail: str) -> web.HTTPForbidden:
     )
 
 
-def bearer_auth(admin_token: str, lookup: TokenLookup | None = None) -> Middleware:
+def bearer_auth(
+    admin_token: str, lookup: TokenLookup | None = None, session: SessionLookup | None = None
+) -> Middleware:
+    """`session(request)`: the principal of the request's login session cookie, if any."""
     expected = admin_token.encode()
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path in OPEN_PATHS:
+        if request.path in OPEN_PATHS or request.path.startswith(OPEN_PREFIXES):
             return await handler(request)
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         token = token.strip()
         principal: Principal | None = None
-        if scheme.lower() == "bearer" and token:
-            if hmac.compare_digest(token.encode(), expected):
-                principal = ADMIN
-            elif lookup is not None and len(token) <= 200:
-                try:
+        try:
+            if scheme.lower() == "bearer" and token:
+                if hmac.compare_digest(token.encode(), expected):
+                    principal = ADMIN
+                elif lookup is not None and len(token) <= 200:
                     principal = await lookup(token)
-                except TokensUnavailable as exc:
-                    log.warning("cannot check a token now", path=request.path[:200], why=str(exc))
-                    return web.json_response(
-                        {"error": "unavailable", "detail": "cannot check tokens now; retry"},
-                        status=503,
-                        headers={"Retry-After": "1"},
-                    )
+            elif session is not None and request.method in SESSION_METHODS:
+                principal = await session(request)
+        except TokensUnavailable as exc:
+            log.warning("cannot check a token now", path=request.path[:200], why=str(exc))
+            return web.json_response(
+                {"error": "unavailable", "detail": "cannot check tokens now; retry"},
+                status=503,
+                headers={"Retry-After": "1"},
+            )
+        if principal is None and session is not None and _is_page(request):
+            raise web.HTTPSeeOther("/login")
         if principal is None:
             log.warning(
                 "refused unauthenticated request",
@@ -153,6 +171,11 @@ def bearer_auth(admin_token: str, lookup: TokenLookup | None = None) -> Middlewa
         return await handler(request)
 
     return middleware
+
+
+def _is_page(request: web.Request) -> bool:
+    """A page a browser opens (not the API): without a login it goes to the login page."""
+    return request.method in SESSION_METHODS and not request.path.startswith("/api/")
 
 
 @web.middleware

@@ -105,8 +105,9 @@ async def test_every_route_of_the_service_is_described_and_nothing_else(
     app: web.Application,
 ) -> None:
     served, described = _served(app), _described()
-    assert sorted(served - described) == [], "routes without a description in an api.yaml"
-    assert sorted(described - served) == [], "descriptions of routes the service does not have"
+    missing, extra = sorted(served - described), sorted(described - served)
+    assert not missing, f"routes without a description in an api.yaml: {missing}"
+    assert not extra, f"descriptions of routes the service does not have: {extra}"
 
 
 async def test_the_document_is_served_without_a_token(app: web.Application) -> None:

@@ -1,0 +1,178 @@
+"""The wallboard's data and its live viewers.
+
+Every panel is built once per update and each viewer then gets their view of it (an agent:
+the queues and their own row). Updates follow agent and call events within a fraction of a
+second: a burst of events (a queue filling, a shift logging in) is coalesced into one update
+after `coalesce` seconds; and every `refresh` seconds anyway, for figures that move with time
+alone. A viewer is sent only the panels that changed for them since their last message.
+
+A viewer never holds up the service: what waits for one slow screen is at most one message
+(newer panels replace older ones not yet sent), so memory per viewer is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Final
+
+import structlog
+
+from ccc_telephony.store.events import CallEvent
+from ccc_telephony.wallboard.panel import Panel
+from ccc_telephony.web.auth import Principal
+
+log = structlog.get_logger(__name__)
+
+AgentListener = Callable[[str, Mapping[str, Any]], None]
+
+COALESCE_SECONDS = 0.1
+REFRESH_SECONDS = 5.0
+# Call events that change what the board shows (a caller in line, answered, gone); the IVR's
+# many others (a key pressed, a prompt played) do not.
+CALL_EVENTS: Final = frozenset(
+    {
+        "queued",
+        "queue_joined",
+        "abandoned",
+        "agent_ringing",
+        "agent_answered",
+        "agent_call_completed",
+        "ring_no_answer",
+        "call_ended",
+        "transfer_completed",
+    }
+)
+
+
+class Viewer:
+    """One connected screen: who, what it was last sent per panel, and what waits to go."""
+
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+        self.sent: dict[str, str] = {}
+        self.pending: dict[str, Any] = {}
+        self.closing = False
+        self._wake = asyncio.Event()
+
+    def offer(self, panels: Mapping[str, Any]) -> None:
+        """Panels whose view changed since last sent; merged into what is not yet sent."""
+        changed = {}
+        for name, data in panels.items():
+            text = json.dumps(data, sort_keys=True, default=str)
+            if self.sent.get(name) != text:
+                self.sent[name] = text
+                changed[name] = data
+        if changed:
+            self.pending.update(changed)
+            self._wake.set()
+
+    def close(self) -> None:
+        self.closing = True
+        self._wake.set()
+
+    async def next(self) -> dict[str, Any] | None:
+        """The panels to send next; None once the viewer is to be closed."""
+        await self._wake.wait()
+        self._wake.clear()
+        if self.closing:
+            return None
+        panels, self.pending = self.pending, {}
+        return panels
+
+
+class Wallboard:
+    def __init__(
+        self,
+        panels: Sequence[Panel],
+        *,
+        clock: Callable[[], datetime],
+        coalesce: float = COALESCE_SECONDS,
+        refresh: float = REFRESH_SECONDS,
+        followers: Sequence[AgentListener] = (),
+    ) -> None:
+        """`followers`: panels' own listeners of agent events (the coverage guard's warnings)."""
+        self.panels = list(panels)
+        self._followers = list(followers)
+        self._clock = clock
+        self._coalesce = coalesce
+        self._refresh = refresh
+        self._viewers: set[Viewer] = set()
+        self._dirty = asyncio.Event()
+        self._last: dict[str, Any] = {}
+
+    @property
+    def viewers(self) -> int:
+        return len(self._viewers)
+
+    def panels_for(self, principal: Principal) -> list[Panel]:
+        return [p for p in self.panels if p.for_agents or principal.role != "agent"]
+
+    # --- what happens -------------------------------------------------------------------------
+    def changed(self) -> None:
+        """Something the board shows changed: an update follows within `coalesce` seconds."""
+        self._dirty.set()
+
+    def on_agent_event(self, name: str, details: Mapping[str, Any]) -> None:
+        for follower in self._followers:
+            follower(name, details)
+        self.changed()
+
+    def on_call_event(self, event: CallEvent) -> None:
+        if event.name in CALL_EVENTS or event.name.startswith("callback_"):
+            self.changed()
+
+    # --- reading ------------------------------------------------------------------------------
+    async def build(self) -> dict[str, Any]:
+        """Every panel's data now; a panel that fails keeps its last data (logged)."""
+        now = self._clock()
+        for panel in self.panels:
+            try:
+                self._last[panel.name] = await panel.build(now)
+            except Exception:
+                log.exception("wallboard panel failed", panel=panel.name)
+                self._last.setdefault(panel.name, None)
+        return {"at": now.isoformat(), "panels": dict(self._last)}
+
+    def view(self, built: Mapping[str, Any], principal: Principal) -> dict[str, Any]:
+        data = built["panels"]
+        return {p.name: p.view(data[p.name], principal) for p in self.panels_for(principal)}
+
+    async def snapshot(self, principal: Principal) -> dict[str, Any]:
+        built = await self.build()
+        return {"at": built["at"], "panels": self.view(built, principal)}
+
+    # --- live ---------------------------------------------------------------------------------
+    def subscribe(self, principal: Principal) -> Viewer:
+        viewer = Viewer(principal)
+        self._viewers.add(viewer)
+        return viewer
+
+    def unsubscribe(self, viewer: Viewer) -> None:
+        self._viewers.discard(viewer)
+
+    async def run(self) -> None:
+        """The background job: an update after each burst of events, and every `refresh`."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._refresh):
+                    await self._dirty.wait()
+            if self._dirty.is_set():
+                await asyncio.sleep(self._coalesce)
+            self._dirty.clear()
+            if self._viewers:
+                await self.push()
+
+    async def push(self) -> None:
+        built = await self.build()
+        for viewer in list(self._viewers):
+            viewer.offer(self.view(built, viewer.principal))
+
+    async def close(self, *_: object) -> None:
+        """Every viewer told the service is stopping (an aiohttp on_shutdown hook)."""
+        for viewer in list(self._viewers):
+            viewer.close()
+        self._viewers.clear()
