@@ -9,7 +9,8 @@ import csv
 import io
 import json
 import secrets
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -217,3 +218,24 @@ async def test_other_thresholds_than_the_counts_were_kept_by_are_counted_from_th
     mid_quarter = Span(at(9, 0, 1), at(10, 0), ZONE)
     report = await interval_report(reports_engine, policy, mid_quarter, Bucket.MIN60, ["ebd"])
     assert [row["offered"] for row in report["rows"]] == [4]  # 09:05, 09:20, 09:40, 09:50
+
+
+async def test_the_hour_repeated_when_the_clock_falls_back_is_two_rows(
+    reports: Reports, reports_engine: AsyncEngine, tmp_path: Path
+) -> None:
+    fall = date(2026, 11, 1)  # 02:00 CDT -> 01:00 CST in Chicago
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=ZONE).astimezone(UTC)
+    second = datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=ZONE).astimezone(UTC)
+    callers = [Caller("6085550177", joined).abandoned("help", 30, 1) for joined in (first, second)]
+    await write_events(
+        reports_engine, tmp_path / "ev.jsonl", [e for c in callers for e in c.events]
+    )
+    reply = await reports.get(
+        "interval", **{"from": fall.isoformat()}, bucket="60min", queue="help"
+    )
+    rows = (await reply.json())["rows"]
+    assert len(rows) == 25
+    assert [(r["start"], r["offered"]) for r in rows if r["offered"]] == [
+        ("2026-11-01T01:00:00-05:00", 1),
+        ("2026-11-01T01:00:00-06:00", 1),
+    ]
