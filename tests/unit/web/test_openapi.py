@@ -85,10 +85,17 @@ async def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
 
 def _served(app: web.Application) -> set[tuple[str, str]]:
     return {
-        (route.method.lower(), route.resource.canonical)
+        (route.method.lower(), _path(route.resource))
         for route in app.router.routes()
         if route.resource is not None and route.method != "HEAD"  # aiohttp's own, for each GET
     }
+
+
+def _path(resource: web.AbstractResource) -> str:
+    """A static folder's files are one path with the file's name in it."""
+    if isinstance(resource, web.StaticResource):
+        return resource.canonical + "/{filename}"
+    return resource.canonical
 
 
 def _described() -> set[tuple[str, str]]:
