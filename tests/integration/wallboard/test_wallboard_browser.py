@@ -7,37 +7,31 @@ kept under the test's temporary directory."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Page, expect
 
 from ccc_telephony.app import Service
 from ccc_telephony.store.events import CallEvent
 from tests.integration.agents.conftest import Api
+from tests.integration.support.browser import browser_page
 from tests.integration.support.clock import ShiftedClock
 from tests.integration.support.ports import free_udp_port
 from tests.integration.support.service import ServiceRunner
 from tests.integration.support.steps import Callers
 from tests.sipp import SipPhone
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "wallboard pass phrase"
 WITHIN_SECONDS = 1.0
 
 
 @pytest.fixture
-async def browser_page(tmp_path: Path) -> AsyncIterator[Page]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            page = await browser.new_page(viewport={"width": 1400, "height": 1000})
-            yield page
-        finally:
-            await browser.close()
+async def page() -> AsyncIterator[Page]:
+    async with browser_page() as page:
+        yield page
 
 
 @pytest.fixture
@@ -87,7 +81,7 @@ async def _dial(phone: SipPhone, code: str) -> None:
 
 
 async def test_the_wallboard_is_live_in_a_browser(
-    browser_page: Page,
+    page: Page,
     service: Service,
     service_runner: ServiceRunner,
     supervisor: str,
@@ -96,7 +90,6 @@ async def test_the_wallboard_is_live_in_a_browser(
     open_hours: ShiftedClock,
     tmp_path: Path,
 ) -> None:
-    page = browser_page
     base = f"http://127.0.0.1:{service.settings.http_port}"
     phone = await phones("wbann", "3971", "ebd")
 

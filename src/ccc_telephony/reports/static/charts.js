@@ -62,7 +62,7 @@ export function barChart(container, spec) {
   const totals = spec.categories.map((_, i) =>
     spec.stacked ? spec.series.reduce((s, x) => s + (x.values[i] || 0), 0)
                  : Math.max(0, ...spec.series.map((x) => x.values[i] || 0)));
-  const max = niceMax(Math.max(0, ...totals));
+  const max = Math.max(4, niceMax(Math.max(0, ...totals)));  // whole-number ticks for a few calls
   const y = (v) => top + plotH - (v / max) * plotH;
   axis(svg, max, y, left, width - right, spec.unit || "");
   const slot = plotW / n;

@@ -92,6 +92,14 @@ function shortTime(iso) {
   return time && !time.startsWith("00:00") ? `${day.slice(5)} ${time.slice(0, 5)}` : day;
 }
 
+// A report's `to` is the end of its last day (midnight after it): the day itself is shown.
+function lastDay(iso) {
+  if (!iso || !iso.includes("T00:00")) return shortTime(iso);
+  const day = new Date(`${iso.slice(0, 10)}T12:00:00Z`);
+  day.setUTCDate(day.getUTCDate() - 1);
+  return day.toISOString().slice(0, 10);
+}
+
 function minutes(seconds) {
   return Math.round((seconds || 0) / 6) / 10;
 }
@@ -104,7 +112,8 @@ function cell(value) {
   if (value === null || value === undefined) return "—";
   if (typeof value === "object") return Object.entries(value).map(([k, v]) => `${k}: ${v}`).join("; ") || "—";
   if (typeof value === "boolean") return value ? "yes" : "no";
-  return String(value);
+  const moment = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)/.exec(String(value));
+  return moment ? `${moment[1]} ${moment[2]}` : String(value);
 }
 
 function table(rows) {
@@ -162,7 +171,7 @@ async function show(name, form) {
   document.getElementById("definitions").replaceChildren(definitions(body.definitions));
   barChart(document.getElementById("chart"), CHARTS[name](rows));
   document.getElementById("rows").replaceChildren(table(rows));
-  status.textContent = `${rows.length} rows, ${shortTime(body.from)} to ${shortTime(body.to)}${body.truncated ? " (list cut short: narrow the period)" : ""}.`;
+  status.textContent = `${rows.length} ${rows.length === 1 ? "row" : "rows"}, ${shortTime(body.from)} to ${lastDay(body.to)}${body.truncated ? " (list cut short: narrow the period)" : ""}.`;
 }
 
 const form = document.getElementById("report-form");
