@@ -2,20 +2,23 @@
 
 A session's id is random and shown only to the browser (its cookie); the table keeps a SHA-256
 of it, like API tokens, so a leaked table opens no session. Ending a session (logout, a new
-password) stamps `ended_at`; the row stays as the record of who was logged in when.
+password) stamps `ended_at`; the row stays as the record of who was logged in when, for
+`SESSIONS_KEPT` after it is over.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.store.tables import agents, staff_passwords, web_sessions
+
+SESSIONS_KEPT = timedelta(days=31)
 
 
 class NotOnRoster(LookupError):
@@ -74,12 +77,19 @@ async def set_password(
 async def open_session(
     engine: AsyncEngine, session_sha256: str, *, who: str, at: datetime, expires_at: datetime
 ) -> int:
+    """A new session; sessions over (expired or ended) for `SESSIONS_KEPT` go in the same
+    transaction, so the table holds about a month of logins however long the service runs."""
     statement = (
         insert(web_sessions)
         .values(session_sha256=session_sha256, who=who, created_at=at, expires_at=expires_at)
         .returning(web_sessions.c.id)
     )
+    over = at - SESSIONS_KEPT
+    purge = delete(web_sessions).where(
+        or_(web_sessions.c.expires_at < over, web_sessions.c.ended_at < over)
+    )
     async with engine.begin() as conn:
+        await conn.execute(purge)
         return int((await conn.execute(statement)).scalar_one())
 
 

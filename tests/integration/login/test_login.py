@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import sys
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 
 from ccc_telephony.app import Service
 from ccc_telephony.devstack.stack import Stack
-from ccc_telephony.store import tokens
+from ccc_telephony.store import tokens, web_login
+from ccc_telephony.store.tables import web_sessions
 
 PASSWORD = "a long pass phrase 1"
 
@@ -156,3 +160,19 @@ async def test_the_cli_sets_a_password_read_from_standard_input(
         assert await ann.log_in("pwann", "set from the terminal") == 303
     finally:
         await ann.http.close()
+
+
+async def test_sessions_over_for_a_month_are_cleared_when_someone_logs_in(service: Service) -> None:
+    now = service.clock()
+    old = web_login.digest(secrets.token_urlsafe(16))
+    long_ago = now - web_login.SESSIONS_KEPT - timedelta(days=2)
+    await web_login.open_session(
+        service.engine, old, who="pwold", at=long_ago, expires_at=long_ago + timedelta(hours=14)
+    )
+    recent = web_login.digest(secrets.token_urlsafe(16))
+    await web_login.open_session(
+        service.engine, recent, who="pwnew", at=now, expires_at=now + timedelta(hours=14)
+    )
+    async with service.engine.connect() as conn:
+        kept = set((await conn.execute(select(web_sessions.c.who))).scalars())
+    assert "pwnew" in kept and "pwold" not in kept
