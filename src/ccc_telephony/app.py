@@ -381,6 +381,7 @@ class Service:
             admin_token=s.secret("admin-token").get_secret_value(),
             roster=lambda: self.agents.agents.roster,
             clock=self.clock,
+            tokens=self.agents.tokens.principal,
         )
         # The live wallboard, with today's figures per queue as the reports count them.
         self.wallboard = make_wallboard(

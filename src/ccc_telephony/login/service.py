@@ -2,7 +2,8 @@
 route, apart from HTTP.
 
 The admin logs in as `admin` with the admin token as password; staff with their agent id and
-the password they (or the admin) set. Every login and every failure is logged with the
+the password they (or the admin) set, or one of their own API tokens (a lead who has a token
+and no password yet, a wall display given a token). Every login and every failure is logged with the
 username and peer, never the password; failures are counted (limits.py) per person and peer.
 """
 
@@ -23,12 +24,13 @@ from ccc_telephony.login import passwords
 from ccc_telephony.login.limits import FailedLogins
 from ccc_telephony.login.sessions import WebSessions
 from ccc_telephony.store import web_login
-from ccc_telephony.web.auth import ADMIN, TokensUnavailable
+from ccc_telephony.web.auth import ADMIN, TokenLookup, TokensUnavailable
 
 log = structlog.get_logger(__name__)
 
 # What a username may be in a log line: the roster's ids are short; anything else is cut.
 LOGGED_USERNAME = 64
+MAX_TOKEN = 200  # as web/auth.py looks tokens up
 
 
 class WrongPassword(Exception):
@@ -63,9 +65,12 @@ class Login:
         admin_token: str,
         roster: Callable[[], Mapping[str, RosterAgent]],
         clock: Callable[[], datetime],
+        tokens: TokenLookup | None = None,
         failures: FailedLogins | None = None,
     ) -> None:
+        """`tokens(token)`: the principal of a staff API token, if it is one."""
         self._engine = engine
+        self._tokens = tokens
         self.sessions = sessions
         self._admin_token = admin_token.encode()
         self._roster = roster
@@ -97,10 +102,21 @@ class Login:
     async def _password_fits(self, user: str, password: str) -> bool:
         if user == ADMIN.name:
             return hmac.compare_digest(password.encode(), self._admin_token)
+        if user in self._roster() and await self._is_own_token(user, password):
+            return True
         stored = None
         if user in self._roster():
             stored = await web_login.password_hash(self._engine, user)
         return await asyncio.to_thread(passwords.verify, password, stored)
+
+    async def _is_own_token(self, user: str, password: str) -> bool:
+        if self._tokens is None or not 0 < len(password) <= MAX_TOKEN:
+            return False
+        try:
+            principal = await self._tokens(password)
+        except TokensUnavailable:
+            return False  # the password is still checked
+        return principal is not None and principal.agent_id == user
 
     async def check_current_password(self, agent_id: str, password: str, *, peer: str) -> None:
         """An agent changing their own password proves they know the current one; wrong tries

@@ -137,6 +137,19 @@ async def test_a_new_password_ends_the_old_sessions_and_failures_are_limited(
         await cy.http.close()
 
 
+async def test_staff_may_log_in_with_their_own_api_token(
+    base: str, staff: aiohttp.ClientSession, service: Service
+) -> None:
+    token = (await tokens.issue(service.engine, "pwann")).token
+    browser = Browser(base)
+    try:
+        assert await browser.log_in("pwcy", token) == 401  # another person's token
+        assert await browser.log_in("pwann", token) == 303
+        assert await browser.status("GET", "/api/v1/agents/pwann") == 200
+    finally:
+        await browser.http.close()
+
+
 async def test_the_cli_sets_a_password_read_from_standard_input(
     base: str, staff: aiohttp.ClientSession, stack: Stack, database_url: str
 ) -> None:
