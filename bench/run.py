@@ -6,7 +6,11 @@ greeting -> language -> main menu -> case number -> queue, first through the con
 prints calls completed and failed, key-to-next-prompt latency p50/p99, CPU per call of
 Asterisk, of the controller and of PostgreSQL, call events written against expected, and the
 ARI/dialplan ratios; then checks the targets (Asterisk CPU per call via ARI at most 1.1x the
-dialplan's, the controller at most a quarter of Asterisk's).
+dialplan's, the controller at most a quarter of Asterisk's). Two more scenarios follow: agents
+taking callers from the queues (queue_scenario.py), and the wallboard under load: one level
+through the controller without, then with, screens on the live wallboard
+(wallboard_scenario.py; update latency p99 under 1 s, the IVR's p99 with screens at most 1.1x
+the run without).
 
 It uses the `bench` sandbox instance only (its own ports, database and Asterisk folders), runs
 `prepare` for it, and stops at the end whatever it started. bench/RESULTS.md explains the

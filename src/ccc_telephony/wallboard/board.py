@@ -7,7 +7,10 @@ after `coalesce` seconds; and every `refresh` seconds anyway, for figures that m
 alone. A viewer is sent only the panels that changed for them since their last message.
 
 A viewer never holds up the service: what waits for one slow screen is at most one message
-(newer panels replace older ones not yet sent), so memory per viewer is bounded.
+(newer panels replace older ones not yet sent), so memory per viewer is bounded. Each view is
+written as JSON once per update for everyone who sees it alike (fifty screens of the same
+admin are one encoding, not fifty: encoding per screen held the service's loop long enough to
+slow the IVR under load).
 
 Every message says how late it is: `changed_at` is the service clock's time of the oldest
 change it reflects, the first `changed()` since the update before (or the update's own time
@@ -55,10 +58,16 @@ CALL_EVENTS: Final = frozenset(
 
 
 class Update(NamedTuple):
-    """What goes to one viewer in one message: its changed panels, and since when they are."""
+    """What goes to one viewer in one message: its changed panels (JSON text by name), and
+    since when they are."""
 
-    panels: dict[str, Any]
+    panels: dict[str, str]
     changed_at: datetime
+
+
+def panel_text(data: Any) -> str:
+    """A panel's view as sent, and as compared with what was sent last."""
+    return json.dumps(data, sort_keys=True, default=str)
 
 
 class Viewer:
@@ -67,21 +76,17 @@ class Viewer:
     def __init__(self, principal: Principal) -> None:
         self.principal = principal
         self.sent: dict[str, str] = {}
-        self.pending: dict[str, Any] = {}
+        self.pending: dict[str, str] = {}
         self.pending_since: datetime | None = None
         self.closing = False
         self._wake = asyncio.Event()
 
-    def offer(self, panels: Mapping[str, Any], changed_at: datetime) -> None:
-        """Panels whose view changed since last sent; merged into what is not yet sent, which
-        then dates from the older change."""
-        changed = {}
-        for name, data in panels.items():
-            text = json.dumps(data, sort_keys=True, default=str)
-            if self.sent.get(name) != text:
-                self.sent[name] = text
-                changed[name] = data
+    def offer(self, panels: Mapping[str, str], changed_at: datetime) -> None:
+        """Panels (their panel_text) whose view changed since last sent; merged into what is
+        not yet sent, which then dates from the older change."""
+        changed = {name: text for name, text in panels.items() if self.sent.get(name) != text}
         if changed:
+            self.sent.update(changed)
             self.pending.update(changed)
             if self.pending_since is None or changed_at < self.pending_since:
                 self.pending_since = changed_at
@@ -164,6 +169,10 @@ class Wallboard:
         data = built["panels"]
         return {p.name: p.view(data[p.name], principal) for p in self.panels_for(principal)}
 
+    def texts(self, built: Mapping[str, Any], principal: Principal) -> dict[str, str]:
+        """The viewer's view, each panel as the JSON text it is sent as."""
+        return {name: panel_text(data) for name, data in self.view(built, principal).items()}
+
     async def snapshot(self, principal: Principal) -> dict[str, Any]:
         built = await self.build()
         return {"at": built["at"], "panels": self.view(built, principal)}
@@ -196,8 +205,11 @@ class Wallboard:
         when only time passed: the update dates from its own build)."""
         built = await self.build()
         changed_at = since or datetime.fromisoformat(built["at"])
+        texts: dict[Principal, dict[str, str]] = {}
         for viewer in list(self._viewers):
-            viewer.offer(self.view(built, viewer.principal), changed_at)
+            if viewer.principal not in texts:
+                texts[viewer.principal] = self.texts(built, viewer.principal)
+            viewer.offer(texts[viewer.principal], changed_at)
 
     async def close(self, *_: object) -> None:
         """Every viewer told the service is stopping (an aiohttp on_shutdown hook)."""

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from ccc_telephony.wallboard.board import Viewer, Wallboard
+from ccc_telephony.wallboard.board import Update, Viewer, Wallboard, panel_text
 from ccc_telephony.web.auth import forbidden, principal_of
 from ccc_telephony.web.pages import PAGE_HEADERS
 from ccc_telephony.web.sockets import push_only
@@ -77,16 +77,27 @@ def routes(board: Wallboard) -> web.RouteTableDef:
 async def _pump(ws: web.WebSocketResponse, board: Wallboard, viewer: Viewer) -> None:
     """The whole snapshot first, then each change, until the viewer is closed."""
     first = await board.snapshot(viewer.principal)
-    viewer.offer(first["panels"], datetime.fromisoformat(first["at"]))
-    message: dict[str, object] = {"type": "snapshot", "at": first["at"]}
+    viewer.offer(
+        {name: panel_text(data) for name, data in first["panels"].items()},
+        datetime.fromisoformat(first["at"]),
+    )
+    head: dict[str, str] = {"type": "snapshot", "at": first["at"]}
     while True:
         update = await viewer.next()
         if update is None:
             await ws.close(code=GOING_AWAY, message=b"the service is stopping")
             return
-        message.update(changed_at=update.changed_at.isoformat(), panels=update.panels)
-        await ws.send_str(_dumps(message))
-        message = {"type": "panels"}
+        await ws.send_str(_message(head, update))
+        head = {"type": "panels"}
+
+
+def _message(head: dict[str, str], update: Update) -> str:
+    """The message's JSON with the panels' texts as they are: written once per update for
+    every viewer who sees them (board.py), not again per viewer."""
+    fields = [f"{json.dumps(k)}: {json.dumps(v)}" for k, v in head.items()]
+    fields.append(f'"changed_at": {json.dumps(update.changed_at.isoformat())}')
+    panels = ", ".join(f"{json.dumps(name)}: {text}" for name, text in update.panels.items())
+    return "{" + ", ".join(fields) + ', "panels": {' + panels + "}}"
 
 
 def _same_origin(request: web.Request) -> None:
