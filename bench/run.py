@@ -6,7 +6,11 @@ greeting -> language -> main menu -> case number -> queue, first through the con
 prints calls completed and failed, key-to-next-prompt latency p50/p99, CPU per call of
 Asterisk, of the controller and of PostgreSQL, call events written against expected, and the
 ARI/dialplan ratios; then checks the targets (Asterisk CPU per call via ARI at most 1.1x the
-dialplan's, the controller at most a quarter of Asterisk's).
+dialplan's, the controller at most a quarter of Asterisk's). Two more scenarios follow: agents
+taking callers from the queues (queue_scenario.py), and the wallboard under load: one level
+through the controller without, then with, screens on the live wallboard
+(wallboard_scenario.py; update latency p99 under 1 s, the IVR's p99 with screens at most 1.1x
+the run without).
 
 It uses the `bench` sandbox instance only (its own ports, database and Asterisk folders), runs
 `prepare` for it, and stops at the end whatever it started. bench/RESULTS.md explains the
@@ -37,6 +41,7 @@ from typing import Any
 import measure
 import queue_scenario
 import sipp_load
+import wallboard_scenario
 from sqlalchemy import text
 
 from ccc_telephony.config.policy import load_policy
@@ -62,6 +67,8 @@ MEDIA_PORT_BASE = 22000
 CALL_SECONDS = 27  # the caller's script, from INVITE to BYE, with some slack
 TARGET_ASTERISK_RATIO = 1.1
 TARGET_CONTROLLER_SHARE = 0.25
+TARGET_WALLBOARD_P99_MS = 1000.0  # issue 13: updates within a second
+TARGET_IVR_WITH_SCREENS = 1.1  # the IVR's p99 with screens at most this times without
 
 
 # --- results --------------------------------------------------------------------------------
@@ -145,6 +152,7 @@ class Bench:
     controller: subprocess.Popen[bytes] | None = None
     runs: int = 0
     idle_rates: tuple[float, float, float] = (0.0, 0.0, 0.0)  # CPU s per s with no calls
+    helper_pids: list[int] = field(default_factory=list)  # our children that are not SIPp
 
     @property
     def inst(self) -> Instance:
@@ -357,12 +365,19 @@ def _port_open(port: int) -> bool:
 
 
 def run_level(
-    bench: Bench, path: str, level: int, *, ramp_seconds: float, template: Counter[str] | None
+    bench: Bench,
+    path: str,
+    level: int,
+    *,
+    ramp_seconds: float,
+    template: Counter[str] | None,
+    tag: str = "",
 ) -> PathResult:
     """One SIPp run of `level` calls through `path`, and what it cost. `template` is the
-    events one call writes (from the warm-up), or None for the warm-up itself."""
+    events one call writes (from the warm-up), or None for the warm-up itself; `tag` names
+    the run's folder apart from another run of the same level."""
     _wait_no_channels(bench, timeout=60)
-    run_dir = bench.work / f"{path}-{level}"
+    run_dir = bench.work / f"{path}-{level}{tag}"
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
     plan = sipp_load.ivr_plan(f"ccc bench {path} {level}", number_prefix="555")
@@ -389,7 +404,7 @@ def run_level(
     svc_offset = bench.service_log.stat().st_size if bench.service_log.exists() else 0
     before = _cpu(ast_pid, ctl_pid, pg_pid)
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    machine_before, self_before = measure.machine_busy_seconds(), _self_cpu()
+    machine_before, self_before = measure.machine_busy_seconds(), _self_cpu(bench)
     started = time.monotonic()
     with measure.Sampler(ast_pid, ctl_pid) as sampler:
         result = sipp_load.run(cmd, run_dir, timeout_s=timeout_s)
@@ -423,7 +438,7 @@ def run_level(
         children_before.ru_utime + children_before.ru_stime
     )
     ours = sum(a - b for a, b in zip(after, before, strict=True)) + sipp_cpu
-    ours += _self_cpu() - self_before
+    ours += _self_cpu(bench) - self_before
     latencies, by_step = _latencies(plan, result.key_times, call_of, view, check.completed)
     return PathResult(
         path=path,
@@ -449,9 +464,10 @@ def run_level(
     )
 
 
-def _self_cpu() -> float:
+def _self_cpu(bench: Bench) -> float:
+    """The benchmark's CPU: this process and its helpers (the wallboard's screens)."""
     times = os.times()
-    return times.user + times.system
+    return times.user + times.system + sum(measure.cpu_seconds(p) for p in bench.helper_pids)
 
 
 def wait_quiet(bench: Bench, *, limit: float, budget: float = 0.15) -> float:
@@ -462,11 +478,11 @@ def wait_quiet(bench: Bench, *, limit: float, budget: float = 0.15) -> float:
     pids = (bench.asterisk_pid(), bench.controller.pid if bench.controller else None)
     while True:
         before = measure.machine_busy_seconds(), _cpu(pids[0], pids[1], bench.postmaster_pid())
-        mine = _self_cpu()
+        mine = _self_cpu(bench)
         time.sleep(2)
         after = measure.machine_busy_seconds(), _cpu(pids[0], pids[1], bench.postmaster_pid())
         ours = sum(a - b for a, b in zip(after[1], before[1], strict=True))
-        other = (after[0] - before[0] - ours - (_self_cpu() - mine)) / 2
+        other = (after[0] - before[0] - ours - (_self_cpu(bench) - mine)) / 2
         if other < budget or time.monotonic() > deadline:
             return max(0.0, other)
 
@@ -661,6 +677,149 @@ def warm_up(bench: Bench) -> dict[str, Counter[str]]:
     return templates
 
 
+# --- the wallboard scenario: the IVR without, then with, screens on the live wallboard ------
+
+
+@dataclass
+class WallboardRun:
+    without: PathResult
+    with_screens: PathResult
+    screens: wallboard_scenario.ScreensResult
+
+    def summary(self) -> dict[str, Any]:
+        latencies = self.screens.latencies_ms
+        return {
+            "without": self.without.summary(),
+            "with_screens": self.with_screens.summary(),
+            "screens": {
+                **self.screens.summary(),
+                "latency_ms_p50": measure.percentile(latencies, 50),
+                "latency_ms_p99": measure.percentile(latencies, 99),
+            },
+        }
+
+
+def run_wallboard(
+    bench: Bench,
+    *,
+    callers: int,
+    screens: int,
+    ramp_seconds: float,
+    template: Counter[str],
+    pause: float,
+    quiet_wait: float,
+) -> WallboardRun:
+    """`callers` through the controller's IVR into the queue without screens, then the same
+    with `screens` connected to the live wallboard (see wallboard_scenario.py)."""
+    time.sleep(pause)
+    wait_quiet(bench, limit=quiet_wait)
+    print(f"wallboard: {callers} calls without screens ...", flush=True)
+    without = run_level(
+        bench, "ari", callers, ramp_seconds=ramp_seconds, template=template, tag="-no-screens"
+    )
+    _print_level(without)
+    token = bench.stack.settings().secret("admin-token").get_secret_value()
+    board = wallboard_scenario.Screens(
+        bench.work / "wallboard",
+        url=f"ws://127.0.0.1:{bench.inst.ports.api}/api/v1/wallboard/live",
+        token=token,
+        count=screens,
+    )
+    time.sleep(pause)
+    board.start()
+    pid = board.pid
+    bench.helper_pids.append(pid)
+    try:
+        wait_quiet(bench, limit=quiet_wait)
+        print(f"wallboard: {callers} calls with {screens} screens ...", flush=True)
+        started, cpu_before = time.time(), measure.cpu_seconds(pid)
+        with_screens = run_level(
+            bench, "ari", callers, ramp_seconds=ramp_seconds, template=template, tag="-screens"
+        )
+        ended, cpu = time.time(), measure.cpu_seconds(pid) - cpu_before
+        _print_level(with_screens)
+    finally:
+        bench.helper_pids.remove(pid)
+        messages = board.stop()
+    seen = wallboard_scenario.screens_result(
+        messages, screens=screens, window=(started, ended), cpu_s=cpu
+    )
+    return WallboardRun(without, with_screens, seen)
+
+
+def print_wallboard(run: WallboardRun) -> None:
+    seen = run.screens
+    print(
+        f"\nwallboard scenario: {run.without.level} calls through the IVR into the queue,"
+        f" without and with {seen.screens} screens on the live wallboard"
+    )
+    head = (
+        f"{'run':<12} {'done':>5} {'failed':>6} {'p50 ms':>7} {'p99 ms':>7}"
+        f" {'control':>8} {'Asterisk':>9} {'postgres':>8} {'other':>5}"
+    )
+    print(head + "\n" + "-" * len(head))
+    for name, r in (("no screens", run.without), (f"{seen.screens} screens", run.with_screens)):
+        print(
+            f"{name:<12} {r.completed:>5} {r.failed:>6} {_fmt(r.p50):>7} {_fmt(r.p99):>7}"
+            f" {_fmt(r.per_call_ms(r.controller_cpu_s)):>8}"
+            f" {_fmt(r.per_call_ms(r.asterisk_cpu_s)):>9}"
+            f" {_fmt(r.per_call_ms(r.postgres_cpu_s)):>8} {r.other_cores:>5.2f}"
+        )
+    w, wo = run.with_screens, run.without
+    print(
+        f"{'with/without':<12} {'':>5} {'':>6} {_fmt(_ratio(w.p50, wo.p50), '.2f'):>7}"
+        f" {_fmt(_ratio(w.p99, wo.p99), '.2f'):>7}"
+        f" {_fmt(_per_call_ratio(w, wo, 'controller_cpu_s'), '.2f'):>8}"
+        f" {_fmt(_per_call_ratio(w, wo, 'asterisk_cpu_s'), '.2f'):>9}"
+        f" {_fmt(_per_call_ratio(w, wo, 'postgres_cpu_s'), '.2f'):>8}"
+    )
+    latencies = seen.latencies_ms
+    agree = (
+        f"all {seen.screens} screens agree"
+        if len(seen.offsets) == 1
+        else f"the screens disagree: {seen.offsets}"
+    )
+    print(
+        f"screens: {seen.messages} messages in the run, {len(latencies)} updates; update latency"
+        f" p50 {_fmt(measure.percentile(latencies, 50))} ms, p99"
+        f" {_fmt(measure.percentile(latencies, 99))} ms, max {_fmt(max(latencies, default=None))}"
+        f" ms; service clock {seen.offset_minutes:+.0f} min from the wall clock ({agree});"
+        f" {seen.reconnects} reconnects; the screens' process used {seen.cpu_s:.2f} s of CPU"
+    )
+
+
+def _per_call_ratio(a: PathResult, b: PathResult, cost: str) -> float | None:
+    return _ratio(a.per_call_ms(getattr(a, cost)), b.per_call_ms(getattr(b, cost)))
+
+
+def check_wallboard(run: WallboardRun) -> list[str]:
+    """Both runs complete, the screens got updates in time, the IVR no worse with them."""
+    problems = []
+    for name, r in (("without screens", run.without), ("with screens", run.with_screens)):
+        if r.failed:
+            problems.append(f"wallboard run {name}: {r.failed} calls failed")
+        if r.events_lost:
+            problems.append(f"wallboard run {name}: {r.events_lost} events missing")
+    seen = run.screens
+    if len(seen.offsets) != 1 or seen.reconnects or not seen.latencies_ms:
+        problems.append(
+            f"wallboard screens: offsets {seen.offsets}, {seen.reconnects} reconnects,"
+            f" {len(seen.latencies_ms)} updates"
+        )
+    p99 = measure.percentile(seen.latencies_ms, 99)
+    if p99 is not None and p99 >= TARGET_WALLBOARD_P99_MS:
+        problems.append(
+            f"wallboard update latency p99 {p99:.0f} ms (target < {TARGET_WALLBOARD_P99_MS:.0f})"
+        )
+    ratio = _ratio(run.with_screens.p99, run.without.p99)
+    if ratio is not None and ratio > TARGET_IVR_WITH_SCREENS:
+        problems.append(
+            f"IVR latency p99 with screens x{ratio:.2f} the run without"
+            f" (target <= {TARGET_IVR_WITH_SCREENS})"
+        )
+    return problems
+
+
 # --- report -----------------------------------------------------------------------------------
 
 
@@ -811,6 +970,17 @@ def machine() -> dict[str, str]:
     }
 
 
+def _print_level(result: PathResult) -> None:
+    print(
+        f"  done {result.completed}/{result.level}, p50 {_fmt(result.p50)} ms,"
+        f" p99 {_fmt(result.p99)} ms, Asterisk"
+        f" {_fmt(result.per_call_ms(result.asterisk_cpu_s))} ms/call,"
+        f" controller {_fmt(result.per_call_ms(result.controller_cpu_s))} ms/call"
+        f" ({result.wall_seconds:.0f} s)",
+        flush=True,
+    )
+
+
 # --- main -------------------------------------------------------------------------------------
 
 
@@ -849,10 +1019,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="run every level even after one failed (to find where each path breaks)",
     )
     parser.add_argument(
-        "--no-targets", action="store_true", help="do not fail on missed CPU targets"
+        "--no-targets",
+        action="store_true",
+        help="do not fail on missed targets (CPU, wallboard latency)",
     )
     parser.add_argument(
-        "--scenarios", default="ivr,queue", help="ivr (the levels above) and/or queue"
+        "--scenarios",
+        default="ivr,queue,wallboard",
+        help="ivr (the levels above), queue and/or wallboard (default all three)",
     )
     parser.add_argument("--queue-agents", type=int, default=50, help="agent phones (default 50)")
     parser.add_argument("--queue-callers", type=int, default=500, help="callers (default 500)")
@@ -862,6 +1036,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=150.0,
         help="seconds over which the queue scenario's callers are placed (default 150)",
     )
+    parser.add_argument(
+        "--wallboard-clients",
+        type=int,
+        default=50,
+        help="screens on the live wallboard in the wallboard scenario (default 50)",
+    )
+    parser.add_argument(
+        "--wallboard-callers",
+        type=int,
+        default=500,
+        help="calls at once through the IVR in the wallboard scenario (default 500)",
+    )
     return parser.parse_args(argv)
 
 
@@ -870,8 +1056,10 @@ def main(argv: list[str] | None = None) -> int:
     levels = [int(v) for v in args.levels.split(",") if v.strip()]
     paths = [p.strip() for p in args.paths.split(",") if p.strip()]
     scenarios = {p.strip() for p in args.scenarios.split(",") if p.strip()}
-    if not scenarios or not scenarios <= {"ivr", "queue"}:
-        raise SystemExit("--scenarios takes ivr and/or queue")
+    if not scenarios or not scenarios <= {"ivr", "queue", "wallboard"}:
+        raise SystemExit("--scenarios takes ivr, queue and/or wallboard")
+    if args.wallboard_clients < 1 or args.wallboard_callers < 1:
+        raise SystemExit("--wallboard-clients and --wallboard-callers take positive numbers")
     if not levels or any(level < 1 for level in levels) or not set(paths) <= set(PATHS):
         raise SystemExit("--levels takes positive numbers, --paths ari and/or dialplan")
     if os.geteuid() != 0:
@@ -889,6 +1077,7 @@ def main(argv: list[str] | None = None) -> int:
     bench = set_up(work, fd_limit)
     results: list[PathResult] = []
     queue_results: list[queue_scenario.QueueResult] = []
+    wallboard: WallboardRun | None = None
     try:
         info["asterisk"] = bench.cli("core show version").strip()
         templates = warm_up(bench)
@@ -918,14 +1107,7 @@ def main(argv: list[str] | None = None) -> int:
                     template=templates[path],
                 )
                 results.append(result)
-                print(
-                    f"  done {result.completed}/{level}, p50 {_fmt(result.p50)} ms,"
-                    f" p99 {_fmt(result.p99)} ms, Asterisk"
-                    f" {_fmt(result.per_call_ms(result.asterisk_cpu_s))} ms/call,"
-                    f" controller {_fmt(result.per_call_ms(result.controller_cpu_s))} ms/call"
-                    f" ({result.wall_seconds:.0f} s)",
-                    flush=True,
-                )
+                _print_level(result)
                 if result.failed and not args.keep_going:
                     stopped.add(path)
         if "queue" in scenarios:
@@ -941,6 +1123,16 @@ def main(argv: list[str] | None = None) -> int:
                 callers=args.queue_callers,
                 ramp_s=args.queue_ramp,
             )
+        if "wallboard" in scenarios:
+            wallboard = run_wallboard(
+                bench,
+                callers=args.wallboard_callers,
+                screens=args.wallboard_clients,
+                ramp_seconds=args.ramp,
+                template=templates["ari"],
+                pause=args.pause,
+                quiet_wait=args.quiet_wait,
+            )
     finally:
         tear_down(bench)
     problems: list[str] = []
@@ -950,6 +1142,9 @@ def main(argv: list[str] | None = None) -> int:
     if queue_results:
         print_queue(queue_results)
         problems += check_queue(queue_results)
+    if wallboard:
+        print_wallboard(wallboard)
+        problems += check_wallboard(wallboard)
     (work / "results.json").write_text(
         json.dumps(
             {
@@ -957,12 +1152,13 @@ def main(argv: list[str] | None = None) -> int:
                 "args": vars(args),
                 "results": [r.summary() for r in results],
                 "queue": [r.summary() for r in queue_results],
+                "wallboard": wallboard.summary() if wallboard else None,
             },
             indent=2,
         )
     )
     print(f"\nfigures saved in {work / 'results.json'}")
-    targets_only = all("CPU" in p or "controller costs" in p for p in problems)
+    targets_only = all("CPU" in p or "controller costs" in p or "target" in p for p in problems)
     if problems and not (args.no_targets and targets_only):
         print("\nFAILED:\n  " + "\n  ".join(problems))
         return 1

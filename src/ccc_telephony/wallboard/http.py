@@ -5,22 +5,26 @@ The page is rendered by the server with the viewer's snapshot in it (as JSON dat
 page's script shows at once, before its WebSocket connects); the script and stylesheet are
 served from the package, nothing from anywhere else.
 
-The WebSocket's first message is `{"type": "snapshot", "panels": {...}}`, then
-`{"type": "panels", "panels": {...}}` with the panels that changed. When the service stops it
-closes with 1001; the page reconnects by itself.
+The WebSocket's first message is `{"type": "snapshot", "at": ..., "changed_at": ...,
+"panels": {...}}`, then `{"type": "panels", "changed_at": ..., "panels": {...}}` with the
+panels that changed. `at` is the service clock's time the snapshot was built; `changed_at`
+(ISO 8601, service clock) the time of the oldest change the message reflects (see board.py),
+for whoever measures how late a screen is. When the service stops it closes with 1001; the
+page reconnects by itself.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from datetime import datetime
 from pathlib import Path
 from string import Template
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from ccc_telephony.wallboard.board import Viewer, Wallboard
+from ccc_telephony.wallboard.board import Update, Viewer, Wallboard, panel_text
 from ccc_telephony.web.auth import forbidden, principal_of
 from ccc_telephony.web.pages import PAGE_HEADERS
 from ccc_telephony.web.sockets import push_only
@@ -73,15 +77,27 @@ def routes(board: Wallboard) -> web.RouteTableDef:
 async def _pump(ws: web.WebSocketResponse, board: Wallboard, viewer: Viewer) -> None:
     """The whole snapshot first, then each change, until the viewer is closed."""
     first = await board.snapshot(viewer.principal)
-    viewer.offer(first["panels"])
-    kind = "snapshot"
+    viewer.offer(
+        {name: panel_text(data) for name, data in first["panels"].items()},
+        datetime.fromisoformat(first["at"]),
+    )
+    head: dict[str, str] = {"type": "snapshot", "at": first["at"]}
     while True:
-        panels = await viewer.next()
-        if panels is None:
+        update = await viewer.next()
+        if update is None:
             await ws.close(code=GOING_AWAY, message=b"the service is stopping")
             return
-        await ws.send_str(_dumps({"type": kind, "panels": panels}))
-        kind = "panels"
+        await ws.send_str(_message(head, update))
+        head = {"type": "panels"}
+
+
+def _message(head: dict[str, str], update: Update) -> str:
+    """The message's JSON with the panels' texts as they are: written once per update for
+    every viewer who sees them (board.py), not again per viewer."""
+    fields = [f"{json.dumps(k)}: {json.dumps(v)}" for k, v in head.items()]
+    fields.append(f'"changed_at": {json.dumps(update.changed_at.isoformat())}')
+    panels = ", ".join(f"{json.dumps(name)}: {text}" for name, text in update.panels.items())
+    return "{" + ", ".join(fields) + ', "panels": {' + panels + "}}"
 
 
 def _same_origin(request: web.Request) -> None:

@@ -68,3 +68,4 @@ async def test_another_sites_page_may_not_open_the_live_socket(client: Client) -
     async with client.ws_connect("/api/v1/wallboard/live") as ws:
         first = await ws.receive_json(timeout=5)
         assert first["type"] == "snapshot" and first["panels"]["agents"][0]["name"] == HOSTILE
+        assert first["changed_at"] == first["at"]  # the snapshot dates from its own build

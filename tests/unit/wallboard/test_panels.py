@@ -83,13 +83,16 @@ def test_coverage_counts_ready_leads_and_speakers_in_the_queue() -> None:
 
 def test_a_viewer_is_sent_only_the_panels_that_changed() -> None:
     viewer = Viewer(ADMIN)
-    viewer.offer({"queues": [1], "agents": [2]})
-    assert viewer.pending == {"queues": [1], "agents": [2]}
-    viewer.pending = {}
-    viewer.offer({"queues": [1], "agents": [3]})
-    assert viewer.pending == {"agents": [3]}
-    viewer.offer({"queues": [4]})  # not yet sent: merged
-    assert viewer.pending == {"agents": [3], "queues": [4]}
+    viewer.offer({"queues": "[1]", "agents": "[2]"}, NOW)
+    assert viewer.pending == {"queues": "[1]", "agents": "[2]"}
+    viewer.pending, viewer.pending_since = {}, None
+    viewer.offer({"queues": "[1]", "agents": "[3]"}, NOW + timedelta(seconds=1))
+    assert viewer.pending == {"agents": "[3]"}
+    viewer.offer({"queues": "[4]"}, NOW + timedelta(seconds=2))  # not yet sent: merged ...
+    assert viewer.pending == {"agents": "[3]", "queues": "[4]"}
+    assert viewer.pending_since == NOW + timedelta(seconds=1)  # ... dating from the older
+    viewer.offer({"queues": "[4]"}, NOW + timedelta(seconds=3))  # nothing new for this viewer
+    assert viewer.pending_since == NOW + timedelta(seconds=1)
 
 
 def test_queue_rows_carry_todays_figures_when_there_are_some(policy: Policy) -> None:
