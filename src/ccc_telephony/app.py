@@ -393,6 +393,7 @@ class Service:
             members=lambda: self.agents.agents.members,
             staffed=self.agents.staffed_queues,
             queue_snapshot=self.agents.queue_snapshot,
+            queue_status=self.agents.queues.status,
             today=lambda now: today_by_queue(self.engine, self.policy, now),
         )
         self.agents.on_agent_event(self.wallboard.on_agent_event)

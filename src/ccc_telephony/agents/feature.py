@@ -24,7 +24,7 @@ from ccc_telephony.agents.service import AgentService
 from ccc_telephony.agents.states import State
 from ccc_telephony.asterisk.ami import Ami
 from ccc_telephony.asterisk.ari.dispatcher import CallHandler
-from ccc_telephony.asterisk.queues import QueueMembers
+from ccc_telephony.asterisk.queues import Caller, QueueMembers
 from ccc_telephony.config.policy import Policy
 from ccc_telephony.jobs import BackgroundJobs
 
@@ -168,12 +168,14 @@ class AgentsFeature:
         self.tokens.follow(self.agents.roster)
         await self.phones.install(self.agents.roster.values())
 
-    async def queue_snapshot(self) -> list[dict[str, Any]]:
-        """Per queue: callers waiting, the longest wait, and agents by state."""
-        try:
-            _, callers = await self.queues.status()
-        except (ConnectionError, TimeoutError):
-            callers = []
+    async def queue_snapshot(self, callers: list[Caller] | None = None) -> list[dict[str, Any]]:
+        """Per queue: callers waiting, the longest wait, and agents by state. The callers are
+        app_queue's (a QueueStatus) unless the caller of this says who waits."""
+        if callers is None:
+            try:
+                _, callers = await self.queues.status()
+            except (ConnectionError, TimeoutError):
+                callers = []
         result = []
         for queue in self._all_queues():
             waiting = [c for c in callers if c.queue == queue]

@@ -37,6 +37,7 @@ from ccc_telephony.web.auth import Principal
 log = structlog.get_logger(__name__)
 
 AgentListener = Callable[[str, Mapping[str, Any]], None]
+CallListener = Callable[[CallEvent], None]
 
 COALESCE_SECONDS = 0.1
 REFRESH_SECONDS = 5.0
@@ -118,10 +119,13 @@ class Wallboard:
         coalesce: float = COALESCE_SECONDS,
         refresh: float = REFRESH_SECONDS,
         followers: Sequence[AgentListener] = (),
+        call_followers: Sequence[CallListener] = (),
     ) -> None:
-        """`followers`: panels' own listeners of agent events (the coverage guard's warnings)."""
+        """`followers`, `call_followers`: panels' own listeners of agent events (the coverage
+        guard's warnings) and of call events (who waits in line)."""
         self.panels = list(panels)
         self._followers = list(followers)
+        self._call_followers = list(call_followers)
         self._clock = clock
         self._coalesce = coalesce
         self._refresh = refresh
@@ -150,6 +154,8 @@ class Wallboard:
         self.changed()
 
     def on_call_event(self, event: CallEvent) -> None:
+        for follower in self._call_followers:
+            follower(event)
         if event.name in CALL_EVENTS or event.name.startswith("callback_"):
             self.changed()
 

@@ -1,5 +1,6 @@
 """The queues panel: per queue, callers waiting and the longest wait now (app_queue's own
-account, through the agents feature), agents Ready and on calls, and today's figures.
+account kept up to date by the queue events: line.py), agents Ready and on calls (the agents
+feature's), and today's figures.
 
 Today's figures come from an injected provider `today(now)` (the reports' day so far per
 queue); without one, or when it fails, they are None and the page shows "—": the live part
@@ -15,12 +16,14 @@ from typing import Any
 
 import structlog
 
+from ccc_telephony.asterisk.queues import Caller
 from ccc_telephony.config.policy import Policy
+from ccc_telephony.wallboard.line import CallersInLine
 from ccc_telephony.web.auth import Principal
 
 log = structlog.get_logger(__name__)
 
-QueueSnapshot = Callable[[], Awaitable[list[dict[str, Any]]]]
+QueueSnapshot = Callable[[list[Caller]], Awaitable[list[dict[str, Any]]]]
 Today = Callable[[datetime], Awaitable[Mapping[str, Mapping[str, Any]]]]
 # Today's figures are a report over the day's calls: read at most this often, however many
 # events arrive (the live part, callers waiting, follows every event).
@@ -66,15 +69,20 @@ class QueuesPanel:
     name = "queues"
     for_agents = True
 
-    def __init__(self, *, policy: Policy, live: QueueSnapshot, today: Today | None) -> None:
+    def __init__(
+        self, *, policy: Policy, line: CallersInLine, live: QueueSnapshot, today: Today | None
+    ) -> None:
+        """`live(callers)`: the agents feature's rows per queue for these callers waiting."""
         self._policy = policy
+        self._line = line
         self._live = live
         self._today = today
         self._figures: Mapping[str, Mapping[str, Any]] = {}
         self._figures_read = -TODAY_SECONDS
 
     async def build(self, now: datetime) -> list[dict[str, Any]]:
-        return queue_rows(await self._live(), await self._today_figures(now), self._policy)
+        live = await self._live(await self._line.callers(now))
+        return queue_rows(live, await self._today_figures(now), self._policy)
 
     async def _today_figures(self, now: datetime) -> Mapping[str, Mapping[str, Any]]:
         if self._today is None or time.monotonic() - self._figures_read < TODAY_SECONDS:
