@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.store.events import CallEvent
 from tests.integration.reports.conftest import ROSTER, Reports, write_events
+from tests.integration.support.clock import wednesday_weeks_ago
 
 ZONE = ZoneInfo("America/Chicago")
-DAY = date(2026, 5, 13)  # a Wednesday no other module seeds
+DAY = wednesday_weeks_ago(26)  # no other module seeds this day
 NEXT = DAY + timedelta(days=1)
 
 

@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import secrets
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,9 +24,10 @@ from ccc_telephony.reports.periods import Bucket, Span
 from ccc_telephony.reports.today import today_by_queue
 from ccc_telephony.store.events import CallEvent
 from tests.integration.reports.conftest import Reports, write_events
+from tests.integration.support.clock import last_fall_back, wednesday_weeks_ago
 
 ZONE = ZoneInfo("America/Chicago")
-DAY = date(2026, 4, 15)  # a Wednesday no other module seeds
+DAY = wednesday_weeks_ago(30)  # no other module seeds this day
 FROM = {"from": DAY.isoformat()}
 
 
@@ -130,7 +131,7 @@ async def test_the_interval_report_as_csv(reports: Reports, how: dict[str, str])
     reply = await reports.get("interval", **FROM, queue="ebd", **how)
     assert reply.status == 200
     assert reply.content_type == "text/csv"
-    assert 'filename="interval-2026-04-15' in reply.headers["Content-Disposition"]
+    assert f'filename="interval-{DAY.isoformat()}' in reply.headers["Content-Disposition"]
     text = await reply.text()
     assert "# definition service_level_seconds: 60" in text
     rows = list(csv.DictReader(line for line in io.StringIO(text) if not line.startswith("#")))
@@ -175,13 +176,20 @@ async def test_agents_see_no_queue_reports_and_no_caller_numbers(
 @pytest.mark.parametrize(
     ("params", "named"),
     [
-        ({"from": "2026-04-31"}, "from:"),
-        ({"from": "2025-01-01", "to": "2026-04-15"}, "to:"),
-        ({"from": "2026-04-15", "bucket": "week-ish"}, "bucket:"),
-        ({"from": "2026-04-15", "queue": "nowhere"}, "queue:"),
-        ({"from": "2026-01-01", "to": "2026-04-15", "bucket": "15min"}, "bucket:"),
-        ({"from": "2026-04-15", "format": "xlsx"}, "format:"),
-        ({"since": "2026-04-15"}, "since:"),
+        ({"from": f"{DAY.year}-04-31"}, "from:"),  # no such day
+        ({"from": (DAY - timedelta(days=500)).isoformat(), "to": DAY.isoformat()}, "to:"),
+        ({"from": DAY.isoformat(), "bucket": "week-ish"}, "bucket:"),
+        ({"from": DAY.isoformat(), "queue": "nowhere"}, "queue:"),
+        (
+            {
+                "from": (DAY - timedelta(days=104)).isoformat(),
+                "to": DAY.isoformat(),
+                "bucket": "15min",
+            },
+            "bucket:",
+        ),
+        ({"from": DAY.isoformat(), "format": "xlsx"}, "format:"),
+        ({"since": DAY.isoformat()}, "since:"),
     ],
 )
 async def test_bad_parameters_get_a_400_naming_them(
@@ -223,9 +231,9 @@ async def test_other_thresholds_than_the_counts_were_kept_by_are_counted_from_th
 async def test_the_hour_repeated_when_the_clock_falls_back_is_two_rows(
     reports: Reports, reports_engine: AsyncEngine, tmp_path: Path
 ) -> None:
-    fall = date(2026, 11, 1)  # 02:00 CDT -> 01:00 CST in Chicago
-    first = datetime(2026, 11, 1, 1, 30, tzinfo=ZONE).astimezone(UTC)
-    second = datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=ZONE).astimezone(UTC)
+    fall = last_fall_back()  # 02:00 CDT -> 01:00 CST in Chicago
+    first = datetime.combine(fall, time(1, 30), tzinfo=ZONE).astimezone(UTC)
+    second = datetime.combine(fall, time(1, 30), tzinfo=ZONE).replace(fold=1).astimezone(UTC)
     callers = [Caller("6085550177", joined).abandoned("help", 30, 1) for joined in (first, second)]
     await write_events(
         reports_engine, tmp_path / "ev.jsonl", [e for c in callers for e in c.events]
@@ -236,6 +244,6 @@ async def test_the_hour_repeated_when_the_clock_falls_back_is_two_rows(
     rows = (await reply.json())["rows"]
     assert len(rows) == 25
     assert [(r["start"], r["offered"]) for r in rows if r["offered"]] == [
-        ("2026-11-01T01:00:00-05:00", 1),
-        ("2026-11-01T01:00:00-06:00", 1),
+        (f"{fall.isoformat()}T01:00:00-05:00", 1),
+        (f"{fall.isoformat()}T01:00:00-06:00", 1),
     ]

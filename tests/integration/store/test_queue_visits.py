@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,7 @@ import asyncpg
 import pytest
 
 from ccc_telephony.store.events import CallEvent, EventWriter
+from tests.integration.support.clock import wednesday_weeks_ago
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.integration
 
 TIMEOUT = 60
-T0 = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
+T0 = datetime.combine(wednesday_weeks_ago(34), time(15, 0), tzinfo=UTC)
 
 
 async def _write(engine: AsyncEngine, tmp_path: Path, *events: CallEvent) -> None:

@@ -33,6 +33,20 @@ def next_tuesday(after: date, *, avoiding: Iterable[date] = ()) -> date:
     return day
 
 
+def wednesday_weeks_ago(weeks: int) -> date:
+    """The Wednesday `weeks` weeks before this week's (a past day whose data a test seeds)."""
+    this_week = today() - timedelta(days=(today().weekday() - 2) % 7)
+    return this_week - timedelta(weeks=weeks)
+
+
+def last_fall_back() -> date:
+    """The last day the clocks fell back in the US (the first Sunday of November, 02:00 ->
+    01:00) before today: a 25-hour day."""
+    year = today().year - (1 if (today().month, today().day) < (11, 8) else 0)
+    first = date(year, 11, 1)
+    return first + timedelta(days=(6 - first.weekday()) % 7)
+
+
 class Moments:
     """A Tuesday in open hours, the same Tuesday's night, and a holiday the test policy adds
     (the Wednesday after), all in the policy's time zone."""
