@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ccc_telephony.config.reports import Reports
 from ccc_telephony.store.tables import (
+    QUEUE_COUNTS,
     TIMESTAMPTZ,
     agent_day_calls,
     agent_day_states,
@@ -113,23 +114,9 @@ def _recounted_otherwise(window: Window, rules: Reports) -> Any:
     return select(exists().where(*_bins_in(window, None), other))
 
 
-_SUMMED = (
-    "offered",
-    "answered",
-    "answered_in_sl",
-    "abandoned",
-    "short_abandons",
-    "wait_answered_seconds",
-    "talked",
-    "talk_seconds",
-    "transfers_out",
-    "escalations",
-)
-
-
 def _from_bins(window: Window, queues: Sequence[str] | None) -> Any:
     bucket = window.bucket(_q.bin_start).label("bucket")
-    sums = [func.sum(_q[name]).cast(Integer).label(name) for name in _SUMMED]
+    sums = [func.sum(_q[name]).cast(Integer).label(name) for name in QUEUE_COUNTS]
     return (
         select(
             _q.queue, bucket, *sums, func.max(_q.longest_wait_seconds).label("longest_wait_seconds")

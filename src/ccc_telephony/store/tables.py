@@ -788,6 +788,20 @@ queue_visits = Table(
     Index("ix_queue_visits_caller_number", "caller_number", "joined_at"),
 )
 
+# What a queue's quarter hour adds up to: summed by the reports (store/reports.py).
+QUEUE_COUNTS = (
+    "offered",
+    "answered",
+    "answered_in_sl",
+    "abandoned",
+    "short_abandons",
+    "wait_answered_seconds",
+    "talked",
+    "talk_seconds",
+    "transfers_out",
+    "escalations",
+)
+
 # Each queue's counts per quarter hour (UTC bins, so any zone's quarter hours), recounted from
 # queue_visits in the event writer's transaction (store/visits.py) with the thresholds the
 # writer was given; the interval report reads these when its thresholds and bins match.
@@ -798,21 +812,7 @@ queue_interval_counts = Table(
     Column("bin_start", TIMESTAMPTZ, primary_key=True),
     Column("service_level_seconds", Integer, nullable=False),
     Column("short_abandon_seconds", Integer, nullable=False),
-    *(
-        Column(name, BigInteger, nullable=False)
-        for name in (
-            "offered",
-            "answered",
-            "answered_in_sl",
-            "abandoned",
-            "short_abandons",
-            "wait_answered_seconds",
-            "talked",
-            "talk_seconds",
-            "transfers_out",
-            "escalations",
-        )
-    ),
+    *(Column(name, BigInteger, nullable=False) for name in QUEUE_COUNTS),
     Column("longest_wait_seconds", Integer),
     Index("ix_queue_interval_counts_bin", "bin_start"),
 )
