@@ -6,9 +6,10 @@ greeting -> language -> main menu -> case number -> queue, first through the con
 prints calls completed and failed, key-to-next-prompt latency p50/p99, CPU per call of
 Asterisk, of the controller and of PostgreSQL, call events written against expected, and the
 ARI/dialplan ratios; then checks the targets (Asterisk CPU per call via ARI at most 1.1x the
-dialplan's, the controller at most a quarter of Asterisk's). Two more scenarios follow: agents
-taking callers from the queues (queue_scenario.py), and the wallboard under load: one level
-through the controller without, then with, screens on the live wallboard
+dialplan's; at each level the controller at most a tenth of Asterisk's CPU per call, and its
+key-to-prompt p50 within 2 ms and p99 within 15 ms of the dialplan's). Two more scenarios
+follow: agents taking callers from the queues (queue_scenario.py), and the wallboard under
+load: one level through the controller without, then with, screens on the live wallboard
 (wallboard_scenario.py; update latency p99 under 1 s, the IVR's p99 with screens at most 1.1x
 the run without).
 
@@ -41,6 +42,7 @@ from typing import Any
 import measure
 import queue_scenario
 import sipp_load
+import targets
 import wallboard_scenario
 from sqlalchemy import text
 
@@ -55,10 +57,10 @@ BENCH = Path(__file__).resolve().parent
 DIALPLAN_FILE = "bench_dialplan_ivr.conf"
 DIALPLAN_NUMBER = "6085559900"  # the baseline's number; not the policy's main number
 PATHS = ("ari", "dialplan")
-# The issue asked for 20,100,500,1000; on the 2-core machine of RESULTS.md 1000 calls at once
-# need more CPU than it has, for either path (Asterisk alone ~2.4 cores), so the default stops
-# at the highest level both paths hold there. `--levels 20,100,500,1000` runs the original.
-DEFAULT_LEVELS = "20,100,500,750"
+# Issue 14's levels. On the 2-core machine of RESULTS.md 1000 calls at once need more CPU than
+# it has, for either path (Asterisk alone ~2.4 cores); `--levels 20,100,500,750,1000` finds
+# where each path breaks.
+DEFAULT_LEVELS = "20,100,300,500"
 FD_LIMIT = 65536  # for Asterisk (when this run starts it), SIPp and the controller
 # SIPp's own SIP and media ports, fresh for each SIPp run (an aborted call retransmits for
 # 32 s), away from every instance's SIP port and RTP range (devstack/instance.py).
@@ -66,7 +68,6 @@ SIP_PORT_BASE = 25000
 MEDIA_PORT_BASE = 22000
 CALL_SECONDS = 27  # the caller's script, from INVITE to BYE, with some slack
 TARGET_ASTERISK_RATIO = 1.1
-TARGET_CONTROLLER_SHARE = 0.25
 TARGET_WALLBOARD_P99_MS = 1000.0  # issue 13: updates within a second
 TARGET_IVR_WITH_SCREENS = 1.1  # the IVR's p99 with screens at most this times without
 
@@ -926,30 +927,35 @@ def check_queue(results: list[queue_scenario.QueueResult]) -> list[str]:
 
 
 def check_targets(results: list[PathResult]) -> list[str]:
-    """Failures, lost events and missed CPU targets, as sentences (empty when all is well)."""
+    """Failures, lost events and missed targets, as sentences (empty when all is well)."""
     problems = []
     for r in results:
         if r.failed:
             problems.append(f"{r.path} at {r.level}: {r.failed} calls failed")
         if r.events_lost:
             problems.append(f"{r.path} at {r.level}: {r.events_lost} events missing")
+    by_level: dict[int, dict[str, PathResult]] = {}
+    for r in results:
+        if r.completed:
+            by_level.setdefault(r.level, {})[r.path] = r
+    for level, paths in sorted(by_level.items()):
+        if "ari" in paths and "dialplan" in paths:
+            problems += targets.level_targets(level, paths["ari"], paths["dialplan"])
     ari = [r for r in results if r.path == "ari" and r.completed]
     dialplan = [r for r in results if r.path == "dialplan" and r.completed]
     if ari and dialplan:
         ari_ast = sum(r.asterisk_cpu_s for r in ari) / sum(r.completed for r in ari)
         dp_ast = sum(r.asterisk_cpu_s for r in dialplan) / sum(r.completed for r in dialplan)
-        ctl = sum(r.controller_cpu_s for r in ari) / sum(r.completed for r in ari)
-        ratio, share = ari_ast / dp_ast, ctl / ari_ast
+        ratio = ari_ast / dp_ast
         print(
             f"\nall levels: Asterisk {1000 * ari_ast:.1f} ms/call via ARI, {1000 * dp_ast:.1f} via"
-            f" dialplan (x{ratio:.3f}, target <= {TARGET_ASTERISK_RATIO}); controller"
-            f" {1000 * ctl:.1f} ms/call = {share:.3f} of Asterisk's (target <="
-            f" {TARGET_CONTROLLER_SHARE})"
+            f" dialplan (x{ratio:.3f}, target <= {TARGET_ASTERISK_RATIO})"
         )
         if ratio > TARGET_ASTERISK_RATIO:
-            problems.append(f"Asterisk CPU per call via ARI is x{ratio:.3f} the dialplan's")
-        if share > TARGET_CONTROLLER_SHARE:
-            problems.append(f"the controller costs {share:.3f} of Asterisk's CPU per call")
+            problems.append(
+                f"Asterisk CPU per call via ARI is x{ratio:.3f} the dialplan's"
+                f" (target <= {TARGET_ASTERISK_RATIO})"
+            )
     return problems
 
 
@@ -1158,7 +1164,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     print(f"\nfigures saved in {work / 'results.json'}")
-    targets_only = all("CPU" in p or "controller costs" in p or "target" in p for p in problems)
+    targets_only = all("target" in p for p in problems)
     if problems and not (args.no_targets and targets_only):
         print("\nFAILED:\n  " + "\n  ".join(problems))
         return 1
