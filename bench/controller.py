@@ -11,7 +11,10 @@ integration tests do. No override is written to the database: an override would 
 from __future__ import annotations
 
 import cProfile
+import gc
+import json
 import os
+import time
 from datetime import UTC, datetime, timedelta
 
 from ccc_telephony import logs
@@ -49,6 +52,9 @@ def main() -> None:
         import uvloop
 
         uvloop.install()
+    gc_log = os.environ.get("BENCH_GC_LOG")  # each garbage collection's generation and pause
+    if gc_log:
+        _log_collections(gc_log)
     profile_to = os.environ.get("BENCH_PROFILE")  # cProfile the controller into this file
     if not profile_to:
         serve(service)
@@ -56,6 +62,22 @@ def main() -> None:
     with cProfile.Profile() as profiler:
         serve(service)
     profiler.dump_stats(profile_to)
+
+
+def _log_collections(path: str) -> None:
+    """Append one JSON line per collection (generation, milliseconds) to `path`: how long the
+    collector stops the event loop, which every caller then waits for."""
+    started: list[float] = []
+    out = open(path, "a", buffering=1)  # noqa: SIM115 (open for the process's life)
+
+    def on_collect(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            pause = 1000 * (time.perf_counter() - started[0])
+            out.write(json.dumps({"gen": info["generation"], "ms": round(pause, 3)}) + "\n")
+
+    gc.callbacks.append(on_collect)
 
 
 if __name__ == "__main__":

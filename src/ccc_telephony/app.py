@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -493,6 +494,11 @@ class Service:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         await self.start()
+        # What start-up made (modules, SQLAlchemy's and pydantic's machinery, the policy) lives
+        # as long as the process: frozen out of the collector's reach, a full collection scans
+        # only what calls made since, instead of stopping every call for 100-150 ms
+        # (bench/RESULTS.md, issue 14).
+        gc.freeze()
         try:
             await stop.wait()
         finally:
