@@ -143,6 +143,8 @@ class LiveFeed:
 
     def deliver(self, event: LiveEvent) -> int:
         """Send an event to every connected client it is for; how many got it. Never waits."""
+        if not self._subscribers:
+            return 0  # nobody listening: no roster read, no encoding, for every call event
         roster = self._roster()
         text = event.body()
         delivered = 0
