@@ -11,7 +11,7 @@ from typing import Any
 import structlog
 
 from ccc_telephony.agents.service import AgentService
-from ccc_telephony.asterisk.ami import Ami
+from ccc_telephony.asterisk.ami import QUEUE_EVENTS, Ami
 from ccc_telephony.config.agents import RING_NO_ANSWER
 from ccc_telephony.store.events import CallEvent
 
@@ -22,14 +22,6 @@ log = structlog.get_logger(__name__)
 UNREPORTED_GRACE = 3.0
 
 EmitCall = Callable[[str, str, Mapping[str, Any]], None]
-EVENTS = (
-    "QueueCallerJoin",
-    "QueueCallerAbandon",
-    "AgentCalled",
-    "AgentConnect",
-    "AgentComplete",
-    "AgentRingNoAnswer",
-)
 
 
 class QueueEvents:
@@ -39,7 +31,7 @@ class QueueEvents:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def register(self, ami: Ami) -> None:
-        for name in EVENTS:
+        for name in QUEUE_EVENTS:
             ami.on_event(name, self._on_event)
 
     def _on_event(self, _manager: Any, message: Any) -> None:

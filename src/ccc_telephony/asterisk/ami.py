@@ -20,6 +20,24 @@ _quiet.setLevel(logging.INFO)
 logging.getLogger("panoramisk").setLevel(logging.INFO)
 
 
+# Every AMI event a feature registers for; Asterisk is told to send these only (the manager
+# user's eventfilter, asterisk/confgen.py), so a feature reading a new event adds it here.
+QUEUE_EVENTS = (  # app_queue's, for callers in line and the agents they ring
+    "QueueCallerJoin",
+    "QueueCallerAbandon",
+    "AgentCalled",
+    "AgentConnect",
+    "AgentComplete",
+    "AgentRingNoAnswer",
+)
+AMI_EVENTS = (
+    *QUEUE_EVENTS,
+    "AttendedTransfer",
+    "UserEvent",
+    "FullyBooted",
+)
+
+
 class _Manager(Manager):  # type: ignore[misc]
     """panoramisk's Manager, but a deliberate close() does not schedule a reconnect."""
 
@@ -53,8 +71,10 @@ class Ami:
     def start(self) -> None:
         self._manager.connect()
 
-    def on_event(self, pattern: str, callback: Callable[[Any, Any], None]) -> None:
-        self._manager.register_event(pattern, callback)
+    def on_event(self, name: str, callback: Callable[[Any, Any], None]) -> None:
+        if name not in AMI_EVENTS:
+            raise ValueError(f"AMI event {name} is filtered out: add it to AMI_EVENTS")
+        self._manager.register_event(name, callback)
 
     @property
     def authenticated(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ccc_telephony.asterisk.ami import AMI_EVENTS
 from ccc_telephony.config.callbacks import OFFER_PROMPT
 from ccc_telephony.config.codes import FEATURE_EVENT
 from ccc_telephony.config.policy import Policy
@@ -233,9 +234,10 @@ def _manager(site: Site) -> str:
         "displayconnects=no\n\n"
         f"[{site.ami_user}]\nsecret={site.ami_secret}\n"
         "read=system,call,agent,user,reporting\n"  # no dtmf: keyed digits stay off AMI
-        # Only the events the service reads (queues, agents, Asterisk's start): every dialplan
-        # step of every call would otherwise be formatted, sent and parsed (see bench/).
-        "eventfilter=Event: (Queue|Agent|FullyBooted|AttendedTransfer|UserEvent)\n"
+        # Only the events the service registers for (AMI_EVENTS): every dialplan step of every
+        # call, every queue member's device state, would otherwise be formatted, sent and
+        # parsed (see bench/). Replies to actions (QueueStatus's list) are not filtered.
+        f"eventfilter=Event: ({'|'.join(AMI_EVENTS)})\n"
         "write=system,call,agent,originate,reporting\n"
         "writetimeout=5000\n"
     )

@@ -29,7 +29,10 @@ def test_the_public_trunk_is_never_told_who_answered() -> None:
 def test_ami_sends_only_the_events_the_service_reads() -> None:
     manager = _files()["manager.conf"]
     # Queues and agents, Asterisk's start, attended transfers and agents' feature codes.
-    assert "eventfilter=Event: (Queue|Agent|FullyBooted|AttendedTransfer|UserEvent)" in manager
+    assert (
+        "eventfilter=Event: (QueueCallerJoin|QueueCallerAbandon|AgentCalled|AgentConnect"
+        "|AgentComplete|AgentRingNoAnswer|AttendedTransfer|UserEvent|FullyBooted)\n" in manager
+    )
     assert "dtmf" not in manager.split("read=", 1)[1].split("\n", 1)[0]
 
 
