@@ -75,7 +75,10 @@ def _log_collections(path: str) -> None:
             started[:] = [time.perf_counter()]
         elif started:
             pause = 1000 * (time.perf_counter() - started[0])
-            out.write(json.dumps({"gen": info["generation"], "ms": round(pause, 3)}) + "\n")
+            line = {"gen": info["generation"], "ms": round(pause, 3), "at": time.time()}
+            if info["generation"] == 2:  # what survives: a heap growing call after call leaks
+                line["objects"] = len(gc.get_objects(generation=2))
+            out.write(json.dumps(line) + "\n")
 
     gc.callbacks.append(on_collect)
 
