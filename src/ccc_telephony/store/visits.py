@@ -269,12 +269,21 @@ def linked(call_ids: Collection[str]) -> list[Executable]:
         .where(_v.call_id.in_(ids), _v.case_key.is_not(None))
         .values(next_contact_at=next_of())
     )
-    cases = select(w.c.case_key).where(w.c.call_id.in_(ids), w.c.case_key.is_not(None))
+    batch = and_(w.c.call_id.in_(ids), w.c.case_key.is_not(None))
+    cases = select(w.c.case_key).where(batch)
+    first, last = (
+        select(f(w.c.joined_at)).where(batch).scalar_subquery() for f in (func.min, func.max)
+    )
     sooner = next_of(w.c.call_id.in_(ids))
     earlier = (
         update(queue_visits)
         .where(
             _v.case_key.in_(cases),
+            # Only a visit joined before these calls' latest, whose next contact is none yet or
+            # after their first, can get a sooner one: checked before the correlated `sooner`,
+            # so a case with thousands of visits costs a scan, not a subquery per visit.
+            _v.joined_at < last,
+            or_(_v.next_contact_at.is_(None), _v.next_contact_at > first),
             or_(_v.next_contact_at.is_(None), sooner < _v.next_contact_at),
             sooner.is_not(None),
         )
